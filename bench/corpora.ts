@@ -1,0 +1,194 @@
+// Benchmark corpora: real source trees installed from Debian packages, so every run measures the same bytes.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export type CorpusName = 'linux' | 'go' | 'python';
+export const CORPUS_NAMES: readonly CorpusName[] = ['linux', 'go', 'python'];
+
+/** One grep query run against both our grep and rg. */
+export interface GrepCase {
+  label: string;
+  /** Regex source in the dialect both engines accept (rg's Rust regex ∩ JS RegExp). */
+  pattern: string;
+  ignoreCase?: boolean;
+}
+
+export interface Corpus {
+  name: CorpusName;
+  root: string;
+  debianPackage: string;
+  cases: GrepCase[];
+}
+
+export interface UnavailableCorpus {
+  name: CorpusName;
+  reason: string;
+}
+
+interface CorpusSpec {
+  debianPackage: string;
+  /** Where the package puts the tree, or (for tarballs) the archive to extract into the cache. */
+  locate(cacheDir: string): { root: string } | { archive: string; root: string; topDir: string };
+  cases: GrepCase[];
+  /** Idempotent fix-ups applied to the tree after it is in place. */
+  prepare?(root: string): void;
+}
+
+const NO_MATCH = 'zqxj_recurse_bench_no_such_token_42';
+
+const SPECS: Record<CorpusName, CorpusSpec> = {
+  linux: {
+    debianPackage: 'linux-source-6.1',
+    locate: (cacheDir) => ({
+      archive: '/usr/src/linux-source-6.1.tar.xz',
+      root: path.join(cacheDir, 'linux-source-6.1'),
+      topDir: 'linux-source-6.1',
+    }),
+    cases: [
+      { label: 'common literal', pattern: 'EXPORT_SYMBOL' },
+      { label: 'rare literal', pattern: 'ext4_fill_super' },
+      { label: 'regex', pattern: 'static\\s+int\\s+\\w+_init\\(' },
+      { label: 'case-insensitive', pattern: 'spin_lock_irqsave', ignoreCase: true },
+      { label: 'no match', pattern: NO_MATCH },
+    ],
+    prepare: dropDebianTopLevelIgnore,
+  },
+  go: {
+    debianPackage: 'golang-1.19-src',
+    locate: () => ({ root: '/usr/share/go-1.19/src' }),
+    cases: [
+      { label: 'common literal', pattern: 'err != nil' },
+      { label: 'rare literal', pattern: 'parseOperand' },
+      { label: 'regex', pattern: 'func \\(\\w+ \\*\\w+\\) String\\(\\) string' },
+      { label: 'case-insensitive', pattern: 'deprecated', ignoreCase: true },
+      { label: 'no match', pattern: NO_MATCH },
+    ],
+  },
+  python: {
+    debianPackage: 'libpython3.11-stdlib',
+    locate: () => ({ root: '/usr/lib/python3.11' }),
+    cases: [
+      { label: 'common literal', pattern: 'import ' },
+      { label: 'rare literal', pattern: '_compile_charset' },
+      { label: 'regex', pattern: 'def\\s+_\\w+\\(self,\\s*\\w+\\)' },
+      { label: 'case-insensitive', pattern: 'deprecated', ignoreCase: true },
+      { label: 'no match', pattern: NO_MATCH },
+    ],
+  },
+};
+
+type Log = (line: string) => void;
+
+/**
+ * Debian's linux-source tarball appends `/*` + `!/debian/` to the top-level .gitignore (their packaging repo
+ * tracks only debian/), which would make any .gitignore-honouring walker — ours and rg alike — see an empty
+ * tree. Removing that stanza restores the upstream kernel's ignore rules, i.e. what a kernel checkout looks like.
+ */
+function dropDebianTopLevelIgnore(root: string): void {
+  const file = path.join(root, '.gitignore');
+  if (!fs.existsSync(file)) return;
+  const text = fs.readFileSync(file, 'utf8');
+  const marker = text.indexOf('# Debian packaging');
+  if (marker < 0) return;
+  const start = text.lastIndexOf('\n#\n', marker);
+  fs.writeFileSync(file, text.slice(0, start < 0 ? marker : start + 1));
+}
+
+let aptUpdated = false;
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function hasCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function packageInstalled(pkg: string): boolean {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.includes('install ok installed');
+}
+
+/** apt-get install, updating the package lists once per run; returns an error message or undefined. */
+function aptInstall(pkg: string, log: Log): string | undefined {
+  if (!hasCommand('apt-get')) return `apt-get not found (install ${pkg} manually)`;
+  if (!isRoot()) return `not root: run \`sudo apt-get install -y ${pkg}\` first`;
+  try {
+    if (!aptUpdated) {
+      log('apt-get update ...');
+      execFileSync('apt-get', ['update'], { stdio: 'ignore' });
+      aptUpdated = true;
+    }
+    log(`apt-get install -y ${pkg} ...`);
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    return undefined;
+  } catch (e) {
+    return `apt-get install ${pkg} failed: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
+/**
+ * Extracts into a sibling temp dir and renames at the end, so an interrupted extraction never
+ * leaves a half tree that a later run would mistake for the corpus.
+ */
+function extractOnce(archive: string, root: string, topDir: string, log: Log): string | undefined {
+  if (fs.existsSync(root)) return undefined;
+  const cacheDir = path.dirname(root);
+  const staging = path.join(cacheDir, `.extract-${topDir}-${process.pid}`);
+  fs.mkdirSync(staging, { recursive: true });
+  log(`extracting ${archive} into ${root} (once; takes a minute) ...`);
+  try {
+    execFileSync('tar', ['-xJf', archive, '-C', staging], { stdio: 'ignore' });
+    fs.renameSync(path.join(staging, topDir), root);
+    return undefined;
+  } catch (e) {
+    return `extracting ${archive} failed: ${(e as Error).message.split('\n')[0]}`;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Makes the corpus available (installing/extracting if needed) or explains why it cannot be. */
+export function ensureCorpus(name: CorpusName, cacheDir: string, log: Log): Corpus | UnavailableCorpus {
+  const spec = SPECS[name];
+  let where = spec.locate(cacheDir);
+  const present = () => ('archive' in where ? fs.existsSync(where.root) || fs.existsSync(where.archive) : fs.existsSync(where.root));
+  if (!present() && !packageInstalled(spec.debianPackage)) {
+    const err = aptInstall(spec.debianPackage, log);
+    if (err) return { name, reason: err };
+    where = spec.locate(cacheDir);
+  }
+  if ('archive' in where) {
+    if (!fs.existsSync(where.root)) {
+      if (!fs.existsSync(where.archive)) return { name, reason: `${where.archive} missing after installing ${spec.debianPackage}` };
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const err = extractOnce(where.archive, where.root, where.topDir, log);
+      if (err) return { name, reason: err };
+    }
+  } else if (!fs.existsSync(where.root)) {
+    return { name, reason: `${where.root} missing (package ${spec.debianPackage})` };
+  }
+  spec.prepare?.(where.root);
+  return { name, root: where.root, debianPackage: spec.debianPackage, cases: spec.cases };
+}
+
+/** Path to rg, installing the Debian package if needed; an Error if it cannot be had. */
+export function ensureRipgrep(log: Log): string | Error {
+  if (!hasCommand('rg')) {
+    const err = aptInstall('ripgrep', log);
+    if (err) return new Error(err);
+  }
+  return hasCommand('rg') ? 'rg' : new Error('rg not on PATH after installing ripgrep');
+}
+
+export function hasCtags(): boolean {
+  return hasCommand('ctags');
+}
+
+export function isUnavailable(c: Corpus | UnavailableCorpus): c is UnavailableCorpus {
+  return 'reason' in c;
+}

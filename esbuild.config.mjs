@@ -1,0 +1,38 @@
+// Bundles the CLI (and, once it exists, the extension) into dist/, with the QuickJS .wasm copied beside them.
+import { build, context } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+};
+
+const entries = [
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+if (existsSync('src/extension/extension.ts')) {
+  entries.push({ entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+}
+
+mkdirSync('dist', { recursive: true });
+// The sandbox loads this file next to the bundle (see src/core/sandbox/quickjsModule.ts).
+const wasm = join(dirname(require.resolve('@jitl/quickjs-wasmfile-release-sync/package.json')), 'dist', 'emscripten-module.wasm');
+copyFileSync(wasm, 'dist/quickjs.wasm');
+
+if (watch) {
+  for (const options of entries) await (await context({ ...common, ...options })).watch();
+} else {
+  await Promise.all(entries.map((options) => build({ ...common, ...options })));
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+}

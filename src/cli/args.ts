@@ -1,0 +1,133 @@
+import { parseArgs } from 'node:util';
+
+/** Command-line parsing for `recurse`. Errors here are usage errors (exit 2). */
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage:
+  recurse ask [options] "question"     answer a question about a workspace
+  recurse index [--workspace DIR] [--json]
+                                       load the workspace file map and report what it holds and skips
+
+Options for ask:
+  -w, --workspace DIR      workspace root (default: current directory)
+  -m, --model M            root model (env RECURSE_MODEL)
+      --sub-model M        model for llm_query and child RLMs (env RECURSE_SUB_MODEL; default: the root model)
+      --base-url URL       OpenAI-compatible endpoint (env OPENAI_BASE_URL; e.g. http://127.0.0.1:11434/v1)
+      --api-key KEY        API key (prefer env OPENAI_API_KEY)
+      --config FILE        JSON config file (env RECURSE_CONFIG; default ~/.config/recurse/config.json, ./.recurse.json)
+      --max-iterations N   root turns (default 20)
+      --max-depth N        RLM levels, 1 = no child RLMs (default 2)
+      --max-sub-calls N    llm_query/rlm_query calls in all (default 100)
+      --max-tokens N       total tokens for the question (default 2000000)
+      --timeout S          wall-time limit for the question, seconds (default 900)
+      --concurrency N      parallel llm_query_batched items (default 8)
+      --max-file-size KB   skip larger files (default 1024)
+      --exclude GLOB       extra ignore pattern (repeatable, gitignore syntax)
+      --json               print one JSON object on stdout
+      --trajectory FILE    save the whole trajectory as JSON
+  -q, --quiet              no progress on stderr
+  -h, --help               this help
+
+Exit codes: 0 answered, 1 failed, 2 usage or configuration error, 130 cancelled.`;
+
+export interface CliArgs {
+  command: 'ask' | 'index' | 'help';
+  question?: string;
+  workspace: string;
+  model?: string;
+  subModel?: string;
+  baseUrl?: string;
+  apiKey?: string;
+  config?: string;
+  maxIterations?: number;
+  maxDepth?: number;
+  maxSubCalls?: number;
+  maxTokens?: number;
+  timeoutSeconds?: number;
+  concurrency?: number;
+  maxFileSizeKB?: number;
+  exclude: string[];
+  json: boolean;
+  trajectory?: string;
+  quiet: boolean;
+}
+
+function positiveInt(name: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        workspace: { type: 'string', short: 'w' },
+        model: { type: 'string', short: 'm' },
+        'sub-model': { type: 'string' },
+        'base-url': { type: 'string' },
+        'api-key': { type: 'string' },
+        config: { type: 'string' },
+        'max-iterations': { type: 'string' },
+        'max-depth': { type: 'string' },
+        'max-sub-calls': { type: 'string' },
+        'max-tokens': { type: 'string' },
+        timeout: { type: 'string' },
+        concurrency: { type: 'string' },
+        'max-file-size': { type: 'string' },
+        exclude: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        trajectory: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  const base = {
+    workspace: v.workspace ?? process.cwd(),
+    exclude: v.exclude ?? [],
+    json: Boolean(v.json),
+    quiet: Boolean(v.quiet),
+  };
+  if (v.help || command === undefined || command === 'help') return { command: 'help', ...base };
+  if (command !== 'ask' && command !== 'index') {
+    throw new UsageError(`unknown command "${command}" (expected ask or index)`);
+  }
+  const question = rest.join(' ').trim();
+  if (command === 'ask' && !question) throw new UsageError('ask needs a question, e.g. recurse ask "Where is the config loaded?"');
+  if (command === 'index' && question) throw new UsageError(`index takes no question (got "${question}")`);
+  const timeout = positiveInt('timeout', v.timeout);
+  return {
+    command,
+    question: question || undefined,
+    ...base,
+    model: v.model,
+    subModel: v['sub-model'],
+    baseUrl: v['base-url'],
+    apiKey: v['api-key'],
+    config: v.config,
+    maxIterations: positiveInt('max-iterations', v['max-iterations']),
+    maxDepth: positiveInt('max-depth', v['max-depth']),
+    maxSubCalls: positiveInt('max-sub-calls', v['max-sub-calls'], 0),
+    maxTokens: positiveInt('max-tokens', v['max-tokens']),
+    timeoutSeconds: timeout,
+    concurrency: positiveInt('concurrency', v.concurrency),
+    maxFileSizeKB: positiveInt('max-file-size', v['max-file-size']),
+    trajectory: v.trajectory,
+  };
+}

@@ -1,0 +1,195 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Citation } from '../core/citations/citations';
+import { ChatModelError } from '../core/llm/chatModel';
+import { resolveLLMConfig } from '../core/llm/config';
+import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
+import { RlmCancelledError } from '../core/rlm/rlm';
+import { ask } from '../core/workflows/ask';
+import { FileMap } from '../core/workspace/fileMap';
+import { buildMetadata } from '../core/workspace/metadata';
+import { type CliArgs, parseCliArgs, USAGE, UsageError } from './args';
+import { createProgressPrinter } from './progress';
+
+/** `recurse` — the core from a terminal. Progress goes to stderr, the answer (or one JSON object) to stdout. */
+
+const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+function err(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function checkWorkspace(dir: string): Promise<string> {
+  const root = resolve(dir);
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`workspace is not a directory: ${root}`);
+  return root;
+}
+
+/** Marks citations that failed verification so a reader never mistakes them for checked ones. */
+export function markInvalidCitations(answer: string, citations: Citation[]): string {
+  let out = answer;
+  for (const c of [...citations].sort((a, b) => b.offset - a.offset)) {
+    if (c.valid) continue;
+    const end = c.offset + c.length;
+    out = `${out.slice(0, end)} [✗ unverified: ${c.reason}]${out.slice(end)}`;
+  }
+  return out;
+}
+
+async function runIndex(args: CliArgs): Promise<number> {
+  const root = await checkWorkspace(args.workspace);
+  const started = Date.now();
+  const map = await FileMap.load(root, {
+    exclude: args.exclude,
+    maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined,
+  });
+  const metadata = buildMetadata(map);
+  const ms = Date.now() - started;
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ ...metadata, loadMs: ms, skippedExamples: map.skipped.examples })}\n`);
+  } else {
+    const m = metadata as { files: number; bytes: number; lines: number };
+    process.stdout.write(`${root}: ${m.files} files, ${m.bytes} bytes, ${m.lines} lines (loaded in ${ms} ms)\n`);
+    for (const [reason, count] of Object.entries(map.skipped.counts)) {
+      const examples = map.skipped.examples[reason as keyof typeof map.skipped.examples] ?? [];
+      process.stdout.write(`  skipped ${count} ${reason}${examples.length ? ` (e.g. ${examples.slice(0, 3).join(', ')})` : ''}\n`);
+    }
+  }
+  return EXIT.ok;
+}
+
+async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
+  const root = await checkWorkspace(args.workspace);
+  const config = await resolveLLMConfig({
+    flags: { baseUrl: args.baseUrl, apiKey: args.apiKey, model: args.model, subModel: args.subModel },
+    configFile: args.config,
+    env: process.env,
+    cwd: root,
+    // Where to look for a local Ollama when nothing is configured (tests point it at a closed port).
+    ollamaBaseURL: process.env.RECURSE_OLLAMA_URL || undefined,
+  });
+  const fileNumber = (key: string): number | undefined => {
+    const value = config.file[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new UsageError(`config file: ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  const rootModel = new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.model });
+  const subModel =
+    config.subModel && config.subModel !== config.model
+      ? new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.subModel })
+      : rootModel;
+  const progress = args.quiet ? undefined : createProgressPrinter(err);
+  if (!args.quiet) err(`recurse: ${config.model}${subModel !== rootModel ? ` (sub-model ${config.subModel})` : ''} at ${config.baseURL}`);
+  const result = await ask({
+    workspace: root,
+    question: args.question ?? '',
+    rootModel,
+    subModel,
+    limits: {
+      maxIterations: args.maxIterations ?? fileNumber('maxIterations'),
+      maxDepth: args.maxDepth ?? fileNumber('maxDepth'),
+      maxSubCalls: args.maxSubCalls ?? fileNumber('maxSubCalls'),
+      maxTokens: args.maxTokens,
+      maxTimeMs: args.timeoutSeconds ? args.timeoutSeconds * 1000 : undefined,
+    },
+    concurrency: args.concurrency ?? fileNumber('concurrency'),
+    fileMap: {
+      exclude: args.exclude,
+      maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined,
+    },
+    prices: config.prices,
+    onEvent: progress,
+    signal,
+    trajectoryFile: args.trajectory,
+  });
+  if (args.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        answer: result.answer,
+        citations: result.citations.map((c) => ({
+          path: c.resolvedPath ?? c.path,
+          startLine: c.startLine,
+          endLine: c.endLine,
+          valid: c.valid,
+          ...(c.reason ? { reason: c.reason } : {}),
+        })),
+        usage: {
+          totalTokens: result.usage.totalTokens,
+          iterations: result.usage.iterations,
+          subCalls: result.usage.subCalls,
+          ...(result.usage.cost !== undefined ? { cost: result.usage.cost } : {}),
+        },
+        skipped: result.skipped.counts,
+        forced: result.forced,
+      })}\n`,
+    );
+  } else {
+    process.stdout.write(`${markInvalidCitations(result.answer, result.citations).trimEnd()}\n`);
+    const valid = result.citations.filter((c) => c.valid).length;
+    const invalid = result.citations.length - valid;
+    if (!args.quiet) {
+      err(
+        `— ${result.usage.iterations} turns · ${result.usage.subCalls} sub-calls · ${result.usage.totalTokens} tokens` +
+          `${result.usage.cost !== undefined ? ` · $${result.usage.cost.toFixed(4)}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s` +
+          ` · citations: ${valid} verified${invalid ? `, ${invalid} unverified` : ''}`,
+      );
+      const skipped = Object.entries(result.skipped.counts);
+      if (skipped.length) err(`— skipped files: ${skipped.map(([r, n]) => `${n} ${r}`).join(', ')}`);
+    }
+  }
+  return EXIT.ok;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      err('recurse: cancelling… (Ctrl-C again to quit at once)');
+      controller.abort();
+    } else {
+      process.exit(EXIT.cancelled);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const args = parseCliArgs(argv);
+    if (args.command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return argv.length === 0 ? EXIT.usage : EXIT.ok;
+    }
+    if (args.command === 'index') return await runIndex(args);
+    return await runAsk(args, controller.signal);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`recurse: ${e.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    if (e instanceof ChatModelError && e.kind === 'config') {
+      err(`recurse: ${e.message}`);
+      return EXIT.usage;
+    }
+    if (e instanceof RlmCancelledError || controller.signal.aborted) {
+      err('recurse: cancelled');
+      return EXIT.cancelled;
+    }
+    err(`recurse: ${(e as Error).message}`);
+    return EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+if (require.main === module) {
+  // Exit explicitly once stdout is flushed: idle keep-alive sockets must not hold the terminal.
+  const exit = (code: number) => process.stdout.write('', () => process.exit(code));
+  main(process.argv.slice(2)).then(exit, (e) => {
+    err(`recurse: ${(e as Error).stack ?? e}`);
+    exit(EXIT.failed);
+  });
+}

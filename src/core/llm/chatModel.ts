@@ -1,0 +1,74 @@
+// The provider-neutral chat interface. The RLM engine talks only to this, so an OpenAI-compatible HTTP endpoint
+// and the VS Code language-model API are interchangeable.
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** True when the provider reported no usage and the numbers are a chars/4 estimate. */
+  estimated?: boolean;
+}
+
+/** Emitted before a retry, so a caller that displayed streamed deltas can discard the failed attempt's text. */
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  attempt: number;
+  delayMs: number;
+  error: ChatModelError;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  signal?: AbortSignal;
+  onDelta?: (text: string) => void;
+  /** Deltas emitted before this event belong to an abandoned attempt. */
+  onRetry?: (event: RetryEvent) => void;
+  maxTokens?: number;
+  temperature?: number;
+}
+
+export interface ChatResponse {
+  text: string;
+  usage: TokenUsage;
+  model: string;
+  finishReason?: string;
+}
+
+export interface ChatModel {
+  readonly model: string;
+  complete(request: ChatRequest): Promise<ChatResponse>;
+}
+
+export type ChatModelErrorKind =
+  | 'auth'
+  | 'rate-limit'
+  | 'server'
+  | 'timeout'
+  | 'network'
+  | 'bad-response'
+  | 'cancelled'
+  | 'config'
+  /** The server rejected the request itself (400/404/422: unknown model, context too long...). Not retried. */
+  | 'invalid-request';
+
+export class ChatModelError extends Error {
+  readonly kind: ChatModelErrorKind;
+  readonly status?: number;
+
+  constructor(kind: ChatModelErrorKind, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ChatModelError';
+    this.kind = kind;
+    if (options?.status !== undefined) this.status = options.status;
+  }
+}
+
+/** Rough token count used when a provider reports no usage; ~4 characters per token for English and code. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}

@@ -1,0 +1,254 @@
+// Where the model comes from: flags > environment > config file, and with nothing configured a local Ollama.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ChatModelError } from './chatModel';
+
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+/**
+ * Default model when only OPENAI_API_KEY is set: cheap, fast, good at code and with a 1M-token context window,
+ * which suits a root model that reads REPL output over many iterations.
+ */
+export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini';
+export const DEFAULT_OLLAMA_BASE_URL = 'http://127.0.0.1:11434/v1';
+
+export interface ModelPrice {
+  /** USD per 1M prompt tokens. */
+  input: number;
+  /** USD per 1M completion tokens. */
+  output: number;
+}
+export type PriceTable = Record<string, ModelPrice>;
+
+/** The JSON config file. Unknown fields are kept so other parts of Recurse can read their own settings. */
+export interface RecurseConfigFile {
+  baseUrl?: string;
+  apiKey?: string;
+  model?: string;
+  subModel?: string;
+  prices?: PriceTable;
+  maxIterations?: number;
+  [key: string]: unknown;
+}
+
+export interface LLMFlags {
+  baseUrl?: string;
+  apiKey?: string;
+  model?: string;
+  subModel?: string;
+}
+
+export type ConfigSource = 'flags' | 'env' | 'config-file' | 'ollama' | 'default';
+
+export interface ResolveLLMConfigOptions {
+  flags?: LLMFlags;
+  env?: Record<string, string | undefined>;
+  /** Explicit config file (e.g. --config); otherwise RECURSE_CONFIG, else ~/.config/recurse/config.json merged with <cwd>/.recurse.json. */
+  configFile?: string;
+  cwd: string;
+  /** Home directory for ~/.config/recurse; defaults to os.homedir(). */
+  home?: string;
+  /** Where to look for a local Ollama when nothing is configured. */
+  ollamaBaseURL?: string;
+  probeTimeoutMs?: number;
+}
+
+export interface LLMConfig {
+  baseURL: string;
+  /** '' when the server needs no key. */
+  apiKey: string;
+  model: string;
+  subModel: string;
+  /** Where the endpoint (base URL) came from. */
+  source: ConfigSource;
+  /** Where each value came from, for `recurse --show-config`-style diagnostics. */
+  sources: { baseURL: ConfigSource; apiKey: ConfigSource | 'none'; model: ConfigSource; subModel: ConfigSource };
+  /** The merged config file contents ({} when none), so callers can read prices, maxIterations, ... */
+  file: RecurseConfigFile;
+  /** Config files that were read, in order of increasing precedence. */
+  files: string[];
+  prices?: PriceTable;
+}
+
+export const CONFIG_HELP = [
+  'Configure a model in one of these ways:',
+  '  - environment: OPENAI_API_KEY=... (OpenAI), optionally OPENAI_BASE_URL=<OpenAI-compatible /v1 URL>,',
+  '    RECURSE_MODEL=<model>, RECURSE_SUB_MODEL=<model for sub-calls>',
+  '  - flags: --base-url <url> --api-key <key> --model <name> [--sub-model <name>]',
+  '  - a JSON config file at ~/.config/recurse/config.json or <workspace>/.recurse.json (or RECURSE_CONFIG=<path>):',
+  '    { "baseUrl": "...", "apiKey": "...", "model": "...", "subModel": "..." }',
+  '  - or run Ollama locally (http://127.0.0.1:11434) with a pulled model; it is used automatically.',
+].join('\n');
+
+export async function resolveLLMConfig(options: ResolveLLMConfigOptions): Promise<LLMConfig> {
+  const flags = options.flags ?? {};
+  const env = options.env ?? {};
+  const { file, files } = loadConfigFile(options);
+
+  const pick = <T>(flag: T | undefined, envValue: T | undefined, fileValue: T | undefined) =>
+    nonEmpty(flag) ? { value: flag, source: 'flags' as const }
+    : nonEmpty(envValue) ? { value: envValue, source: 'env' as const }
+    : nonEmpty(fileValue) ? { value: fileValue, source: 'config-file' as const }
+    : undefined;
+
+  const baseURL = pick(flags.baseUrl, env.OPENAI_BASE_URL, file.baseUrl);
+  const apiKey = pick(flags.apiKey, env.OPENAI_API_KEY, file.apiKey);
+  let model: { value: string; source: ConfigSource } | undefined = pick(flags.model, env.RECURSE_MODEL, file.model);
+  const subModel = pick(flags.subModel, env.RECURSE_SUB_MODEL, file.subModel);
+
+  let resolvedBase: { value: string; source: ConfigSource };
+  if (baseURL) {
+    resolvedBase = baseURL;
+    if (!model) {
+      // Local servers (vLLM, LM Studio) usually serve one model; asking is friendlier than failing.
+      const listed = await listModels(baseURL.value, apiKey?.value ?? '', { timeoutMs: options.probeTimeoutMs ?? 5_000 }).catch(
+        () => [] as string[],
+      );
+      if (listed[0]) model = { value: listed[0], source: baseURL.source };
+      else {
+        throw new ChatModelError(
+          'config',
+          `No model configured for ${baseURL.value} and the server listed none.\n` +
+            'Set RECURSE_MODEL, pass --model, or add "model" to the config file.',
+        );
+      }
+    }
+  } else if (apiKey) {
+    resolvedBase = { value: OPENAI_BASE_URL, source: 'default' };
+    model ??= { value: DEFAULT_OPENAI_MODEL, source: 'default' };
+  } else {
+    const ollama = options.ollamaBaseURL ?? DEFAULT_OLLAMA_BASE_URL;
+    let listed: string[];
+    try {
+      listed = await listModels(ollama, '', { timeoutMs: options.probeTimeoutMs ?? 1_500 });
+    } catch {
+      throw new ChatModelError('config', `No language model is configured, and no Ollama answered at ${ollama}.\n${CONFIG_HELP}`);
+    }
+    if (!model) {
+      if (!listed[0]) {
+        throw new ChatModelError(
+          'config',
+          `Ollama is running at ${ollama} but has no models. Pull one (e.g. \`ollama pull qwen2.5-coder:7b\`) ` +
+            `or set RECURSE_MODEL.\n${CONFIG_HELP}`,
+        );
+      }
+      model = { value: listed[0], source: 'ollama' };
+    }
+    resolvedBase = { value: ollama, source: 'ollama' };
+  }
+
+  const resolvedSub = subModel ?? { value: model.value, source: model.source };
+  return {
+    baseURL: resolvedBase.value.replace(/\/+$/, ''),
+    apiKey: apiKey?.value ?? '',
+    model: model.value,
+    subModel: resolvedSub.value,
+    source: resolvedBase.source,
+    sources: {
+      baseURL: resolvedBase.source,
+      apiKey: apiKey?.source ?? 'none',
+      model: model.source,
+      subModel: resolvedSub.source,
+    },
+    file,
+    files,
+    ...(file.prices ? { prices: file.prices } : {}),
+  };
+}
+
+/** Reads the config file(s). A named file that is missing or any invalid file is a config error, not silence. */
+export function loadConfigFile(options: {
+  configFile?: string;
+  env?: Record<string, string | undefined>;
+  cwd: string;
+  home?: string;
+}): { file: RecurseConfigFile; files: string[] } {
+  const explicit = options.configFile || options.env?.RECURSE_CONFIG;
+  if (explicit) {
+    const p = path.resolve(options.cwd, explicit);
+    if (!fs.existsSync(p)) throw new ChatModelError('config', `Config file not found: ${p}`);
+    return { file: readConfig(p), files: [p] };
+  }
+  const candidates = [
+    path.join(options.home ?? os.homedir(), '.config', 'recurse', 'config.json'),
+    path.join(options.cwd, '.recurse.json'),
+  ];
+  let file: RecurseConfigFile = {};
+  const files: string[] = [];
+  for (const p of candidates) {
+    if (!fs.existsSync(p)) continue;
+    const content = readConfig(p);
+    // The workspace file refines the user file; prices merge so a project can add one model's price.
+    file = { ...file, ...content, ...(file.prices || content.prices ? { prices: { ...file.prices, ...content.prices } } : {}) };
+    files.push(p);
+  }
+  return { file, files };
+}
+
+function readConfig(p: string): RecurseConfigFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(p, 'utf8'));
+  } catch (e) {
+    throw new ChatModelError('config', `Cannot read config file ${p}: ${(e as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ChatModelError('config', `Config file ${p} must contain a JSON object.`);
+  }
+  const c = parsed as RecurseConfigFile;
+  for (const key of ['baseUrl', 'apiKey', 'model', 'subModel'] as const) {
+    if (c[key] !== undefined && typeof c[key] !== 'string') {
+      throw new ChatModelError('config', `Config file ${p}: "${key}" must be a string.`);
+    }
+  }
+  if (c.prices !== undefined) {
+    if (!c.prices || typeof c.prices !== 'object') throw new ChatModelError('config', `Config file ${p}: "prices" must be an object.`);
+    for (const [model, price] of Object.entries(c.prices)) {
+      if (!price || typeof price.input !== 'number' || typeof price.output !== 'number') {
+        throw new ChatModelError(
+          'config',
+          `Config file ${p}: prices["${model}"] must be { "input": <USD per 1M tokens>, "output": <USD per 1M tokens> }.`,
+        );
+      }
+    }
+  }
+  return c;
+}
+
+/** GET {baseURL}/models → model ids. Throws ChatModelError on HTTP or network failure. */
+export async function listModels(
+  baseURL: string,
+  apiKey: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const url = `${baseURL.replace(/\/+$/, '')}/models`;
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal });
+  } catch (e) {
+    const kind = options.signal?.aborted ? 'cancelled' : timeout.aborted ? 'timeout' : 'network';
+    throw new ChatModelError(kind, `Cannot list models at ${url}: ${(e as Error).message}`, { cause: e });
+  }
+  const text = await res.text().catch(() => '');
+  if (res.status === 401 || res.status === 403) {
+    throw new ChatModelError('auth', `Listing models at ${url} was refused (${res.status}); check the API key.`, { status: res.status });
+  }
+  if (!res.ok) throw new ChatModelError('server', `Listing models at ${url} failed (${res.status}): ${text.slice(0, 200)}`, { status: res.status });
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ChatModelError('bad-response', `${url} did not return JSON: ${text.slice(0, 200)}`);
+  }
+  const data = Array.isArray(body?.data) ? body.data : Array.isArray(body?.models) ? body.models : undefined;
+  if (!data) throw new ChatModelError('bad-response', `${url} did not return a model list: ${text.slice(0, 200)}`);
+  return data.map((m: any) => (typeof m === 'string' ? m : String(m?.id ?? m?.name ?? ''))).filter((id: string) => id);
+}
+
+function nonEmpty<T>(v: T | undefined): v is T {
+  return v !== undefined && v !== null && v !== '';
+}

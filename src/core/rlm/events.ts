@@ -1,0 +1,31 @@
+import type { TokenUsage } from '../llm/chatModel';
+
+/**
+ * Everything an RLM run reports while it works. The CLI prints these, the webview renders them, and the
+ * trajectory is built from them, so a run can be watched live and replayed later from the same stream.
+ * `depth` is 0 for the root RLM and grows by one for each child started with rlm_query.
+ */
+export type RlmEvent =
+  | { type: 'run-start'; runId: string; depth: number; question: string; files: number }
+  | { type: 'turn'; runId: string; depth: number; turn: number; maxTurns: number }
+  | { type: 'model-delta'; runId: string; depth: number; turn: number; text: string }
+  | { type: 'model-text'; runId: string; depth: number; turn: number; text: string }
+  | { type: 'cell-start'; runId: string; depth: number; turn: number; cell: number; code: string }
+  | { type: 'cell-output'; runId: string; depth: number; turn: number; cell: number; output: string; error?: string; durationMs: number }
+  | { type: 'subcall-start'; runId: string; id: number; depth: number; kind: 'llm' | 'rlm'; prompt: string }
+  | { type: 'subcall-end'; runId: string; id: number; depth: number; kind: 'llm' | 'rlm'; ok: boolean; result: string; durationMs: number }
+  | { type: 'usage'; runId: string; depth: number; model: string; usage: TokenUsage; totalTokens: number; cost?: number }
+  | { type: 'notice'; runId: string; depth: number; message: string }
+  | { type: 'finish'; runId: string; depth: number; answer: string; forced: boolean; reason: FinishReason }
+  | { type: 'error'; runId: string; depth: number; message: string };
+
+/** Why a run ended: the model finished, or a budget ran out and the answer was forced from what was known. */
+export type FinishReason = 'finish' | 'final' | 'iterations' | 'tokens' | 'time' | 'sub-calls' | 'no-answer';
+
+export type RlmEventListener = (event: RlmEvent) => void;
+
+/** Shortens text for previews in events and logs; the full text stays in the trajectory. */
+export function preview(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,318 @@
+import type { ChatMessage, ChatModel, ChatResponse } from '../llm/chatModel';
+import { UsageLedger } from '../llm/usage';
+import { type CellResult, DEFAULT_TIMEOUT_MS, Sandbox } from '../sandbox/sandbox';
+import { FileMap } from '../workspace/fileMap';
+import { buildMetadata } from '../workspace/metadata';
+import { Budget, type BudgetLimits } from './budget';
+import { findFinal, parseResponse } from './codeBlocks';
+import { type FinishReason, type RlmEvent, type RlmEventListener, preview } from './events';
+import { createHelpers, type SubCallScope } from './helpers';
+import { buildFirstUserMessage, buildSystemPrompt } from './systemPrompt';
+import { Trajectory } from './trajectory';
+
+/**
+ * The Recursive Language Model loop (Zhang, Kraska, Khattab): the root model sees the question and workspace
+ * metadata, writes JavaScript cells against a persistent sandbox, reads their output and iterates until it
+ * calls finish(). Sub-calls go to a sub-model (llm_query) or to a child RLM over a subset (rlm_query) that
+ * spends the same budget one level deeper.
+ */
+
+export interface SandboxLimits {
+  timeoutMs?: number;
+  memoryLimitBytes?: number;
+  maxStackBytes?: number;
+  maxOutputChars?: number;
+}
+
+export interface RlmOptions {
+  question: string;
+  map: FileMap;
+  rootModel: ChatModel;
+  /** Answers llm_query and drives child RLMs; defaults to the root model. */
+  subModel?: ChatModel;
+  limits?: Partial<BudgetLimits>;
+  /** Shared with children; created from `limits` for a root run. */
+  budget?: Budget;
+  /** llm_query_batched parallelism (default 8). */
+  concurrency?: number;
+  sandbox?: SandboxLimits;
+  ledger?: UsageLedger;
+  trajectory?: Trajectory;
+  onEvent?: RlmEventListener;
+  signal?: AbortSignal;
+  depth?: number;
+}
+
+export interface RlmResult {
+  answer: string;
+  reason: FinishReason;
+  forced: boolean;
+  iterations: number;
+  runId: string;
+}
+
+export class RlmCancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'RlmCancelledError';
+  }
+}
+
+let runCounter = 0;
+
+const CONTINUE_MESSAGE =
+  'Your response had no ```js cell and no finish(). Write a ```js cell to inspect the workspace, ' +
+  'or call finish(markdown) in a cell once you have seen the output your answer rests on.';
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new RlmCancelledError();
+}
+
+function formatCell(index: number, result: CellResult): string {
+  const label = result.error ? `Cell ${index} (error)` : `Cell ${index} output`;
+  return `${label}:\n\`\`\`text\n${result.output}\n\`\`\``;
+}
+
+export async function runRlm(options: RlmOptions): Promise<RlmResult> {
+  const depth = options.depth ?? 0;
+  const budget = options.budget ?? new Budget(options.limits);
+  const limits = budget.limits;
+  const rootModel = options.rootModel;
+  const subModel = options.subModel ?? rootModel;
+  const ledger = options.ledger ?? new UsageLedger();
+  const trajectory = options.trajectory;
+  const signal = options.signal;
+  const runId = `rlm-${++runCounter}`;
+  const emit = (event: RlmEvent) => {
+    trajectory?.record(event);
+    options.onEvent?.(event);
+  };
+  let subCallIds = 0;
+  let subCallsDenied = false;
+
+  throwIfAborted(signal);
+  emit({ type: 'run-start', runId, depth, question: options.question, files: options.map.size });
+
+  const account = (model: string, callDepth: number, response: ChatResponse) => {
+    ledger.record(model, callDepth, response.usage);
+    budget.addTokens(response.usage.totalTokens);
+    emit({
+      type: 'usage',
+      runId,
+      depth: callDepth,
+      model,
+      usage: response.usage,
+      totalTokens: budget.tokensUsed,
+      cost: ledger.costUSD,
+    });
+  };
+
+  /** One sub-call slot, with its events; the work itself is `fn`. */
+  const subCall = async (kind: 'llm' | 'rlm', prompt: string, fn: () => Promise<string>): Promise<string> => {
+    throwIfAborted(signal);
+    if (!budget.takeSubCall()) {
+      subCallsDenied = true;
+      throw new Error(`sub-call budget exhausted (${limits.maxSubCalls} used); finish with what you know`);
+    }
+    const id = ++subCallIds;
+    const started = Date.now();
+    emit({ type: 'subcall-start', runId, id, depth: depth + 1, kind, prompt: preview(prompt) });
+    try {
+      const result = await fn();
+      emit({ type: 'subcall-end', runId, id, depth: depth + 1, kind, ok: true, result: preview(result), durationMs: Date.now() - started });
+      return result;
+    } catch (err) {
+      const message = signal?.aborted ? 'cancelled' : (err as Error).message;
+      emit({ type: 'subcall-end', runId, id, depth: depth + 1, kind, ok: false, result: message, durationMs: Date.now() - started });
+      throw new Error(message);
+    }
+  };
+
+  const llmQuery = (prompt: string) =>
+    subCall('llm', prompt, async () => {
+      const response = await subModel.complete({ messages: [{ role: 'user', content: prompt }], signal });
+      account(subModel.model, depth + 1, response);
+      return response.text;
+    });
+
+  const scopeMap = async (scope: SubCallScope): Promise<FileMap> => {
+    if (scope.text !== undefined) return FileMap.fromTexts({ 'context.txt': scope.text }, 'text');
+    const paths = scope.paths ?? options.map.files(scope.glob).map((f) => f.path);
+    return options.map.subset(paths);
+  };
+
+  const rlmQuery = async (question: string, scope: SubCallScope): Promise<string> => {
+    if (depth + 1 >= limits.maxDepth) {
+      // At the depth limit a child RLM would exceed the budget's depth, so the sub-model reads the scope directly.
+      const map = await scopeMap(scope);
+      const parts: string[] = [];
+      let chars = 0;
+      for (const file of map.files()) {
+        if (chars > 400_000) {
+          parts.push(`… (${map.size - parts.length} more files omitted)`);
+          break;
+        }
+        const text = await map.readText(file.path);
+        chars += text.length;
+        parts.push(scope.text !== undefined ? text : `--- ${file.path} ---\n${text}`);
+      }
+      return llmQuery(`${question}\n\n${parts.join('\n\n')}`);
+    }
+    return subCall('rlm', question, async () => {
+      const child = await runRlm({
+        ...options,
+        question,
+        map: await scopeMap(scope),
+        rootModel: subModel,
+        subModel,
+        budget,
+        ledger,
+        depth: depth + 1,
+      });
+      return child.answer;
+    });
+  };
+
+  let finishedWith: string | undefined;
+  const sandbox = await Sandbox.create({
+    helpers: createHelpers({
+      map: options.map,
+      concurrency: options.concurrency ?? 8,
+      grepTimeoutMs: Math.round((options.sandbox?.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 0.8),
+      llmQuery,
+      rlmQuery,
+      onFinish: (markdown) => {
+        finishedWith = markdown;
+      },
+    }),
+    globals: { context: buildMetadata(options.map) },
+    ...options.sandbox,
+  });
+
+  const messages: ChatMessage[] = [
+    { role: 'system', content: buildSystemPrompt(limits, depth) },
+    { role: 'user', content: buildFirstUserMessage({ question: options.question, metadata: buildMetadata(options.map) }) },
+  ];
+  trajectory?.setConversation(runId, depth, messages);
+
+  const ask = async (turn: number): Promise<string> => {
+    throwIfAborted(signal);
+    const response = await rootModel.complete({
+      messages,
+      signal,
+      onDelta: (text) => emit({ type: 'model-delta', runId, depth, turn, text }),
+    });
+    account(rootModel.model, depth, response);
+    messages.push({ role: 'assistant', content: response.text });
+    emit({ type: 'model-text', runId, depth, turn, text: response.text });
+    return response.text;
+  };
+
+  const done = (answer: string, reason: FinishReason, iterations: number): RlmResult => {
+    const forced = reason !== 'finish' && reason !== 'final';
+    emit({ type: 'finish', runId, depth, answer, forced, reason });
+    return { answer, reason, forced, iterations, runId };
+  };
+
+  try {
+    let turn = 0;
+    let stopReason: FinishReason = 'iterations';
+    let carried = '';
+    while (turn < limits.maxIterations) {
+      const exhausted = budget.exhausted();
+      if (exhausted) {
+        stopReason = exhausted;
+        break;
+      }
+      turn++;
+      emit({ type: 'turn', runId, depth, turn, maxTurns: limits.maxIterations });
+      const text = await ask(turn);
+      const { blocks, prose } = parseResponse(text);
+      const final = findFinal(prose);
+
+      if (blocks.length === 0) {
+        if (final?.kind === 'text') return done(final.value, 'final', turn);
+        if (final?.kind === 'var') {
+          const value = await sandbox.runCell(
+            `print(typeof ${final.name} === 'string' ? ${final.name} : JSON.stringify(${final.name}, null, 2))`,
+            { signal },
+          );
+          if (!value.error) return done(value.output, 'final', turn);
+          messages.push({ role: 'user', content: `FINAL_VAR(${final.name}) failed:\n${value.output}\nDefine the variable in a cell first.` });
+          continue;
+        }
+        messages.push({ role: 'user', content: `${budget.describe(turn + 1, limits.maxIterations)}\n\n${CONTINUE_MESSAGE}` });
+        continue;
+      }
+
+      const reports: string[] = [];
+      let firstError: number | undefined;
+      finishedWith = undefined;
+      for (let i = 0; i < blocks.length; i++) {
+        throwIfAborted(signal);
+        emit({ type: 'cell-start', runId, depth, turn, cell: i + 1, code: blocks[i].code });
+        const result = await sandbox.runCell(blocks[i].code, { signal });
+        throwIfAborted(signal);
+        emit({
+          type: 'cell-output',
+          runId,
+          depth,
+          turn,
+          cell: i + 1,
+          output: result.output,
+          error: result.error ? `${result.error.name}: ${result.error.message}` : undefined,
+          durationMs: Math.round(result.durationMs),
+        });
+        reports.push(formatCell(i + 1, result));
+        if (result.error && firstError === undefined) firstError = i + 1;
+        // finish() ends the response: later cells were written before the model saw anything.
+        if (finishedWith !== undefined) break;
+      }
+
+      const answer = finishedWith ?? (final?.kind === 'text' ? final.value : undefined);
+      if (answer !== undefined) {
+        if (firstError === undefined) return done(answer, finishedWith !== undefined ? 'finish' : 'final', turn);
+        const message = `finish() was refused: cell ${firstError} raised an error in the same response, so the answer may rest on output you had not seen. Read the output above, fix the problem, then finish.`;
+        emit({ type: 'notice', runId, depth, message });
+        reports.push(message);
+      }
+      if (subCallsDenied) {
+        // The outputs of this turn go into the same message as the request for a final answer.
+        stopReason = 'sub-calls';
+        carried = `${reports.join('\n\n')}\n\n`;
+        break;
+      }
+      messages.push({ role: 'user', content: `${budget.describe(turn + 1, limits.maxIterations)}\n\n${reports.join('\n\n')}` });
+    }
+
+    // A budget ran out: one last call, without code, for the best answer from what is known.
+    const why =
+      stopReason === 'iterations'
+        ? `You have used all ${limits.maxIterations} turns.`
+        : stopReason === 'sub-calls'
+          ? 'The sub-call budget is exhausted.'
+          : stopReason === 'tokens'
+            ? 'The token budget is exhausted.'
+            : 'The time budget is exhausted.';
+    emit({ type: 'notice', runId, depth, message: `${why} Asking for the best answer from what is known.` });
+    messages.push({
+      role: 'user',
+      content: `${carried}${why} Do not write code. Reply now with your best final answer in markdown, from what you have seen, citing path:line only for lines you have read. Say what you could not verify.`,
+    });
+    const last = await ask(turn + 1);
+    const { prose } = parseResponse(last);
+    const final = findFinal(prose);
+    const answer = final?.kind === 'text' ? final.value : prose.trim() || last.trim();
+    return done(answer || '(the model gave no answer)', answer ? stopReason : 'no-answer', turn);
+  } catch (err) {
+    if (signal?.aborted) {
+      emit({ type: 'error', runId, depth, message: 'cancelled' });
+      throw new RlmCancelledError();
+    }
+    emit({ type: 'error', runId, depth, message: (err as Error).message });
+    throw err;
+  } finally {
+    sandbox.dispose();
+    trajectory?.setConversation(runId, depth, messages);
+  }
+}

@@ -1,0 +1,102 @@
+import { type Citation, verifyCitations } from '../citations/citations';
+import type { ChatModel } from '../llm/chatModel';
+import { UsageLedger } from '../llm/usage';
+import type { BudgetLimits } from '../rlm/budget';
+import { Budget } from '../rlm/budget';
+import type { RlmEventListener } from '../rlm/events';
+import { type SandboxLimits, runRlm } from '../rlm/rlm';
+import { Trajectory } from '../rlm/trajectory';
+import { FileMap, type FileMapOptions, type SkippedSummary } from '../workspace/fileMap';
+
+/**
+ * Ask: one question about one workspace. Loads the file map, runs the RLM, checks the answer's citations.
+ * The CLI and the extension both call this, so what a user sees is the same in either.
+ */
+export interface AskOptions {
+  workspace: string;
+  question: string;
+  rootModel: ChatModel;
+  subModel?: ChatModel;
+  limits?: Partial<BudgetLimits>;
+  concurrency?: number;
+  sandbox?: SandboxLimits;
+  fileMap?: FileMapOptions;
+  /** Reuse an already loaded map (the extension keeps one per workspace folder). */
+  map?: FileMap;
+  prices?: Record<string, { input: number; output: number }>;
+  onEvent?: RlmEventListener;
+  signal?: AbortSignal;
+  /** Write the whole trajectory here as JSON when the run ends (also when it fails). */
+  trajectoryFile?: string;
+}
+
+export interface AskResult {
+  answer: string;
+  citations: Citation[];
+  forced: boolean;
+  reason: string;
+  usage: {
+    totalTokens: number;
+    iterations: number;
+    subCalls: number;
+    cost?: number;
+    byModel: ReturnType<UsageLedger['toJSON']>;
+  };
+  skipped: SkippedSummary;
+  files: number;
+  durationMs: number;
+}
+
+export async function ask(options: AskOptions): Promise<AskResult> {
+  const started = Date.now();
+  const map = options.map ?? (await FileMap.load(options.workspace, { ...options.fileMap, signal: options.signal }));
+  const budget = new Budget(options.limits);
+  const ledger = new UsageLedger(options.prices);
+  const trajectory = new Trajectory();
+  const meta = () => ({
+    question: options.question,
+    workspace: options.workspace,
+    models: { root: options.rootModel.model, sub: (options.subModel ?? options.rootModel).model },
+    limits: budget.limits,
+    usage: ledger.toJSON(),
+  });
+  try {
+    const result = await runRlm({
+      question: options.question,
+      map,
+      rootModel: options.rootModel,
+      subModel: options.subModel,
+      budget,
+      ledger,
+      trajectory,
+      concurrency: options.concurrency,
+      sandbox: options.sandbox,
+      onEvent: options.onEvent,
+      signal: options.signal,
+    });
+    const citations = await verifyCitations(result.answer, map);
+    const askResult: AskResult = {
+      answer: result.answer,
+      citations,
+      forced: result.forced,
+      reason: result.reason,
+      usage: {
+        totalTokens: budget.tokensUsed,
+        iterations: result.iterations,
+        subCalls: budget.subCallsUsed,
+        cost: ledger.costUSD,
+        byModel: ledger.toJSON(),
+      },
+      skipped: map.skipped,
+      files: map.size,
+      durationMs: Date.now() - started,
+    };
+    if (options.trajectoryFile) await trajectory.save(options.trajectoryFile, { ...meta(), result: askResult });
+    return askResult;
+  } catch (err) {
+    if (options.trajectoryFile) {
+      await trajectory.save(options.trajectoryFile, { ...meta(), error: (err as Error).message }).catch(() => undefined);
+    }
+    throw err;
+  }
+}

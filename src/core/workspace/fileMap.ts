@@ -1,0 +1,298 @@
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { ContentCache, DEFAULT_CACHE_BYTES } from './contentCache';
+import { BufferPool, ReadOutcome, countTextLines, decodeText, readBounded } from './fileReader';
+import { detectLanguage } from './language';
+import { isSecretPath } from './secrets';
+import { SkipLog, emptySkipped } from './skipLog';
+import { renderTree } from './tree';
+import { mayContain } from './trigramFilter';
+import { walkWorkspace } from './walk';
+
+export interface FileEntry {
+  path: string;
+  size: number;
+  lines: number;
+  language: string;
+}
+
+export type SkipReason = 'ignored' | 'secret' | 'binary' | 'too-large' | 'symlink-outside' | 'symlink-loop' | 'unreadable';
+
+export interface SkippedSummary {
+  counts: Partial<Record<SkipReason, number>>;
+  examples: Partial<Record<SkipReason, string[]>>;
+  total: number;
+}
+
+export interface FileMapOptions {
+  maxFileBytes?: number;
+  exclude?: string[];
+  cacheBytes?: number;
+  onProgress?: (filesSeen: number) => void;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+const DEFAULT_READ_LINES = 200;
+
+/** Where texts come from: disk under a real root, or an in-memory record for virtual maps. */
+interface Store {
+  realRoot: string | undefined;
+  maxFileBytes: number;
+  cache: ContentCache;
+  texts: Map<string, string> | undefined;
+  /** Trigram signatures by key (absent for files measured in-process and for virtual maps). */
+  signatures: Map<string, Uint8Array>;
+}
+
+/**
+ * The workspace as the model sees it: sorted POSIX paths with sizes and line counts, loaded up front;
+ * texts read on demand through a bounded cache. Secrets, ignored, binary and oversized files are
+ * never in the map, so nothing reachable through it can leak them.
+ */
+export class FileMap {
+  private index: Map<string, FileEntry> | undefined;
+
+  private constructor(
+    readonly root: string,
+    readonly skipped: SkippedSummary,
+    private readonly list: readonly FileEntry[],
+    private readonly store: Store,
+  ) {}
+
+  static async load(root: string, options: FileMapOptions = {}): Promise<FileMap> {
+    const absRoot = path.resolve(root);
+    const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const { realRoot, entries, skipped, signatures } = await walkWorkspace(absRoot, {
+      maxFileBytes,
+      exclude: options.exclude ?? [],
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    const cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    return new FileMap(absRoot, skipped, entries, { realRoot, maxFileBytes, cache, texts: undefined, signatures });
+  }
+
+  /** An in-memory map (e.g. over a text handed to a sub-query); secret-looking names are still refused. */
+  static fromTexts(texts: Record<string, string>, name = 'text'): FileMap {
+    const log = new SkipLog();
+    const store = new Map<string, string>();
+    for (const [key, text] of Object.entries(texts)) {
+      const rel = normalizeRelative(key);
+      if (rel === undefined) continue;
+      if (isSecretPath(rel)) log.record('secret', rel);
+      else store.set(rel, String(text));
+    }
+    const entries = [...store.entries()]
+      .map(([p, text]) => ({ path: p, size: Buffer.byteLength(text), lines: countTextLines(text), language: detectLanguage(p) }))
+      .sort((a, b) => compare(a.path, b.path));
+    const summary = log.summary().total ? log.summary() : emptySkipped();
+    return new FileMap(name, summary, entries, {
+      realRoot: undefined,
+      maxFileBytes: Number.POSITIVE_INFINITY,
+      cache: new ContentCache(0),
+      texts: store,
+      signatures: new Map(),
+    });
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** True for maps built with `fromTexts`. */
+  get isVirtual(): boolean {
+    return this.store.texts !== undefined;
+  }
+
+  /** A display name: the root folder's name, or the virtual map's name. */
+  get name(): string {
+    return this.store.texts ? this.root : path.basename(this.root) || this.root;
+  }
+
+  /** The per-file size cap the map was loaded with. */
+  get maxFileBytes(): number {
+    return this.store.maxFileBytes;
+  }
+
+  /** @internal Where a key lives on disk (through the real root, so symlinked roots work too). */
+  absolutePath(key: string): string {
+    return path.join(this.store.realRoot ?? this.root, ...key.split('/'));
+  }
+
+  /** Shared by every subset of this map. */
+  get cache(): ContentCache {
+    return this.store.cache;
+  }
+
+  /** All entries (sorted), or those matching a picomatch glob; a glob without '/' matches basenames. */
+  files(glob?: string): FileEntry[] {
+    if (glob === undefined || glob === '' || glob === '**' || glob === '**/*') return [...this.list];
+    const matches = compileGlob(glob);
+    return this.list.filter((e) => matches(e.path));
+  }
+
+  get(p: string): FileEntry | undefined {
+    const key = this.resolve(p);
+    return key === undefined ? undefined : this.lookup().get(key);
+  }
+
+  /**
+   * Maps user/model input ('./src//a.ts', 'src\\a.ts', an absolute path under the root) to the key
+   * of a file in the map; undefined for anything else, including escapes like '../x'.
+   */
+  resolve(input: string): string | undefined {
+    if (typeof input !== 'string') return undefined;
+    let p = input.trim().replace(/\\/g, '/');
+    if (p === '') return undefined;
+    if (isAbsoluteLike(p)) {
+      if (this.store.texts) return undefined;
+      const rel = this.stripRoot(p);
+      if (rel === undefined) return undefined;
+      p = rel;
+    }
+    const rel = normalizeRelative(p);
+    return rel !== undefined && this.lookup().has(rel) ? rel : undefined;
+  }
+
+  async readText(p: string): Promise<string> {
+    const key = this.resolve(p);
+    if (key === undefined) throw new Error(`not in workspace: ${p}`);
+    const virtual = this.store.texts?.get(key);
+    if (virtual !== undefined) return virtual;
+    const cached = this.store.cache.get(key);
+    if (cached !== undefined) return cached;
+    const outcome = await this.readRaw(key);
+    const text = this.textOf(key, outcome);
+    this.store.cache.set(key, text);
+    return text;
+  }
+
+  /** Lines `start`..`end`, 1-based inclusive, clamped to the file; by default the first 200. */
+  async readLines(p: string, start?: number, end?: number): Promise<{ text: string; start: number; end: number; total: number }> {
+    const text = await this.readText(p);
+    const lines = text.split('\n');
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    const total = lines.length;
+    if (total === 0) return { text: '', start: 0, end: 0, total: 0 };
+    const s = clamp(toInt(start, 1), 1, total);
+    const e = clamp(toInt(end, s + DEFAULT_READ_LINES - 1), s, total);
+    return { text: lines.slice(s - 1, e).join('\n'), start: s, end: e, total };
+  }
+
+  /** A map over some of this map's files (unknown paths dropped), sharing its cache. */
+  subset(paths: string[]): FileMap {
+    const keep = new Set<string>();
+    for (const p of paths) {
+      const key = this.resolve(p);
+      if (key !== undefined) keep.add(key);
+    }
+    return new FileMap(this.root, this.skipped, this.list.filter((e) => keep.has(e.path)), this.store);
+  }
+
+  /** An indented directory tree under `dir`, `depth` levels deep, with file counts per directory. */
+  tree(dir = '', depth = 2): string {
+    let prefix = dir.trim().replace(/\\/g, '/');
+    if (isAbsoluteLike(prefix) && !this.store.texts) prefix = this.stripRoot(prefix) ?? prefix;
+    const rel = prefix === '' || prefix === '.' || prefix === './' ? '' : normalizeRelative(prefix);
+    if (rel === undefined) throw new Error(`not a directory in workspace: ${dir}`);
+    return renderTree(this.list, rel, depth);
+  }
+
+  /**
+   * @internal Text already in memory (virtual or cached), without touching the disk; grep uses it
+   * to skip a read.
+   */
+  peekText(key: string): string | undefined {
+    return this.store.texts?.get(key) ?? this.store.cache.get(key);
+  }
+
+  /**
+   * @internal False only when `key` certainly lacks the literal whose trigrams are given. The
+   * signature is from load time: like sizes and line counts, it describes the loaded snapshot.
+   */
+  mayContain(key: string, trigrams: readonly number[]): boolean {
+    return mayContain(this.store.signatures.get(key), trigrams);
+  }
+
+  /** @internal Raw bytes of a file in the map (the caller releases them); grep prefilters on these. */
+  readRaw(key: string, pool?: BufferPool): Promise<ReadOutcome> {
+    const virtual = this.store.texts?.get(key);
+    if (virtual !== undefined) {
+      const buf = Buffer.from(virtual, 'utf8');
+      return Promise.resolve({ kind: 'ok', buf, size: buf.length, release: () => {} });
+    }
+    return readBounded(this.absolutePath(key), this.store.maxFileBytes, pool);
+  }
+
+  /** @internal Decodes a read of `key`, or throws the error a user should see. */
+  textOf(key: string, outcome: ReadOutcome): string {
+    switch (outcome.kind) {
+      case 'ok': {
+        const text = decodeText(outcome.buf.subarray(0, outcome.size));
+        outcome.release();
+        return text;
+      }
+      case 'too-large':
+        throw new Error(`file grew past the size cap since the workspace was loaded: ${key}`);
+      case 'not-file':
+        throw new Error(`no longer a regular file: ${key}`);
+      case 'error':
+        throw new Error(`cannot read ${key}: ${outcome.error.code ?? outcome.error.message}`);
+    }
+  }
+
+  private lookup(): Map<string, FileEntry> {
+    if (!this.index) this.index = new Map(this.list.map((e) => [e.path, e]));
+    return this.index;
+  }
+
+  /** 'abs/root/x' → 'x' for the root as given or as resolved through symlinks. */
+  private stripRoot(p: string): string | undefined {
+    const roots = [this.root, this.store.realRoot].filter((r): r is string => !!r).map((r) => r.replace(/\\/g, '/').replace(/\/+$/, ''));
+    const caseless = process.platform === 'win32' || process.platform === 'darwin';
+    for (const r of roots) {
+      const [a, b] = caseless ? [p.toLowerCase(), r.toLowerCase()] : [p, r];
+      if (a.startsWith(b + '/')) return p.slice(r.length + 1);
+    }
+    return undefined;
+  }
+}
+
+function compileGlob(glob: string): (p: string) => boolean {
+  const g = glob.trim().replace(/\\/g, '/').replace(/^\.\//, '');
+  try {
+    return picomatch(g, { dot: true, basename: !g.includes('/') });
+  } catch (error) {
+    throw new Error(`invalid glob: ${glob} (${(error as Error).message})`);
+  }
+}
+
+/** POSIX-normalizes a relative path; undefined if it is empty or climbs out ('../x'). */
+function normalizeRelative(p: string): string | undefined {
+  const parts: string[] = [];
+  for (const part of p.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.length ? parts.join('/') : undefined;
+}
+
+function isAbsoluteLike(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:\//.test(p);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(Math.max(n, lo), hi);
+}
+
+function toInt(n: number | undefined, fallback: number): number {
+  return typeof n === 'number' && Number.isFinite(n) ? Math.floor(n) : fallback;
+}

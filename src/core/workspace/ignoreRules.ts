@@ -1,0 +1,66 @@
+import ignore, { type Ignore } from 'ignore';
+
+/**
+ * Gitignore rules for one directory of a walk, combining every source in precedence order
+ * (later wins, as within a single .gitignore):
+ *   .git/info/exclude  <  root .gitignore  <  nested .gitignore files (deeper later)  <  .recurseignore  <  user excludes
+ *
+ * Nested .gitignore files are re-based onto the root by prefixing their patterns with their
+ * directory, so that one `ignore` instance evaluates the whole chain. That matters for negations:
+ * with one instance per file, the package's own parent check would let a shallow `build/` veto a
+ * deeper `!build/` for every file inside. Matching itself stays entirely in the `ignore` package.
+ */
+export class IgnoreRules {
+  private matcher: Ignore | undefined;
+
+  private constructor(
+    private readonly low: readonly string[],
+    private readonly chain: readonly string[],
+    private readonly high: readonly string[],
+  ) {}
+
+  /** `low`: .git/info/exclude lines; `high`: .recurseignore lines then user globs. All root-relative. */
+  static create(low: readonly string[], high: readonly string[]): IgnoreRules {
+    return new IgnoreRules(low, [], high);
+  }
+
+  /** The rules for a directory at `dir` (root-relative POSIX, '' for the root) holding `gitignore`. */
+  withGitignore(dir: string, gitignore: string): IgnoreRules {
+    const scoped = scopeGitignore(gitignore, dir);
+    if (scoped.length === 0) return this;
+    return new IgnoreRules(this.low, [...this.chain, ...scoped], this.high);
+  }
+
+  /** `relPath` is root-relative POSIX; directories are asked about with `isDir` so 'build/' rules apply. */
+  ignores(relPath: string, isDir: boolean): boolean {
+    if (!this.matcher) this.matcher = ignore().add([...this.low, ...this.chain, ...this.high]);
+    try {
+      return this.matcher.ignores(isDir ? relPath + '/' : relPath);
+    } catch {
+      // The package rejects a few legal names (e.g. '...'); such a name simply isn't ignored.
+      return false;
+    }
+  }
+}
+
+/** Splits ignore-file text into pattern lines, dropping blanks and comments. */
+export function patternLines(text: string): string[] {
+  return text.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('#'));
+}
+
+/**
+ * Rewrites a .gitignore found in `dir` so its patterns mean the same thing when matched against
+ * root-relative paths: a pattern with a slash (other than a trailing one) is anchored to `dir`;
+ * one without matches at any depth below `dir`.
+ */
+export function scopeGitignore(text: string, dir: string): string[] {
+  const lines = patternLines(text);
+  if (dir === '') return lines;
+  return lines.map((line) => {
+    const negated = line.startsWith('!');
+    const body = negated ? line.slice(1) : line;
+    const anchored = body.replace(/\/+\s*$/, '').includes('/');
+    const scoped = anchored ? `${dir}/${body.replace(/^\/+/, '')}` : `${dir}/**/${body}`;
+    return negated ? `!${scoped}` : scoped;
+  });
+}

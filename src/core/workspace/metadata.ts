@@ -1,0 +1,98 @@
+import type { FileMap, SkipReason } from './fileMap';
+
+export interface LanguageStat {
+  language: string;
+  files: number;
+  lines: number;
+}
+
+export interface WorkspaceMetadata {
+  root: string;
+  files: number;
+  bytes: number;
+  lines: number;
+  languages: LanguageStat[];
+  outline: string;
+  skipped: Partial<Record<SkipReason, number>>;
+}
+
+const TOP_LANGUAGES = 15;
+const OUTLINE_ENTRIES = 40;
+/** Hard bound on the outline text, whatever the directory names look like. */
+const OUTLINE_CHARS = 2000;
+const NAME_CHARS = 48;
+
+/**
+ * What the root model is told about the workspace up front. Its size is bounded regardless of the
+ * repository (languages capped, outline capped by entries and characters, no file lists), because
+ * the whole point is that the workspace stays outside the model's context.
+ */
+export function buildMetadata(map: FileMap): WorkspaceMetadata {
+  let bytes = 0;
+  let lines = 0;
+  const byLanguage = new Map<string, LanguageStat>();
+  const topDirs = new Map<string, number>();
+  let rootFiles = 0;
+  for (const entry of map.files()) {
+    bytes += entry.size;
+    lines += entry.lines;
+    const stat = byLanguage.get(entry.language) ?? { language: entry.language, files: 0, lines: 0 };
+    stat.files++;
+    stat.lines += entry.lines;
+    byLanguage.set(entry.language, stat);
+    const slash = entry.path.indexOf('/');
+    if (slash === -1) rootFiles++;
+    else {
+      const dir = entry.path.slice(0, slash);
+      topDirs.set(dir, (topDirs.get(dir) ?? 0) + 1);
+    }
+  }
+
+  const ranked = [...byLanguage.values()].sort((a, b) => b.files - a.files || b.lines - a.lines || (a.language < b.language ? -1 : 1));
+  const languages = ranked.slice(0, TOP_LANGUAGES);
+  const rest = ranked.slice(TOP_LANGUAGES);
+  if (rest.length) {
+    const existing = languages.find((l) => l.language === 'other');
+    const other = existing ?? { language: 'other', files: 0, lines: 0 };
+    for (const l of rest) {
+      other.files += l.files;
+      other.lines += l.lines;
+    }
+    if (!existing) languages.push(other);
+  }
+
+  return {
+    root: shorten(map.name, 100),
+    files: map.size,
+    bytes,
+    lines,
+    languages,
+    outline: outline(topDirs, rootFiles),
+    skipped: { ...map.skipped.counts },
+  };
+}
+
+/** Top-level directories with file counts; past the cap, the biggest are kept (listed by name). */
+function outline(topDirs: Map<string, number>, rootFiles: number): string {
+  let dirs = [...topDirs.entries()];
+  if (dirs.length > OUTLINE_ENTRIES) dirs = dirs.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, OUTLINE_ENTRIES);
+  dirs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const lines: string[] = [];
+  let used = 0;
+  let shown = 0;
+  for (const [name, count] of dirs) {
+    const line = `${shorten(name, NAME_CHARS)}/ (${count})`;
+    if (used + line.length + 1 > OUTLINE_CHARS) break;
+    lines.push(line);
+    used += line.length + 1;
+    shown++;
+  }
+  const hidden = topDirs.size - shown;
+  if (hidden > 0) lines.push(`… ${hidden} more`);
+  if (rootFiles > 0) lines.push(`(root files: ${rootFiles})`);
+  return lines.join('\n');
+}
+
+function shorten(s: string, max: number): string {
+  return s.length <= max ? s : s.slice(0, max - 1) + '…';
+}

@@ -1,0 +1,231 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FileEntry, SkippedSummary } from './fileMap';
+import { BufferPool, countLines, isBinary, readBounded } from './fileReader';
+import { IgnoreRules, patternLines } from './ignoreRules';
+import { detectLanguage } from './language';
+import { Limiter } from './limiter';
+import { MEASURE_BINARY, MEASURE_OK, MEASURE_TOO_LARGE, runMeasure } from './scanWorkers';
+import { isSecretName, isSecretPath } from './secrets';
+import { SkipLog } from './skipLog';
+import { SIGNATURE_BUDGET_BYTES } from './trigramFilter';
+
+export interface WalkOptions {
+  maxFileBytes: number;
+  exclude: readonly string[];
+  onProgress?: (filesSeen: number) => void;
+  signal?: AbortSignal;
+  /** Reads and listings in flight at once. */
+  concurrency?: number;
+}
+
+export interface WalkResult {
+  realRoot: string;
+  entries: FileEntry[];
+  skipped: SkippedSummary;
+  /** Trigram signatures by path, for files measured by workers (see trigramFilter.ts). */
+  signatures: Map<string, Uint8Array>;
+}
+
+const DEFAULT_CONCURRENCY = 48;
+const PROGRESS_EVERY = 500;
+/** Below this many files, worker start-up costs more than it saves: files are read in-process. */
+const WORKER_THRESHOLD = 512;
+const MEASURE_BATCH = 256;
+/** Pool buffers cover typical source files; bigger ones get a one-off allocation. */
+const POOL_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Lists every text file under `absRoot` that a model may see, with size and line count, keeping
+ * no contents. Counting rule for `ignored`: an ignored directory is pruned at its top and counts
+ * once — what lies below it is never visited, which is what keeps `node_modules` cheap.
+ */
+export async function walkWorkspace(absRoot: string, options: WalkOptions): Promise<WalkResult> {
+  const { maxFileBytes, signal, onProgress } = options;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  let realRoot: string;
+  try {
+    realRoot = await fs.promises.realpath(absRoot);
+    if (!(await fs.promises.stat(realRoot)).isDirectory()) throw new Error('not a directory');
+  } catch (error) {
+    throw new Error(`workspace root is not a readable directory: ${absRoot} (${(error as Error).message})`);
+  }
+
+  const log = new SkipLog();
+  const entries: FileEntry[] = [];
+  const limiter = new Limiter(concurrency, signal);
+  const pool = new BufferPool(Math.min(POOL_BUFFER_BYTES, Math.max(1, maxFileBytes)), concurrency * 2);
+  let seen = 0;
+  const rootPrefix = realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep;
+  const inside = (p: string): boolean => p === realRoot || p.startsWith(rootPrefix);
+
+  const readIgnoreFile = async (abs: string): Promise<string> => {
+    const outcome = await limiter.run(() => readBounded(abs, maxFileBytes));
+    if (outcome.kind !== 'ok') return '';
+    return outcome.buf.toString('utf8', 0, outcome.size);
+  };
+
+  const low = patternLines(await readIgnoreFile(path.join(realRoot, '.git', 'info', 'exclude')));
+  const high = [...patternLines(await readIgnoreFile(path.join(realRoot, '.recurseignore'))), ...options.exclude];
+  const rootRules = IgnoreRules.create(low, high);
+
+  const addFile = async (rel: string, abs: string): Promise<void> => {
+    const outcome = await limiter.run(() => readBounded(abs, maxFileBytes, pool));
+    progress();
+    switch (outcome.kind) {
+      case 'error':
+      case 'not-file':
+        log.record('unreadable', rel);
+        return;
+      case 'too-large':
+        log.record('too-large', rel);
+        return;
+      case 'ok': {
+        const content = outcome.buf.subarray(0, outcome.size);
+        const binary = isBinary(content);
+        const lines = binary ? 0 : countLines(content);
+        outcome.release();
+        if (binary) log.record('binary', rel);
+        else entries.push({ path: rel, size: outcome.size, lines, language: detectLanguage(rel) });
+      }
+    }
+  };
+
+  const progress = (): void => {
+    seen++;
+    if (onProgress && seen % PROGRESS_EVERY === 0) onProgress(seen);
+  };
+
+  // Files found by the walk wait here; past WORKER_THRESHOLD they are measured in batches by
+  // worker threads (synchronous reads there beat async round trips several times over) while
+  // the walk goes on.
+  let queued: { rel: string; abs: string }[] = [];
+  let useWorkers = false;
+  const batches: Promise<void>[] = [];
+  const signatures = new Map<string, Uint8Array>();
+  let signatureBytes = 0;
+  const measureBatch = async (batch: { rel: string; abs: string }[]): Promise<void> => {
+    let result;
+    try {
+      const wanted = signatureBytes < SIGNATURE_BUDGET_BYTES;
+      result = await runMeasure({ paths: batch.map((f) => f.abs), maxBytes: maxFileBytes, signatures: wanted });
+    } catch {
+      // No workers (or one died): same work, in-process.
+      await Promise.all(batch.map((f) => addFile(f.rel, f.abs)));
+      return;
+    }
+    signal?.throwIfAborted();
+    batch.forEach((f, i) => {
+      progress();
+      const status = result.status[i];
+      if (status === MEASURE_OK) {
+        entries.push({ path: f.rel, size: result.sizes[i], lines: result.lines[i], language: detectLanguage(f.rel) });
+        const from = result.sigOffsets[i];
+        const to = result.sigOffsets[i + 1];
+        if (to > from) {
+          signatures.set(f.rel, result.sigs.subarray(from, to));
+          signatureBytes += to - from;
+        }
+      } else log.record(status === MEASURE_TOO_LARGE ? 'too-large' : status === MEASURE_BINARY ? 'binary' : 'unreadable', f.rel);
+    });
+  };
+  const flush = (): void => {
+    if (queued.length === 0) return;
+    const batch = measureBatch(queued);
+    // Awaited after the walk; if the walk fails first (abort), this must not surface as unhandled.
+    batch.catch(() => undefined);
+    batches.push(batch);
+    queued = [];
+  };
+  const queueFile = (rel: string, abs: string): void => {
+    queued.push({ rel, abs });
+    if (!useWorkers && queued.length >= WORKER_THRESHOLD) useWorkers = true;
+    if (useWorkers && queued.length >= MEASURE_BATCH) flush();
+  };
+
+  const walkDir = async (rel: string, abs: string, chain: readonly string[], inherited: IgnoreRules): Promise<void> => {
+    let dirents: fs.Dirent[];
+    try {
+      dirents = await limiter.run(() => fs.promises.readdir(abs, { withFileTypes: true }));
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      log.record('unreadable', rel === '' ? '.' : rel);
+      return;
+    }
+    let rules = inherited;
+    const gitignore = dirents.find((d) => d.name === '.gitignore' && !d.isDirectory());
+    if (gitignore) rules = rules.withGitignore(rel, await readIgnoreFile(path.join(abs, '.gitignore')));
+
+    const tasks: Promise<void>[] = [];
+    for (const dirent of dirents) {
+      const childRel = rel === '' ? dirent.name : `${rel}/${dirent.name}`;
+      const childAbs = path.join(abs, dirent.name);
+      // Secrets first: no ignore file (or its negations) gets a say over them. Ancestors were
+      // checked on the way down, so the name alone decides.
+      if (isSecretName(dirent.name)) {
+        log.record('secret', childRel);
+      } else if (dirent.isSymbolicLink()) {
+        // Git stores a symlink as a file, so directory-only patterns ('build/') don't apply to it.
+        if (rules.ignores(childRel, false)) log.record('ignored', childRel);
+        else tasks.push(followLink(childRel, childAbs, chain, rules));
+      } else if (dirent.isDirectory()) {
+        if (rules.ignores(childRel, true)) log.record('ignored', childRel);
+        else tasks.push(walkDir(childRel, childAbs, [...chain, path.join(chain[chain.length - 1], dirent.name)], rules));
+      } else if (dirent.isFile()) {
+        if (rules.ignores(childRel, false)) log.record('ignored', childRel);
+        else queueFile(childRel, childAbs);
+      } else {
+        // FIFOs, sockets, devices: opening one could block forever, and none holds source text.
+        log.record('unreadable', childRel);
+      }
+    }
+    await Promise.all(tasks);
+  };
+
+  const followLink = async (rel: string, abs: string, chain: readonly string[], rules: IgnoreRules): Promise<void> => {
+    let target: string;
+    try {
+      target = await limiter.run(() => fs.promises.realpath(abs));
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      log.record((error as NodeJS.ErrnoException).code === 'ELOOP' ? 'symlink-loop' : 'unreadable', rel);
+      return;
+    }
+    if (!inside(target)) {
+      log.record('symlink-outside', rel);
+      return;
+    }
+    // A link named 'notes.txt' pointing at '.env' must not smuggle the secret in.
+    const targetRel = path.relative(realRoot, target).split(path.sep).join('/');
+    if (targetRel !== '' && isSecretPath(targetRel)) {
+      log.record('secret', rel);
+      return;
+    }
+    let stat: fs.Stats;
+    try {
+      stat = await limiter.run(() => fs.promises.stat(target));
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      log.record('unreadable', rel);
+      return;
+    }
+    if (stat.isDirectory()) {
+      // A loop is a link back to a directory we are already inside (by real path).
+      if (chain.includes(target)) log.record('symlink-loop', rel);
+      else await walkDir(rel, abs, [...chain, target], rules);
+    } else if (stat.isFile()) {
+      // Read the resolved target, so a link swapped after the check still can't lead outside.
+      queueFile(rel, target);
+    } else {
+      log.record('unreadable', rel);
+    }
+  };
+
+  await walkDir('', realRoot, [realRoot], rootRules);
+  if (useWorkers) flush();
+  else await Promise.all(queued.map((f) => addFile(f.rel, f.abs)));
+  await Promise.all(batches);
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  onProgress?.(seen);
+  return { realRoot, entries, skipped: log.summary(), signatures };
+}
