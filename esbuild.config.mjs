@@ -22,7 +22,14 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 if (existsSync('src/extension/extension.ts')) {
-  entries.push({ entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+  // The extension entry stays small so activation is cheap; the engine (openai SDK, QuickJS, file map) is a second
+  // bundle, dist/core.js, that the extension requires on first use (see src/extension/core.ts).
+  entries.push({ entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './core.js'] });
+  entries.push({ entryPoints: ['src/extension/core.ts'], outfile: 'dist/core.js' });
+}
+// The chat webview (media/src/main.ts → media/dist/webview.js) runs in a browser sandbox: no node, no require.
+if (existsSync('media/src/main.ts')) {
+  entries.push({ entryPoints: ['media/src/main.ts'], outfile: 'media/dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }
 
 mkdirSync('dist', { recursive: true });

@@ -32,6 +32,9 @@ export function createProgressPrinter(write: (line: string) => void): (event: Rl
           write(`${pad(event.depth)}  tokens: ${event.totalTokens}${event.cost !== undefined ? ` · $${event.cost.toFixed(4)}` : ''}`);
         }
         break;
+      case 'model-retry':
+        write(`${pad(event.depth)}! ${preview(event.message, 160)} — retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`);
+        break;
       case 'notice':
         write(`${pad(event.depth)}! ${event.message}`);
         break;

@@ -276,9 +276,15 @@ describe('RLM engine', () => {
       rootSteps: [{ fault: 'server-error', status: 503 }, { fault: 'rate-limit', retryAfter: 0 }, js('finish("survived")')],
     });
     try {
-      const result = await runRlm({ question: 'q', map, rootModel: models.root });
+      const events: RlmEvent[] = [];
+      const result = await runRlm({ question: 'q', map, rootModel: models.root, onEvent: (e) => events.push(e) });
       assert.equal(result.answer, 'survived');
       assert.equal(models.bodies('root-model').length, 3);
+      const retries = events.filter((e) => e.type === 'model-retry') as Extract<RlmEvent, { type: 'model-retry' }>[];
+      assert.deepEqual(
+        retries.map((r) => r.attempt),
+        [1, 2],
+      );
     } finally {
       await models.close();
     }

@@ -61,6 +61,42 @@ describe('FileMap access', () => {
     assert.deepEqual(await map.readLines('empty.txt'), { text: '', start: 0, end: 0, total: 0 });
   });
 
+  test('readTextSync and readLinesSync answer exactly like the async versions, through the same cache', async () => {
+    const bad = Buffer.concat([Buffer.from('ok\n'), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
+    const root = tree({ 'big.txt': numbered(450), 'short.txt': 'x\ny', 'empty.txt': '', 'crlf.txt': 'a\r\nb\r\n' });
+    fs.writeFileSync(path.join(root, 'bad.txt'), bad);
+    const map = await FileMap.load(root);
+    const ranges: [string, number?, number?][] = [['big.txt'], ['big.txt', 10, 12], ['big.txt', 449, 10_000], ['big.txt', -5, 1], ['big.txt', 900], ['big.txt', 5, 2], ['short.txt'], ['empty.txt'], ['crlf.txt', 2], ['bad.txt']];
+    for (const [p, s, e] of ranges) {
+      const sync = map.readLinesSync(p, s, e);
+      map.cache.clear();
+      assert.deepEqual(sync, await map.readLines(p, s, e), `${p} ${s} ${e}`);
+    }
+    assert.equal(map.readTextSync('bad.txt'), 'ok\n\uFFFD\uFFFD\n');
+    assert.equal(map.readLinesSync('big.txt').end, 200);
+
+    // Through the cache: a cached text is served without touching the disk.
+    map.cache.clear();
+    assert.equal(map.readTextSync('./short.txt'), 'x\ny');
+    assert.equal(map.cache.has('short.txt'), true);
+    fs.writeFileSync(path.join(root, 'short.txt'), 'changed');
+    assert.equal(map.readTextSync('short.txt'), 'x\ny');
+    map.cache.clear();
+    assert.equal(map.readTextSync('short.txt'), 'changed');
+
+    assert.throws(() => map.readTextSync('../x'), { message: 'not in workspace: ../x' });
+    assert.throws(() => map.readLinesSync('nope.txt'), { message: 'not in workspace: nope.txt' });
+    fs.rmSync(path.join(root, 'empty.txt'));
+    assert.throws(() => map.readTextSync('empty.txt'), { message: 'cannot read empty.txt: ENOENT' });
+    fs.writeFileSync(path.join(root, 'big.txt'), 'x'.repeat(map.maxFileBytes + 1));
+    map.cache.clear();
+    assert.throws(() => map.readTextSync('big.txt'), /file grew past the size cap/);
+
+    const virtual = FileMap.fromTexts({ 'notes/a.md': '# A\nbody\n' });
+    assert.equal(virtual.readTextSync('notes/a.md'), '# A\nbody\n');
+    assert.deepEqual(virtual.readLinesSync('notes/a.md', 2), { text: 'body', start: 2, end: 2, total: 2 });
+  });
+
   test('files(glob): picomatch with dot files; a bare glob matches basenames', async () => {
     const map = await FileMap.load(tree({ 'a.ts': '', 'src/b.ts': '', 'src/deep/c.ts': '', 'src/d.js': '', '.github/x.yml': '', 'test/e.test.ts': '' }));
     const names = (glob?: string): string[] => map.files(glob).map((f) => f.path);

@@ -69,6 +69,18 @@ describe('ignore rules', () => {
     assert.ok(map.skipped.examples.ignored!.includes('build'));
   });
 
+  test('patterns are case-sensitive on Linux, like git there', { skip: process.platform === 'win32' || process.platform === 'darwin' ? 'git ignores case by default here' : false }, async () => {
+    const root = tree({
+      '.gitignore': '*.s\nperf\n',
+      'arch/boot.S': 'asm',
+      'arch/gen.s': 'generated',
+      'tools/Perf/x.c': 'int x;',
+      'tools/perf/y.c': 'int y;',
+    });
+    const map = await FileMap.load(root);
+    assert.deepEqual(paths(map), ['.gitignore', 'arch/boot.S', 'tools/Perf/x.c']);
+  });
+
   test('.git/info/exclude, .recurseignore and user exclude globs', async () => {
     const root = tree({
       '.git/info/exclude': 'excluded.txt\n',

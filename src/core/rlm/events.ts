@@ -9,6 +9,8 @@ export type RlmEvent =
   | { type: 'run-start'; runId: string; depth: number; question: string; files: number }
   | { type: 'turn'; runId: string; depth: number; turn: number; maxTurns: number }
   | { type: 'model-delta'; runId: string; depth: number; turn: number; text: string }
+  /** A model call failed and will be retried: deltas streamed since the turn began belong to the failed attempt. */
+  | { type: 'model-retry'; runId: string; depth: number; turn: number; attempt: number; delayMs: number; message: string }
   | { type: 'model-text'; runId: string; depth: number; turn: number; text: string }
   | { type: 'cell-start'; runId: string; depth: number; turn: number; cell: number; code: string }
   | { type: 'cell-output'; runId: string; depth: number; turn: number; cell: number; output: string; error?: string; durationMs: number }

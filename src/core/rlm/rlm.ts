@@ -201,6 +201,8 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
       messages,
       signal,
       onDelta: (text) => emit({ type: 'model-delta', runId, depth, turn, text }),
+      onRetry: (retry) =>
+        emit({ type: 'model-retry', runId, depth, turn, attempt: retry.attempt, delayMs: retry.delayMs, message: retry.error.message }),
     });
     account(rootModel.model, depth, response);
     messages.push({ role: 'assistant', content: response.text });

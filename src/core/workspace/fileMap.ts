@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { ContentCache, DEFAULT_CACHE_BYTES } from './contentCache';
-import { BufferPool, ReadOutcome, countTextLines, decodeText, readBounded } from './fileReader';
+import { BufferPool, ReadOutcome, countTextLines, decodeText, readBounded, readBoundedSync } from './fileReader';
 import { detectLanguage } from './language';
 import { isSecretPath } from './secrets';
 import { SkipLog, emptySkipped } from './skipLog';
@@ -30,6 +30,14 @@ export interface FileMapOptions {
   cacheBytes?: number;
   onProgress?: (filesSeen: number) => void;
   signal?: AbortSignal;
+}
+
+/** A slice of a file's lines as `readLines` returns it (1-based, inclusive; all zero for an empty file). */
+export interface LineRange {
+  text: string;
+  start: number;
+  end: number;
+  total: number;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -156,28 +164,24 @@ export class FileMap {
   }
 
   async readText(p: string): Promise<string> {
-    const key = this.resolve(p);
-    if (key === undefined) throw new Error(`not in workspace: ${p}`);
-    const virtual = this.store.texts?.get(key);
-    if (virtual !== undefined) return virtual;
-    const cached = this.store.cache.get(key);
-    if (cached !== undefined) return cached;
-    const outcome = await this.readRaw(key);
-    const text = this.textOf(key, outcome);
-    this.store.cache.set(key, text);
-    return text;
+    const key = this.keyOf(p);
+    return this.inMemory(key) ?? this.remember(key, this.textOf(key, await this.readRaw(key)));
+  }
+
+  /** `readText` without a Promise, for callers that must answer synchronously (the REPL's `read`). */
+  readTextSync(p: string): string {
+    const key = this.keyOf(p);
+    return this.inMemory(key) ?? this.remember(key, this.textOf(key, this.readRawSync(key)));
   }
 
   /** Lines `start`..`end`, 1-based inclusive, clamped to the file; by default the first 200. */
-  async readLines(p: string, start?: number, end?: number): Promise<{ text: string; start: number; end: number; total: number }> {
-    const text = await this.readText(p);
-    const lines = text.split('\n');
-    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    const total = lines.length;
-    if (total === 0) return { text: '', start: 0, end: 0, total: 0 };
-    const s = clamp(toInt(start, 1), 1, total);
-    const e = clamp(toInt(end, s + DEFAULT_READ_LINES - 1), s, total);
-    return { text: lines.slice(s - 1, e).join('\n'), start: s, end: e, total };
+  async readLines(p: string, start?: number, end?: number): Promise<LineRange> {
+    return sliceLines(await this.readText(p), start, end);
+  }
+
+  /** `readLines` without a Promise. */
+  readLinesSync(p: string, start?: number, end?: number): LineRange {
+    return sliceLines(this.readTextSync(p), start, end);
   }
 
   /** A map over some of this map's files (unknown paths dropped), sharing its cache. */
@@ -204,7 +208,7 @@ export class FileMap {
    * to skip a read.
    */
   peekText(key: string): string | undefined {
-    return this.store.texts?.get(key) ?? this.store.cache.get(key);
+    return this.inMemory(key);
   }
 
   /**
@@ -225,6 +229,16 @@ export class FileMap {
     return readBounded(this.absolutePath(key), this.store.maxFileBytes, pool);
   }
 
+  /** @internal `readRaw` on the calling thread. */
+  readRawSync(key: string): ReadOutcome {
+    const virtual = this.store.texts?.get(key);
+    if (virtual !== undefined) {
+      const buf = Buffer.from(virtual, 'utf8');
+      return { kind: 'ok', buf, size: buf.length, release: () => {} };
+    }
+    return readBoundedSync(this.absolutePath(key), this.store.maxFileBytes);
+  }
+
   /** @internal Decodes a read of `key`, or throws the error a user should see. */
   textOf(key: string, outcome: ReadOutcome): string {
     switch (outcome.kind) {
@@ -242,6 +256,21 @@ export class FileMap {
     }
   }
 
+  private keyOf(p: string): string {
+    const key = this.resolve(p);
+    if (key === undefined) throw new Error(`not in workspace: ${p}`);
+    return key;
+  }
+
+  private inMemory(key: string): string | undefined {
+    return this.store.texts?.get(key) ?? this.store.cache.get(key);
+  }
+
+  private remember(key: string, text: string): string {
+    this.store.cache.set(key, text);
+    return text;
+  }
+
   private lookup(): Map<string, FileEntry> {
     if (!this.index) this.index = new Map(this.list.map((e) => [e.path, e]));
     return this.index;
@@ -257,6 +286,16 @@ export class FileMap {
     }
     return undefined;
   }
+}
+
+function sliceLines(text: string, start: number | undefined, end: number | undefined): LineRange {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const total = lines.length;
+  if (total === 0) return { text: '', start: 0, end: 0, total: 0 };
+  const s = clamp(toInt(start, 1), 1, total);
+  const e = clamp(toInt(end, s + DEFAULT_READ_LINES - 1), s, total);
+  return { text: lines.slice(s - 1, e).join('\n'), start: s, end: e, total };
 }
 
 function compileGlob(glob: string): (p: string) => boolean {

@@ -74,6 +74,36 @@ export function readBounded(absPath: string, maxBytes: number, pool?: BufferPool
   });
 }
 
+/** Non-blocking open for synchronous reads: a FIFO swapped in since the walk must not hang the thread. */
+const SYNC_OPEN_FLAGS = fs.constants.O_NONBLOCK === undefined ? 'r' : fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+
+/** `readBounded` on the calling thread, for callers that must not return a Promise. */
+export function readBoundedSync(absPath: string, maxBytes: number): ReadOutcome {
+  let fd: number;
+  try {
+    fd = fs.openSync(absPath, SYNC_OPEN_FLAGS);
+  } catch (error) {
+    return { kind: 'error', error: error as NodeJS.ErrnoException };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { kind: 'not-file' };
+    if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
+    const buf = Buffer.allocUnsafe(st.size);
+    let filled = 0;
+    while (filled < st.size) {
+      const n = fs.readSync(fd, buf, filled, st.size - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    return { kind: 'ok', buf, size: filled, release: noop };
+  } catch (error) {
+    return { kind: 'error', error: error as NodeJS.ErrnoException };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** True when the first 8 KiB contain a NUL byte. */
 export function isBinary(content: Buffer): boolean {
   const head = content.length > BINARY_SNIFF_BYTES ? content.subarray(0, BINARY_SNIFF_BYTES) : content;

@@ -1,7 +1,8 @@
 import type { FileEntry, FileMap } from './fileMap';
 import { BufferPool, ReadOutcome } from './fileReader';
-import { requiredLiteral } from './patternLiteral';
-import { ScanJob, runScan, scanParallelism } from './scanWorkers';
+import { LineMatch, LinePattern, lineSearchKit } from './lineSearch';
+import { literalRarity, requiredLiterals } from './patternLiteral';
+import { ScanJob, ScanResult, runScan, scanParallelism } from './scanWorkers';
 import { literalTrigrams } from './trigramFilter';
 
 export interface GrepOptions {
@@ -10,43 +11,55 @@ export interface GrepOptions {
   maxResults?: number;
   context?: number;
   signal?: AbortSignal;
+  /**
+   * Stop after about this long and return what was found, with `truncated` and `timedOut` set.
+   * Checked between files: one file's regex run cannot be interrupted.
+   */
+  timeoutMs?: number;
 }
 
-export interface GrepMatch {
+export interface GrepMatch extends LineMatch {
   path: string;
-  line: number;
-  text: string;
-  before?: string[];
-  after?: string[];
 }
 
 export interface GrepResult {
   matches: GrepMatch[];
   truncated: boolean;
+  /** Files searched (in path order) before the search stopped; all of them unless truncated. */
   filesSearched: number;
+  /** Present (true) only when `timeoutMs` ran out. */
+  timedOut?: boolean;
 }
 
 export const DEFAULT_MAX_RESULTS = 200;
+const { MAX_LINE_CHARS: LINE_CHARS, searchText } = lineSearchKit();
 /** Longer lines (minified code) are cut to a window around the match. */
-export const MAX_LINE_CHARS = 300;
+export const MAX_LINE_CHARS = LINE_CHARS;
 const READ_AHEAD = 32;
 const POOL_BUFFER_BYTES = 256 * 1024;
 const CHUNK_BYTES = 2 * 1024 * 1024;
 const CHUNK_FILES = 256;
 
+/** A literal every match contains, in the forms the prefilters need. */
+export interface PrefilterLiteral {
+  /** The literal itself. */
+  text: string;
+  /** UTF-8 (or, case-insensitive, ASCII) bytes, for trigram signatures and byte search. */
+  bytes: Uint8Array;
+  /** Regex source for a case-insensitive search of a latin1 view; the literal as is otherwise. */
+  source: string;
+  ignoreCase: boolean;
+}
+
 /** A compiled search: how to scan whole texts, confirm a line, and dismiss raw bytes cheaply. */
-export interface CompiledPattern {
-  /** Global + multiline: finds candidate positions across a whole text in one native scan. */
-  scan: RegExp;
-  /** Multiline, non-global: the per-line truth (same flags, so ^ $ \b agree with `scan`). */
-  line: RegExp;
-  /** Lookarounds can see past a line's end in a whole-text scan, so those patterns go line by line. */
-  perLine: boolean;
+export interface CompiledPattern extends LinePattern {
   /** Returns false when the bytes cannot contain a match. */
   mayMatch: (content: Buffer) => boolean;
   mayMatchText: (text: string) => boolean;
   /** The prefilter literal, for scans that run elsewhere (worker threads). */
-  literal?: { bytes: Uint8Array; source: string; ignoreCase: boolean };
+  literal?: PrefilterLiteral;
+  /** Every required literal usable as a prefilter (a file must contain all of them). */
+  literals: PrefilterLiteral[];
 }
 
 /** Compiles a grep pattern (a regex source, or source + flags); throws 'invalid pattern: …'. */
@@ -65,210 +78,313 @@ export function compilePattern(pattern: string | { source: string; flags?: strin
     throw new Error(`invalid pattern: ${source} (${(error as Error).message})`);
   }
   const perLine = /\(\?<?[=!]/.test(source);
-  return { scan, line, perLine, ...prefilter(requiredLiteral(source, flags), flags) };
+  const literals = requiredLiterals(source, flags)
+    .map((text) => prefilterLiteral(text, flags))
+    .filter((l): l is PrefilterLiteral => l !== undefined);
+  const rarest = pick(literals, (l) => literalRarity(l.text));
+  return { scan, line, perLine, literals, ...prefilter(rarest) };
 }
 
-function prefilter(literal: string | undefined, flags: string): Pick<CompiledPattern, 'mayMatch' | 'mayMatchText' | 'literal'> {
-  const always = { mayMatch: () => true, mayMatchText: () => true };
+/** The same pattern prefiltered on `literal` (one of its `literals`). */
+function withPrefilter(compiled: CompiledPattern, literal: PrefilterLiteral): CompiledPattern {
+  return { ...compiled, ...prefilter(literal) };
+}
+
+function prefilterLiteral(literal: string, flags: string): PrefilterLiteral | undefined {
   // U+FFFD in the decoded text may stand for bytes that aren't its encoding; lone surrogates have none.
-  if (!literal || literal.includes('\uFFFD') || /[\uD800-\uDFFF]/.test(literal.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) {
-    return always;
-  }
+  if (literal.includes('\uFFFD') || /[\uD800-\uDFFF]/.test(literal.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) return undefined;
   if (!flags.includes('i') || !/[A-Za-z]/.test(literal)) {
-    const needle = Buffer.from(literal, 'utf8');
-    return {
-      mayMatch: (content) => content.indexOf(needle) !== -1,
-      mayMatchText: (text) => text.includes(literal),
-      literal: { bytes: needle, source: literal, ignoreCase: false },
-    };
+    return { text: literal, bytes: Buffer.from(literal, 'utf8'), source: literal, ignoreCase: false };
   }
   // Case-insensitive: exact for ASCII literals on a latin1 view of the bytes, since no non-ASCII
   // character folds to ASCII — except 'ſ' → s and 'K' (Kelvin) → k under the u/v flags.
-  if (!/^[\x20-\x7e]*$/.test(literal) || (/[uv]/.test(flags) && /[ks]/i.test(literal))) return always;
-  const source = literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const re = new RegExp(source, 'i');
+  if (!/^[\x20-\x7e]*$/.test(literal) || (/[uv]/.test(flags) && /[ks]/i.test(literal))) return undefined;
+  return { text: literal, bytes: Buffer.from(literal), source: literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), ignoreCase: true };
+}
+
+function prefilter(literal: PrefilterLiteral | undefined): Pick<CompiledPattern, 'mayMatch' | 'mayMatchText' | 'literal'> {
+  if (!literal) return { mayMatch: () => true, mayMatchText: () => true, literal: undefined };
+  if (!literal.ignoreCase) {
+    const needle = Buffer.from(literal.bytes);
+    return {
+      mayMatch: (content) => content.indexOf(needle) !== -1,
+      mayMatchText: (text) => text.includes(literal.text),
+      literal,
+    };
+  }
+  const re = new RegExp(literal.source, 'i');
   return {
     mayMatch: (content) => re.test(content.toString('latin1')),
     mayMatchText: (text) => re.test(text),
-    literal: { bytes: Buffer.from(literal), source, ignoreCase: true },
+    literal,
   };
 }
 
-interface TextSearchOptions {
-  maxResults: number;
-  context: number;
+/** The item with the highest score (the first on ties). */
+function pick<T>(items: T[], score: (item: T) => number): T | undefined {
+  let best: T | undefined;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (const item of items) {
+    const s = score(item);
+    if (s > bestScore) [best, bestScore] = [item, s];
+  }
+  return best;
 }
 
 /** Matches of `compiled` in one text, one per matching line, in line order. */
 export function grepText(
   text: string,
-  compiled: CompiledPattern,
-  options: Partial<TextSearchOptions> = {},
-): { matches: Omit<GrepMatch, 'path'>[]; truncated: boolean } {
+  compiled: LinePattern,
+  options: { maxResults?: number; context?: number } = {},
+): { matches: LineMatch[]; truncated: boolean } {
   const max = Math.max(0, options.maxResults ?? DEFAULT_MAX_RESULTS);
   const context = Math.max(0, Math.floor(options.context ?? 0));
-  const matches: Omit<GrepMatch, 'path'>[] = [];
-  let truncated = false;
-  if (text.length === 0) return { matches, truncated };
-  // Line number bookkeeping: `cursorLine` is the number of the line starting at `cursor`.
-  let cursor = 0;
-  let cursorLine = 1;
-  const lineNumberAt = (lineStart: number): number => {
-    let i = text.indexOf('\n', cursor);
-    while (i !== -1 && i < lineStart) {
-      cursorLine++;
-      i = text.indexOf('\n', i + 1);
+  return searchText(text, compiled, max, context);
+}
+
+/**
+ * One grep over one map, whichever way it runs: which files to look at, and the results so far in
+ * path order. Both `grep` and `grepSync` feed it files in order, so they agree by construction.
+ */
+class GrepRun {
+  readonly compiled: CompiledPattern;
+  readonly max: number;
+  readonly context: number;
+  readonly files: FileEntry[];
+  /** Indices into `files` not ruled out by trigram signatures, ascending. */
+  readonly wanted: number[];
+  private readonly deadline: number;
+  private readonly matches: GrepMatch[] = [];
+  private truncated = false;
+  private timedOut = false;
+  private filesSearched = 0;
+
+  constructor(
+    readonly map: FileMap,
+    pattern: string | { source: string; flags?: string },
+    readonly options: GrepOptions,
+  ) {
+    const compiled = compilePattern(pattern, options.ignoreCase);
+    this.max = Math.max(0, Math.floor(options.maxResults ?? DEFAULT_MAX_RESULTS));
+    this.context = Math.max(0, Math.floor(options.context ?? 0));
+    const timeout = options.timeoutMs;
+    this.deadline = typeof timeout === 'number' && !Number.isNaN(timeout) ? Date.now() + timeout : Number.POSITIVE_INFINITY;
+    this.files = map.files(options.glob);
+
+    // A file must hold every required literal, so it is skipped when its load-time trigram
+    // signature rules out any of them; it is never opened. Meanwhile the literal whose trigrams
+    // pass the fewest files is the rarest in this corpus: the best byte prefilter for the rest.
+    const trigrams = compiled.literals.map((l) => literalTrigrams(l.bytes));
+    const passes = trigrams.map(() => 0);
+    const wanted: number[] = [];
+    for (let i = 0; i < this.files.length; i++) {
+      let all = true;
+      for (let j = 0; j < trigrams.length; j++) {
+        if (trigrams[j].length === 0 || map.mayContain(this.files[i].path, trigrams[j])) passes[j]++;
+        else all = false;
+      }
+      if (all) wanted.push(i);
     }
-    cursor = lineStart;
-    return cursorLine;
-  };
-  const record = (lineStart: number, lineEnd: number): boolean => {
-    const lineText = stripCr(text.slice(lineStart, lineEnd));
-    compiled.line.lastIndex = 0;
-    const m = compiled.line.exec(lineText);
-    if (!m) return true;
-    if (matches.length >= max) {
-      truncated = true;
+    this.wanted = wanted;
+    const rarest = pick(compiled.literals, (l) => {
+      const j = compiled.literals.indexOf(l);
+      // Short literals have no trigrams to count: ranked as common as the whole corpus.
+      return -passes[j] * 1000 + literalRarity(l.text);
+    });
+    this.compiled = rarest && rarest !== compiled.literal ? withPrefilter(compiled, rarest) : compiled;
+  }
+
+  /** True (and the run marked timed out) once the deadline has passed. */
+  expired(): boolean {
+    if (Date.now() < this.deadline) return false;
+    this.timedOut = true;
+    this.truncated = true;
+    return true;
+  }
+
+  /** Milliseconds left before the deadline (Infinity without one). */
+  remaining(): number {
+    return this.deadline - Date.now();
+  }
+
+  /** The decoded text of a read, or undefined when it can't match (or is gone). */
+  candidate(outcome: ReadOutcome): string | undefined {
+    if (outcome.kind !== 'ok') return undefined; // vanished or changed since load: nothing to report
+    const content = outcome.buf.subarray(0, outcome.size);
+    const text = this.compiled.mayMatch(content) ? content.toString('utf8') : undefined;
+    outcome.release();
+    return text;
+  }
+
+  /** Text already in memory for `index`: the text, 'no' when it can't match, undefined when not in memory. */
+  inMemory(index: number): string | 'no' | undefined {
+    const text = this.map.peekText(this.files[index].path);
+    if (text === undefined) return undefined;
+    return this.compiled.mayMatchText(text) ? text : 'no';
+  }
+
+  /** Searches file `index` (ascending across calls); false once the search must stop. */
+  searchFile(index: number, text: string | undefined): boolean {
+    if (text === undefined) {
+      this.filesSearched = index + 1;
+      return true;
+    }
+    const found = searchText(text, this.compiled, this.max - this.matches.length, this.context);
+    if (found.matches.length > 0) this.map.cache.set(this.files[index].path, text);
+    return this.addFound(index, found.matches, found.truncated);
+  }
+
+  /**
+   * Adds file `index`'s matches, found elsewhere with a cap at least the room left here; `more`
+   * says it had more than it listed. False once `maxResults` is exceeded.
+   */
+  addFound(index: number, found: LineMatch[], more: boolean): boolean {
+    this.filesSearched = index + 1;
+    const path = this.files[index].path;
+    const room = this.max - this.matches.length;
+    for (let k = 0; k < found.length && k < room; k++) this.matches.push({ path, ...found[k] });
+    if (more || found.length > room) {
+      this.truncated = true;
       return false;
     }
-    const match: Omit<GrepMatch, 'path'> = { line: lineNumberAt(lineStart), text: clip(lineText, m.index) };
-    if (context > 0) {
-      match.before = linesBefore(text, lineStart, context);
-      match.after = linesAfter(text, lineEnd, context);
-    }
-    matches.push(match);
     return true;
-  };
+  }
 
-  if (compiled.perLine) {
-    let start = 0;
-    while (start <= text.length) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = text.length;
-      if (start === text.length && end === start && start > 0) break;
-      if (!record(start, end)) break;
-      start = end + 1;
+  /** Marks everything before `end` as searched (files the trigram filter dismissed included). */
+  searchedUpTo(end: number): void {
+    this.filesSearched = end;
+  }
+
+  result(): GrepResult {
+    const result: GrepResult = {
+      matches: this.matches,
+      truncated: this.truncated,
+      filesSearched: this.truncated ? this.filesSearched : this.files.length,
+    };
+    if (this.timedOut) result.timedOut = true;
+    return result;
+  }
+}
+
+/**
+ * `grep` on the calling thread, for callers that must not return a Promise (the REPL's `grep`):
+ * the same files in the same order, the same prefilters, the same results. Reads block, so give
+ * it a `timeoutMs` when the map may be large.
+ */
+export function grepSync(map: FileMap, pattern: string | { source: string; flags?: string }, options: GrepOptions = {}): GrepResult {
+  const run = new GrepRun(map, pattern, options);
+  for (const index of run.wanted) {
+    options.signal?.throwIfAborted();
+    if (run.expired()) break;
+    let text = run.inMemory(index);
+    if (text === undefined) {
+      let outcome: ReadOutcome;
+      try {
+        outcome = map.readRawSync(run.files[index].path);
+      } catch {
+        outcome = { kind: 'not-file' };
+      }
+      text = run.candidate(outcome);
     }
-    return { matches, truncated };
+    if (!run.searchFile(index, text === 'no' ? undefined : text)) break;
   }
-
-  const scan = compiled.scan;
-  scan.lastIndex = 0;
-  while (scan.lastIndex <= text.length) {
-    const m = scan.exec(text);
-    if (!m) break;
-    const lineStart = m.index === 0 ? 0 : text.lastIndexOf('\n', m.index - 1) + 1;
-    if (lineStart === text.length && lineStart > 0 && text.charCodeAt(lineStart - 1) === 10) break; // past the last line
-    let lineEnd = text.indexOf('\n', m.index);
-    if (lineEnd === -1) lineEnd = text.length;
-    // The scan may have matched across a newline; the line itself is the judge.
-    if (!record(lineStart, lineEnd)) break;
-    scan.lastIndex = lineEnd + 1;
-  }
-  return { matches, truncated };
+  return run.result();
 }
 
 /**
  * Searches the map's files in path order, stopping at `maxResults` (so results equal a full search
  * cut at that point). Raw bytes are prefiltered on a literal the pattern requires, before decoding.
- * Large maps are pre-scanned by worker threads in ordered chunks (see scanWorkers.ts); the main
- * thread line-searches only the candidates, in order, and stops dispatching once it has enough.
+ * Large maps are searched by worker threads in ordered chunks (see scanWorkers.ts) that return
+ * their matches; the main thread merges them in order and stops dispatching once it has enough.
  */
-export async function grep(
-  map: FileMap,
-  pattern: string | { source: string; flags?: string },
-  options: GrepOptions = {},
-): Promise<GrepResult> {
-  const compiled = compilePattern(pattern, options.ignoreCase);
-  const max = Math.max(0, Math.floor(options.maxResults ?? DEFAULT_MAX_RESULTS));
-  const context = Math.max(0, Math.floor(options.context ?? 0));
+export async function grep(map: FileMap, pattern: string | { source: string; flags?: string }, options: GrepOptions = {}): Promise<GrepResult> {
+  const run = new GrepRun(map, pattern, options);
   const { signal } = options;
-  const files = map.files(options.glob);
+  const { files } = run;
   const pool = new BufferPool(POOL_BUFFER_BYTES, READ_AHEAD);
 
-  // The decoded text of a file that may match, or undefined when it can't (or is gone).
-  const load = async (path: string): Promise<string | undefined> => {
-    const inMemory = map.peekText(path);
-    if (inMemory !== undefined) return compiled.mayMatchText(inMemory) ? inMemory : undefined;
-    let outcome: ReadOutcome;
+  const load = async (index: number): Promise<string | undefined> => {
+    const inMemory = run.inMemory(index);
+    if (inMemory !== undefined) return inMemory === 'no' ? undefined : inMemory;
     try {
-      outcome = await map.readRaw(path, pool);
+      return run.candidate(await map.readRaw(files[index].path, pool));
     } catch {
       return undefined;
     }
-    if (outcome.kind !== 'ok') return undefined; // vanished or changed since load: nothing to report
-    const content = outcome.buf.subarray(0, outcome.size);
-    const text = compiled.mayMatch(content) ? content.toString('utf8') : undefined;
-    outcome.release();
-    return text;
   };
 
-  const matches: GrepMatch[] = [];
-  let truncated = false;
-  let filesSearched = 0;
-
-  /**
-   * Line-searches `indices` of `files` (ascending); returns false once `maxResults` is exceeded,
-   * leaving `filesSearched` at the file where it stopped.
-   */
-  const searchInOrder = async (indices: number[]): Promise<boolean> => {
-    for await (const [index, text] of ordered(indices, READ_AHEAD, (i) => load(files[i].path))) {
+  /** Searches `indices` (ascending) here; false once the search must stop. */
+  const searchHere = async (indices: number[]): Promise<boolean> => {
+    for await (const [index, text] of ordered(indices, READ_AHEAD, load)) {
       signal?.throwIfAborted();
-      filesSearched = index + 1;
-      const path = files[index].path;
-      if (text === undefined) continue;
-      const found = grepText(text, compiled, { maxResults: max - matches.length, context });
-      for (const m of found.matches) matches.push({ path, ...m });
-      if (found.matches.length > 0) map.cache.set(path, text);
-      if (found.truncated) {
-        truncated = true;
-        return false;
-      }
+      if (run.expired()) return false;
+      if (!run.searchFile(index, text)) return false;
     }
     return true;
   };
 
-  // Files whose load-time trigram signature rules the literal out are never opened.
-  const trigrams = compiled.literal ? literalTrigrams(compiled.literal.bytes) : [];
-  const wanted: number[] = [];
-  for (let i = 0; i < files.length; i++) if (trigrams.length === 0 || map.mayContain(files[i].path, trigrams)) wanted.push(i);
-  const chunks = chunkFiles(files, wanted);
+  const chunks = chunkFiles(files, run.wanted);
   const useWorkers = !map.isVirtual && chunks.length > 1;
   if (!useWorkers) {
     for (const chunk of chunks) {
-      if (!(await searchInOrder(chunk.indices))) break;
-      filesSearched = chunk.end;
+      if (!(await searchHere(chunk.indices))) break;
+      run.searchedUpTo(chunk.end);
     }
-    return { matches, truncated, filesSearched: truncated ? filesSearched : files.length };
+    return run.result();
   }
 
-  const job = workerJob(compiled, map);
+  const job = workerJob(run);
   const ahead = scanParallelism() * 2;
-  const scans: (Promise<number[] | undefined> | undefined)[] = [];
+  const scans: (Promise<ScanResult | undefined> | undefined)[] = [];
   const dispatch = (k: number): void => {
     if (k < 1 || k >= chunks.length || scans[k]) return;
     const paths = chunks[k].indices.map((i) => map.absolutePath(files[i].path));
     // A failed worker is not a failed search: that chunk is then searched in-process.
     scans[k] = runScan({ ...job, paths }).catch(() => undefined);
   };
-  // The first chunk is searched right here while the workers start up: a common pattern is
-  // often answered before they would have produced anything.
-  for (let k = 1; k <= ahead; k++) dispatch(k);
+  // The first chunk is searched right here while the workers start up (the loop dispatches the
+  // next ones first): a common pattern is often answered before they would have produced anything.
   try {
     for (let k = 0; k < chunks.length; k++) {
       signal?.throwIfAborted();
+      if (run.expired()) break;
       for (let j = k + 1; j <= k + ahead; j++) dispatch(j);
       const chunk = chunks[k];
-      const candidates = k === 0 ? undefined : await scans[k];
+      const scanned = k === 0 ? undefined : await beforeDeadline(scans[k], run.remaining());
       scans[k] = undefined;
-      const indices = candidates ? candidates.map((i) => chunk.indices[i]) : chunk.indices;
-      if (!(await searchInOrder(indices))) break;
-      filesSearched = chunk.end;
+      if (scanned === 'late') {
+        run.expired();
+        break;
+      }
+      if (scanned) {
+        if (!mergeScan(run, chunk, scanned)) break;
+      } else if (!(await searchHere(chunk.indices))) break;
+      run.searchedUpTo(chunk.end);
     }
   } finally {
     for (const scan of scans) void scan?.catch(() => undefined);
   }
-  return { matches, truncated, filesSearched: truncated ? filesSearched : files.length };
+  return run.result();
+}
+
+/** Adds a worker's matches for `chunk` in file order; false once the search must stop. */
+function mergeScan(run: GrepRun, chunk: Chunk, scanned: ScanResult): boolean {
+  for (let f = 0; f < scanned.files.length; f++) {
+    const more = scanned.more && f === scanned.files.length - 1;
+    if (!run.addFound(chunk.indices[scanned.files[f]], scanned.matches[f], more)) return false;
+  }
+  return true;
+}
+
+/** `promise`'s value, or 'late' when `ms` pass first (no timer is left behind). */
+async function beforeDeadline<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined | 'late'> {
+  if (ms === Number.POSITIVE_INFINITY) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 interface Chunk {
@@ -296,14 +412,18 @@ function chunkFiles(files: FileEntry[], wanted: number[]): Chunk[] {
   return chunks;
 }
 
-function workerJob(compiled: CompiledPattern, map: FileMap): Omit<ScanJob, 'paths'> {
-  const job: Omit<ScanJob, 'paths'> = { maxBytes: map.maxFileBytes };
+function workerJob(run: GrepRun): Omit<ScanJob, 'paths'> {
+  const { compiled } = run;
+  const job: Omit<ScanJob, 'paths'> = {
+    maxBytes: run.map.maxFileBytes,
+    pattern: { source: compiled.line.source, flags: compiled.line.flags.replace('m', ''), perLine: compiled.perLine },
+    maxResults: run.max,
+    context: run.context,
+  };
   if (compiled.literal) {
     if (compiled.literal.ignoreCase) job.needleIgnoreCase = compiled.literal.source;
     else job.needle = compiled.literal.bytes;
   }
-  // Lookarounds can fail across a newline where the line alone would match: prefilter only.
-  if (!compiled.perLine) job.regex = { source: compiled.line.source, flags: compiled.line.flags };
   return job;
 }
 
@@ -317,39 +437,4 @@ async function* ordered<I, T>(items: I[], ahead: number, fn: (item: I) => Promis
     slots[i] = undefined;
     yield [items[i], value];
   }
-}
-
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
-
-function clip(line: string, at: number): string {
-  if (line.length <= MAX_LINE_CHARS) return line;
-  const start = Math.max(0, Math.min(at - 100, line.length - MAX_LINE_CHARS));
-  const head = start > 0 ? '…' : '';
-  const tail = start + MAX_LINE_CHARS < line.length ? '…' : '';
-  return head + line.slice(start, start + MAX_LINE_CHARS) + tail;
-}
-
-function linesBefore(text: string, lineStart: number, count: number): string[] {
-  const out: string[] = [];
-  let end = lineStart - 1; // the '\n' ending the previous line
-  while (out.length < count && end >= 0) {
-    const start = end === 0 ? 0 : text.lastIndexOf('\n', end - 1) + 1;
-    out.unshift(clip(stripCr(text.slice(start, end)), 0));
-    end = start - 1;
-  }
-  return out;
-}
-
-function linesAfter(text: string, lineEnd: number, count: number): string[] {
-  const out: string[] = [];
-  let start = lineEnd + 1;
-  while (out.length < count && start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    out.push(clip(stripCr(text.slice(start, end)), 0));
-    start = end + 1;
-  }
-  return out;
 }

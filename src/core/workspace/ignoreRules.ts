@@ -1,6 +1,13 @@
 import ignore, { type Ignore } from 'ignore';
 
 /**
+ * Whether ignore patterns match regardless of case. Git follows core.ignorecase, which defaults to
+ * true only where file systems usually are caseless (Windows, macOS); on Linux `*.s` must not hide
+ * `boot.S`, nor `perf` hide `Perf/`.
+ */
+export const IGNORE_CASE = process.platform === 'win32' || process.platform === 'darwin';
+
+/**
  * Gitignore rules for one directory of a walk, combining every source in precedence order
  * (later wins, as within a single .gitignore):
  *   .git/info/exclude  <  root .gitignore  <  nested .gitignore files (deeper later)  <  .recurseignore  <  user excludes
@@ -33,7 +40,7 @@ export class IgnoreRules {
 
   /** `relPath` is root-relative POSIX; directories are asked about with `isDir` so 'build/' rules apply. */
   ignores(relPath: string, isDir: boolean): boolean {
-    if (!this.matcher) this.matcher = ignore().add([...this.low, ...this.chain, ...this.high]);
+    if (!this.matcher) this.matcher = ignore({ ignorecase: IGNORE_CASE }).add([...this.low, ...this.chain, ...this.high]);
     try {
       return this.matcher.ignores(isDir ? relPath + '/' : relPath);
     } catch {

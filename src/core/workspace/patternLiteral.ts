@@ -5,22 +5,30 @@
  * Deliberately conservative: groups, classes and escapes other than escaped punctuation end a run.
  */
 export function requiredLiteral(source: string, flags = ''): string | undefined {
-  const sets = flags.includes('v');
+  const all = requiredLiterals(source, flags);
   let best = '';
+  for (const run of all) if (run.length > best.length) best = run;
+  return best.length > 0 ? best : undefined;
+}
+
+/** Every maximal literal run a match must contain (all of them, in pattern order); empty when none. */
+export function requiredLiterals(source: string, flags = ''): string[] {
+  const sets = flags.includes('v');
+  const runs: string[] = [];
   let run = '';
   let lastWasLiteral = false;
   const endRun = (): void => {
-    if (run.length > best.length) best = run;
+    if (run.length > 0) runs.push(run);
     run = '';
     lastWasLiteral = false;
   };
   let i = 0;
   while (i < source.length) {
     const c = source[i];
-    if (c === '|') return undefined;
+    if (c === '|') return [];
     if (c === '\\') {
       const next = source[i + 1];
-      if (next === undefined) return undefined;
+      if (next === undefined) return [];
       if (/[A-Za-z0-9]/.test(next)) {
         endRun();
         i += 2;
@@ -47,7 +55,7 @@ export function requiredLiteral(source: string, flags = ''): string | undefined 
     if (c === '(') {
       endRun();
       i = skipGroup(source, i, sets);
-      if (i < 0) return undefined;
+      if (i < 0) return [];
       continue;
     }
     if (c === '*' || c === '?' || c === '+' || (c === '{' && /^\{\d+(,\d*)?\}/.test(source.slice(i)))) {
@@ -78,7 +86,23 @@ export function requiredLiteral(source: string, flags = ''): string | undefined 
     i += ch.length;
   }
   endRun();
-  return best.length > 0 ? best : undefined;
+  return runs;
+}
+
+// Rough byte frequency in source code, most common first (the scan workers rank bytes the same way).
+const COMMON_BYTES = ' \n\te_tsrianoldc;(),.=pu*fm>-hgxb{}/0"1[]SARENITOLCDP2:kvwy\'3&48!+<FMU#G6H5B9|7?%YzVWKXjqZJQ@$~^';
+
+/**
+ * How unlikely `literal` is to occur in source code, from its bytes alone (higher is rarer): when
+ * several literals are required, the rarest makes the best prefilter — `_init(` over `static`.
+ */
+export function literalRarity(literal: string): number {
+  let score = 0;
+  for (const ch of literal) {
+    const rank = COMMON_BYTES.indexOf(ch);
+    score += Math.log2((rank === -1 ? COMMON_BYTES.length : rank) + 2);
+  }
+  return score;
 }
 
 function skipPast(source: string, i: number, close: string): number {

@@ -1,12 +1,14 @@
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { LINE_SEARCH_SOURCE, LineMatch } from './lineSearch';
 
 /**
- * Worker threads for the two whole-corpus passes: measuring files at load, and scanning them for
- * grep. A scan job asks which files (absolute paths) could contain a match. Workers read each file
+ * Worker threads for the two whole-corpus passes: measuring files at load, and searching them for
+ * grep. A scan job searches a chunk of files (absolute paths) in order. Workers read each file
  * synchronously into one reused buffer — far cheaper per file than four thread-pool round trips —
- * and apply the byte prefilter and, when safe, the regex over the whole text. The main thread then
- * only decodes and line-searches the candidates. Contents never leave the host process.
+ * apply the byte prefilter, then run the same line search as the main thread (lineSearch.ts) and
+ * send back the matching lines, so the main thread only merges chunks in order. Contents never
+ * leave the host process.
  */
 export interface ScanJob {
   paths: string[];
@@ -15,8 +17,19 @@ export interface ScanJob {
   needle?: Uint8Array;
   /** Case-insensitive ASCII literal (regex source), tested on a latin1 view of the bytes. */
   needleIgnoreCase?: string;
-  /** A regex tested on the whole decoded text; only sent when that can't miss a per-line match. */
-  regex?: { source: string; flags: string };
+  /** The grep pattern (flags without g/m/y), and whether it must be searched line by line. */
+  pattern: { source: string; flags: string; perLine: boolean };
+  /** The chunk stops once it holds this many matches and finds one more. */
+  maxResults: number;
+  context: number;
+}
+
+/** Matches of a scan job: `matches[k]` are those of `paths[files[k]]`, in line order. */
+export interface ScanResult {
+  files: number[];
+  matches: LineMatch[][];
+  /** The last listed file has more matches than it lists (the chunk reached `maxResults`). */
+  more: boolean;
 }
 
 // Plain JS evaluated in the worker, so it survives bundling (no separate file to locate).
@@ -115,21 +128,32 @@ function measure(job) {
   for (const part of parts) { sigs.set(part, at); at += part.length; }
   return { status, sizes, lines, sigs, sigOffsets };
 }
+const { searchText } = (${LINE_SEARCH_SOURCE})();
 function scan(job) {
   const needle = job.needle ? finder(Buffer.from(job.needle)) : null;
   const ci = job.needleIgnoreCase ? new RegExp(job.needleIgnoreCase, 'i') : null;
-  const re = job.regex ? new RegExp(job.regex.source, job.regex.flags) : null;
-  const candidates = [];
+  const pattern = {
+    scan: new RegExp(job.pattern.source, job.pattern.flags + 'gm'),
+    line: new RegExp(job.pattern.source, job.pattern.flags + 'm'),
+    perLine: job.pattern.perLine,
+  };
+  const files = [];
+  const matches = [];
+  let count = 0;
   for (let i = 0; i < job.paths.length; i++) {
     const n = readWhole(job.paths[i], job.maxBytes, false);
     if (n < 0 || n > job.maxBytes) continue;
     const view = buf.subarray(0, n);
     if (needle && !needle(view)) continue;
     if (ci && !ci.test(view.latin1Slice(0, n))) continue;
-    if (re && !re.test(view.toString('utf8'))) continue;
-    candidates.push(i);
+    const found = searchText(view.toString('utf8'), pattern, job.maxResults - count, job.context);
+    if (found.matches.length === 0 && !found.truncated) continue;
+    files.push(i);
+    matches.push(found.matches);
+    count += found.matches.length;
+    if (found.truncated) return { files, matches, more: true };
   }
-  return candidates;
+  return { files, matches, more: false };
 }
 parentPort.on('message', ({ id, kind, job }) => {
   if (kind === 'measure') {
@@ -222,9 +246,9 @@ function leastBusy(): ScanWorker {
   return pool.filter((w) => !w.broken).reduce((a, b) => (b.load < a.load ? b : a));
 }
 
-/** Indices of `job.paths` that may contain a match (workers are created on first use, shared process-wide). */
-export function runScan(job: ScanJob): Promise<number[]> {
-  return leastBusy().run<number[]>('scan', job);
+/** Searches `job.paths` in a worker (workers are created on first use, shared process-wide). */
+export function runScan(job: ScanJob): Promise<ScanResult> {
+  return leastBusy().run<ScanResult>('scan', job);
 }
 
 /** Reads each file of `job.paths` once in a worker and reports what a file map needs to know. */

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what the extension-host and UI tests need to run a real VS Code offline: Debian's chromium (driven by
+# playwright-core) and libkrb5-dev (a code-server native module links it), Node 24 (code-server 4.139 requires it),
+# code-server and playwright-core — all from apt and the npm registry, into a cache folder. Idempotent: each step
+# is skipped when already done, so `npm run test:vscode` can call it every time.
+#   RECURSE_VSCODE_TEST_HOME  cache folder (default: ~/.cache/recurse-vscode-test)
+set -euo pipefail
+
+NODE_VERSION=24.21.0
+CODE_SERVER_VERSION=4.139.1
+PLAYWRIGHT_VERSION=1.65.1
+HOME_DIR="${RECURSE_VSCODE_TEST_HOME:-$HOME/.cache/recurse-vscode-test}"
+case "$(uname -m)" in x86_64) ARCH=x64 ;; aarch64) ARCH=arm64 ;; *) echo "unsupported arch $(uname -m)" >&2; exit 1 ;; esac
+NODE_PKG="node-linux-$ARCH"
+NODE_HOME="$HOME_DIR/node24/node_modules/$NODE_PKG"
+say() { printf '[install-vscode-test] %s\n' "$*"; }
+mkdir -p "$HOME_DIR"
+
+# npm into a private folder with its own package.json, so nothing touches the project's node_modules.
+npm_into() { # dir, npm args...
+  local dir="$1"; shift
+  rm -rf "$dir"; mkdir -p "$dir"
+  (cd "$dir" && echo '{"private":true}' > package.json && npm install --no-audit --no-fund --loglevel=error "$@")
+}
+
+if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  say "apt: chromium libkrb5-dev"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium libkrb5-dev >/dev/null
+fi
+
+if [ "$("$NODE_HOME/bin/node" --version 2>/dev/null || true)" != "v$NODE_VERSION" ]; then
+  say "npm: $NODE_PKG@$NODE_VERSION"
+  npm_into "$HOME_DIR/node24" "$NODE_PKG@$NODE_VERSION"
+fi
+
+# Native modules (spdlog, kerberos, ...) must be built for Node 24's ABI; node-gyp cannot download headers
+# offline, so it gets the ones shipped inside the node-linux-* package through npm_config_nodedir.
+if [ ! -f "$HOME_DIR/code-server/.installed-$CODE_SERVER_VERSION" ]; then
+  say "npm: code-server@$CODE_SERVER_VERSION (builds native modules, 1-3 min)"
+  PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME" npm_config_unsafe_perm=true \
+    npm_into "$HOME_DIR/code-server" "code-server@$CODE_SERVER_VERSION"
+  touch "$HOME_DIR/code-server/.installed-$CODE_SERVER_VERSION"
+fi
+
+if ! grep -qs "\"version\": \"$PLAYWRIGHT_VERSION\"" "$HOME_DIR/playwright/node_modules/playwright-core/package.json"; then
+  say "npm: playwright-core@$PLAYWRIGHT_VERSION (no browser download: Debian's chromium is used)"
+  npm_into "$HOME_DIR/playwright" "playwright-core@$PLAYWRIGHT_VERSION"
+fi
+
+cat > "$HOME_DIR/code-server.sh" <<SH
+#!/bin/sh
+exec "$NODE_HOME/bin/node" "$HOME_DIR/code-server/node_modules/code-server/out/node/entry.js" "\$@"
+SH
+chmod +x "$HOME_DIR/code-server.sh"
+say "ready: $HOME_DIR (node $("$NODE_HOME/bin/node" --version), code-server $CODE_SERVER_VERSION, playwright-core $PLAYWRIGHT_VERSION)"

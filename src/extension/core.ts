@@ -1,0 +1,10 @@
+/**
+ * The engine as the extension uses it, bundled on its own into dist/core.js and required on first use
+ * (see loadCore), so activating the extension does not parse the OpenAI SDK, QuickJS glue and file walker.
+ */
+export { ask } from '../core/workflows/ask';
+export type { AskResult } from '../core/workflows/ask';
+export { FileMap } from '../core/workspace/fileMap';
+export { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
+export { ChatModelError, estimateTokens } from '../core/llm/chatModel';
+export { RlmCancelledError } from '../core/rlm/rlm';

@@ -1,0 +1,93 @@
+/**
+ * The typed message protocol between the extension host and the chat webview (media/). It has no `vscode`
+ * import so the webview bundle shares these exact types. The webview is untrusted: everything it sends goes
+ * through `parseWebviewMessage`, and anything malformed is dropped.
+ */
+import type { RlmEvent } from '../core/rlm/events';
+
+export const PROTOCOL_VERSION = 1;
+
+/** A citation as the webview shows it: valid ones become links, invalid ones are marked and not linked. */
+export interface CitationView {
+  /** Offset and length of the citation in the answer markdown. */
+  offset: number;
+  length: number;
+  raw: string;
+  /** Workspace-relative path (resolved when valid). */
+  path: string;
+  /** Workspace folder name in a multi-root workspace. */
+  folder?: string;
+  startLine: number;
+  endLine: number;
+  valid: boolean;
+  reason?: string;
+}
+
+export interface UsageView {
+  totalTokens: number;
+  iterations: number;
+  subCalls: number;
+  cost?: number;
+}
+
+// ── webview → extension ─────────────────────────────────────────────────────
+export type WebviewMessage =
+  | { type: 'ready'; version: number }
+  | { type: 'ask'; question: string }
+  | { type: 'cancel' }
+  | { type: 'newChat' }
+  | { type: 'openCitation'; path: string; startLine: number; endLine: number; folder?: string }
+  | { type: 'setApiKey' }
+  | { type: 'showLog' };
+
+// ── extension → webview ─────────────────────────────────────────────────────
+export type HostMessage =
+  | { type: 'init'; version: number; model: string; provider: string; workspaceName: string; hasKey: boolean }
+  | { type: 'prefill'; question: string }
+  | { type: 'runStarted'; runId: string; question: string; startedAt: number }
+  | { type: 'event'; runId: string; event: RlmEvent }
+  | { type: 'answer'; runId: string; answer: string; citations: CitationView[]; usage: UsageView; forced: boolean; durationMs: number }
+  | { type: 'runFailed'; runId: string; message: string }
+  | { type: 'runCancelled'; runId: string }
+  | { type: 'busy'; message: string }
+  | { type: 'status'; message: string }
+  | { type: 'cleared' };
+
+const MAX_QUESTION = 20_000;
+const MAX_PATH = 4_096;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isLine(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 10_000_000;
+}
+
+/** Validates a message from the webview; returns undefined for anything that is not exactly a known message. */
+export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
+  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'ready':
+      return typeof raw.version === 'number' ? { type: 'ready', version: raw.version } : undefined;
+    case 'ask': {
+      if (typeof raw.question !== 'string') return undefined;
+      const question = raw.question.trim();
+      return question && question.length <= MAX_QUESTION ? { type: 'ask', question } : undefined;
+    }
+    case 'cancel':
+    case 'newChat':
+    case 'setApiKey':
+    case 'showLog':
+      return { type: raw.type };
+    case 'openCitation': {
+      const { path, startLine, endLine, folder } = raw;
+      if (typeof path !== 'string' || !path || path.length > MAX_PATH || path.includes('\0')) return undefined;
+      if (!isLine(startLine) || !isLine(endLine) || endLine < startLine) return undefined;
+      if (folder !== undefined && (typeof folder !== 'string' || folder.length > MAX_PATH)) return undefined;
+      return { type: 'openCitation', path, startLine, endLine, ...(folder !== undefined ? { folder } : {}) };
+    }
+    default:
+      return undefined;
+  }
+}
