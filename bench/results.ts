@@ -8,6 +8,9 @@ export interface GrepRow {
   oursDefaultMs: number;
   oursDefaultMatches: number;
   oursDefaultTruncated: boolean;
+  /** The REPL's synchronous grep (what the model calls), max 200 results. */
+  oursSyncDefaultMs: number;
+  ratioSyncDefault: number;
   /** Our grep with maxResults 1e9: a full scan, comparable with rg. */
   oursFullMs: number;
   oursFullMatches: number;
@@ -127,15 +130,17 @@ export function grepTable(r: BenchResult): string {
         '`' + g.pattern.replace(/\|/g, '\\|') + '`' + (g.ignoreCase ? ' (-i)' : ''),
         `${ms(g.oursDefaultMs)} (${f0(g.oursDefaultMatches)}${g.oursDefaultTruncated ? '+' : ''})`,
         `${ms(g.oursFullMs)} (${f0(g.oursFullMatches)})`,
+        ms(g.oursSyncDefaultMs),
         `${ms(g.rgMs)} (${f0(g.rgMatches)})`,
         g.rgOneThreadMs === undefined ? '–' : ms(g.rgOneThreadMs),
         f2(g.ratioDefault),
         f2(g.ratioFull),
+        f2(g.ratioSyncDefault),
       ]);
     }
   }
   return table(
-    ['corpus', 'case', 'pattern', 'ours, max 200: ms (matches)', 'ours, full: ms (matches)', 'rg: ms (matches)', 'rg -j1 ms', 'ratio max 200', 'ratio full'],
+    ['corpus', 'case', 'pattern', 'ours, max 200: ms (matches)', 'ours, full: ms (matches)', 'REPL grep (sync, max 200) ms', 'rg: ms (matches)', 'rg -j1 ms', 'ratio max 200', 'ratio full', 'ratio REPL grep'],
     rows,
   );
 }

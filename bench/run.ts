@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { DEFAULT_LIMITS } from '../src/core/rlm/budget';
 import { buildFirstUserMessage, buildSystemPrompt } from '../src/core/rlm/systemPrompt';
 import { FileMap } from '../src/core/workspace/fileMap';
-import { grep } from '../src/core/workspace/grep';
+import { grepSync, grep } from '../src/core/workspace/grep';
 import { buildMetadata } from '../src/core/workspace/metadata';
 import { CORPUS_NAMES, Corpus, CorpusName, GrepCase, ensureCorpus, ensureRipgrep, hasCtags, isUnavailable } from './corpora';
 import { runLoadProbe, LoadProbeResult } from './loadProbe';
@@ -70,6 +70,13 @@ async function measureGrep(map: FileMap, corpus: Corpus, c: GrepCase, reps: numb
       return grep(map, c.pattern, { ignoreCase: c.ignoreCase, maxResults });
     });
   const def = await warmMedian(reps, ours(200));
+  // What the model's REPL helper runs: the synchronous grep on the host thread (default maxResults).
+  const sync = await warmMedian(reps, () =>
+    timeCall(async () => {
+      map.cache.clear();
+      return grepSync(map, c.pattern, { ignoreCase: c.ignoreCase, maxResults: 200 });
+    }),
+  );
   const full = await warmMedian(reps, ours(1e9));
   const rgArgs = [...RG_FLAGS, '-n', ...(c.ignoreCase ? ['-i'] : []), '-e', c.pattern, '.'];
   const rg = await warmMedian(reps, () => timeTool('rg', rgArgs, corpus.root));
@@ -81,12 +88,14 @@ async function measureGrep(map: FileMap, corpus: Corpus, c: GrepCase, reps: numb
     oursDefaultMs: def.ms,
     oursDefaultMatches: def.value.matches.length,
     oursDefaultTruncated: def.value.truncated,
+    oursSyncDefaultMs: sync.ms,
     oursFullMs: full.ms,
     oursFullMatches: full.value.matches.length,
     rgMs: rg.ms,
     rgMatches: rg.value.lines,
     rgOneThreadMs: rgOne?.ms,
     ratioDefault: def.ms / rg.ms,
+    ratioSyncDefault: sync.ms / rg.ms,
     ratioFull: full.ms / rg.ms,
   };
 }

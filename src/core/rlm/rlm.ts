@@ -174,6 +174,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
   };
 
   let finishedWith: string | undefined;
+  const metadata = buildMetadata(options.map);
   const sandbox = await Sandbox.create({
     helpers: createHelpers({
       map: options.map,
@@ -185,13 +186,13 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
         finishedWith = markdown;
       },
     }),
-    globals: { context: buildMetadata(options.map) },
+    globals: { context: metadata },
     ...options.sandbox,
   });
 
   const messages: ChatMessage[] = [
     { role: 'system', content: buildSystemPrompt(limits, depth) },
-    { role: 'user', content: buildFirstUserMessage({ question: options.question, metadata: buildMetadata(options.map) }) },
+    { role: 'user', content: buildFirstUserMessage({ question: options.question, metadata }) },
   ];
   trajectory?.setConversation(runId, depth, messages);
 

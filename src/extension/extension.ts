@@ -1,0 +1,188 @@
+/**
+ * Recurse for VS Code: a thin adapter over src/core. Activation only wires things up (no file reading, no
+ * engine loading — the core bundle is required on the first question), so it stays well under 50 ms.
+ *
+ * activate() returns a small API, used by the extension-host tests (test/integration) and open to other extensions:
+ *   activationMs                 time spent inside activate()
+ *   activationTimeline           performance.now() marks in the extension host's clock (which tests share):
+ *                                bundleStart/bundleEnd (dist/extension.js evaluating), activateStart, activateEnd
+ *   ask(question)                runs a question exactly as the chat's Ask button does → Promise<RunOutcome>
+ *   cancel()                     the Cancel command
+ *   lastResult                   the last RunOutcome (answered | failed | cancelled | busy)
+ *   postFromWebview(message)     handles `message` as if the webview sent it (validated the same way) and resolves
+ *                                to the handler's result: an OpenResult for openCitation, a RunOutcome for ask,
+ *                                undefined for a dropped message
+ *   sentToWebview                every HostMessage sent (or queued) for the webview, oldest first
+ *   statusText                   the status-bar item's text
+ *   fileMapLoads(folderUri)      how many times a folder's file map was (re)built
+ */
+import * as vscode from 'vscode';
+import { ApiKeyStore, endpointNeedsKey } from './apiKeyStore';
+import { ChatSession, type RunOutcome } from './chatSession';
+import { ChatViewProvider } from './chatViewProvider';
+import { type OpenResult, openCitation } from './citationOpener';
+import { type HostMessage, PROTOCOL_VERSION, type WebviewMessage } from './protocol';
+import { affectsFileMaps, readSettings } from './settings';
+import { RunStatusBar } from './statusBar';
+import { WorkspaceMaps } from './workspaceMaps';
+
+export interface RecurseApi {
+  readonly activationMs: number;
+  readonly activationTimeline: { bundleStart?: number; bundleEnd?: number; activateStart: number; activateEnd: number };
+  ask(question: string): Promise<RunOutcome>;
+  cancel(): boolean;
+  readonly lastResult: RunOutcome | undefined;
+  postFromWebview(message: unknown): Promise<unknown>;
+  readonly sentToWebview: readonly HostMessage[];
+  readonly statusText: string;
+  fileMapLoads(folderUri: vscode.Uri): number;
+}
+
+export type { OpenResult, RunOutcome };
+
+const MAX_SELECTION_CHARS = 8_000;
+
+// Set by the bundle's banner and footer (esbuild.config.mjs); absent when running from tsc output.
+declare const __recurseBundleStart: number | undefined;
+declare const __recurseBundleEnd: number | undefined;
+
+export function activate(context: vscode.ExtensionContext): RecurseApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Recurse', { log: true });
+  const status = new RunStatusBar();
+  const keys = new ApiKeyStore(context.secrets);
+  const maps = new WorkspaceMaps(log);
+  // eslint-disable-next-line prefer-const
+  let view: ChatViewProvider;
+  const session = new ChatSession({
+    maps,
+    keys,
+    log,
+    status,
+    post: (m) => view.post(m),
+    setRunning: (running) => void vscode.commands.executeCommand('setContext', 'recurse.running', running),
+  });
+
+  const initMessage = async (): Promise<HostMessage> => {
+    const folder = WorkspaceMaps.pickFolder();
+    const settings = readSettings(folder);
+    const hasKey = settings.provider === 'vscode-lm' || !endpointNeedsKey(settings.baseUrl) || !!(await keys.get());
+    return {
+      type: 'init',
+      version: PROTOCOL_VERSION,
+      model: settings.model || '(first available)',
+      provider: settings.provider,
+      workspaceName: vscode.workspace.name ?? folder?.name ?? '',
+      hasKey,
+    };
+  };
+
+  const handle = async (message: WebviewMessage): Promise<unknown> => {
+    switch (message.type) {
+      case 'ask':
+        return session.ask(message.question);
+      case 'cancel':
+        return session.cancel();
+      case 'newChat':
+        return session.newChat();
+      case 'openCitation': {
+        const result: OpenResult = await openCitation(maps, message, session.lastFolder).catch((err: Error) => ({
+          opened: false as const,
+          reason: err.message,
+        }));
+        if (!result.opened) {
+          log.warn(`refused to open ${message.path}:${message.startLine}-${message.endLine}: ${result.reason}`);
+          view.post({ type: 'status', message: `Cannot open ${message.path}: ${result.reason}` });
+        }
+        return result;
+      }
+      case 'setApiKey':
+        return vscode.commands.executeCommand('recurse.setApiKey');
+      case 'showLog':
+        log.show(true);
+        return undefined;
+      default:
+        return undefined;
+    }
+  };
+
+  view = new ChatViewProvider(context.extensionUri, log, handle, initMessage);
+
+  const askSelection = async () => {
+    const editor = vscode.window.activeTextEditor;
+    await view.reveal();
+    if (!editor) return;
+    const { document, selection } = editor;
+    const range = selection.isEmpty ? document.lineAt(selection.active.line).range : selection;
+    const startLine = range.start.line + 1;
+    // A selection ending at column 0 of a line does not include that line.
+    const endLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line : range.end.line + 1;
+    let text = document.getText(range);
+    if (text.length > MAX_SELECTION_CHARS) text = `${text.slice(0, MAX_SELECTION_CHARS)}\n…`;
+    const where = vscode.workspace.asRelativePath(document.uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
+    const lines = startLine === endLine ? `${startLine}` : `${startLine}-${endLine}`;
+    const fence = text.includes('```') ? '~~~~' : '```';
+    view.post({ type: 'prefill', question: `About ${where}:${lines}:\n${fence}${document.languageId}\n${text}\n${fence}\n\n` });
+  };
+
+  context.subscriptions.push(
+    log,
+    status,
+    maps,
+    view,
+    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view, { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.commands.registerCommand('recurse.ask', async (question?: unknown) => {
+      await view.reveal();
+      if (typeof question === 'string' && question.trim()) return session.ask(question.trim());
+      return undefined;
+    }),
+    vscode.commands.registerCommand('recurse.askSelection', askSelection),
+    vscode.commands.registerCommand('recurse.setApiKey', async () => {
+      const key = await keys.prompt();
+      if (key) void vscode.window.showInformationMessage('Recurse: API key saved in secret storage.');
+      return !!key;
+    }),
+    vscode.commands.registerCommand('recurse.clearApiKey', async () => {
+      await keys.clear();
+      void vscode.window.showInformationMessage('Recurse: API key removed from secret storage.');
+    }),
+    vscode.commands.registerCommand('recurse.cancel', () => session.cancel()),
+    vscode.commands.registerCommand('recurse.newChat', () => session.newChat()),
+    vscode.commands.registerCommand('recurse.showLog', () => log.show(true)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsFileMaps(e)) maps.invalidate();
+      if (e.affectsConfiguration('recurse')) void view.refresh();
+    }),
+    context.secrets.onDidChange(() => void view.refresh()),
+  );
+
+  const activateEnd = performance.now();
+  const activationMs = activateEnd - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return {
+    activationMs,
+    activationTimeline: {
+      bundleStart: typeof __recurseBundleStart === 'number' ? __recurseBundleStart : undefined,
+      bundleEnd: typeof __recurseBundleEnd === 'number' ? __recurseBundleEnd : undefined,
+      activateStart: started,
+      activateEnd,
+    },
+    ask: (question) => session.ask(question),
+    cancel: () => session.cancel(),
+    get lastResult() {
+      return session.lastOutcome;
+    },
+    postFromWebview: (message) => view.receive(message),
+    get sentToWebview() {
+      return view.sent;
+    },
+    get statusText() {
+      return status.text;
+    },
+    fileMapLoads: (uri) => maps.loads.get(uri.toString()) ?? 0,
+  };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

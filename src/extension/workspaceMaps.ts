@@ -1,0 +1,157 @@
+import * as vscode from 'vscode';
+import type { FileMap } from '../core/workspace/fileMap';
+import { loadCore } from './loadCore';
+import { excludePatterns, readSettings } from './settings';
+
+interface Entry {
+  map?: FileMap;
+  /** Set by the file watcher or a settings change: the next question reloads the map first. */
+  stale: boolean;
+  loading?: Promise<FileMap>;
+  watcher?: vscode.Disposable;
+}
+
+/**
+ * One FileMap per workspace folder, built on first use with a cancellable progress notification and reloaded
+ * before the next question whenever a file watcher (or a settings change) says it may be out of date.
+ */
+export class WorkspaceMaps implements vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Number of completed loads, by folder URI (tests observe reloads through it). */
+  readonly loads = new Map<string, number>();
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeWorkspaceFolders((e) => {
+        for (const f of e.removed) this.drop(f);
+      }),
+    );
+  }
+
+  /** The folder a question is about: the active editor's folder, else the first folder. */
+  static pickFolder(): vscode.WorkspaceFolder | undefined {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    return (uri && vscode.workspace.getWorkspaceFolder(uri)) || vscode.workspace.workspaceFolders?.[0];
+  }
+
+  /** The last map built for a folder, even if stale (citations of a finished answer refer to it). */
+  current(folder: vscode.WorkspaceFolder): FileMap | undefined {
+    return this.entries.get(folder.uri.toString())?.map;
+  }
+
+  isStale(folder: vscode.WorkspaceFolder): boolean {
+    return this.entries.get(folder.uri.toString())?.stale ?? true;
+  }
+
+  /** A current map for the folder, (re)loading it when missing or stale. */
+  async get(folder: vscode.WorkspaceFolder, signal?: AbortSignal): Promise<FileMap> {
+    if (folder.uri.scheme !== 'file') {
+      throw new Error(`Recurse reads files from disk, and "${folder.name}" is not on the local file system (${folder.uri.scheme}:).`);
+    }
+    const key = folder.uri.toString();
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { stale: true };
+      this.entries.set(key, entry);
+    }
+    if (entry.map && !entry.stale) return entry.map;
+    let loading = entry.loading;
+    if (!loading) {
+      const e = entry;
+      e.stale = false; // changes seen while loading mark it stale again
+      e.watcher ??= this.watch(folder, e);
+      loading = e.loading = this.load(folder, signal).then(
+        (map) => {
+          e.map = map;
+          e.loading = undefined;
+          this.loads.set(key, (this.loads.get(key) ?? 0) + 1);
+          return map;
+        },
+        (err) => {
+          e.stale = true;
+          e.loading = undefined;
+          throw err;
+        },
+      );
+    }
+    return loading;
+  }
+
+  /** Marks one folder's map (or all) out of date. */
+  invalidate(folder?: vscode.WorkspaceFolder): void {
+    for (const [key, entry] of this.entries) if (!folder || key === folder.uri.toString()) entry.stale = true;
+  }
+
+  private watch(folder: vscode.WorkspaceFolder, entry: Entry): vscode.Disposable {
+    // Simplest correct: any change marks the map stale and the next question reloads it. Reloading is one walk
+    // of the folder, and a question already costs far more than that.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'));
+    const mark = () => {
+      entry.stale = true;
+    };
+    watcher.onDidCreate(mark);
+    watcher.onDidChange(mark);
+    watcher.onDidDelete(mark);
+    return watcher;
+  }
+
+  private async load(folder: vscode.WorkspaceFolder, signal?: AbortSignal): Promise<FileMap> {
+    const settings = readSettings(folder);
+    const exclude = excludePatterns(folder);
+    const started = Date.now();
+    const map = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Recurse: reading ${folder.name}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const abort = () => controller.abort();
+        const sub = token.onCancellationRequested(abort);
+        signal?.addEventListener('abort', abort, { once: true });
+        if (signal?.aborted) abort();
+        let lastReport = 0;
+        try {
+          return await loadCore().FileMap.load(folder.uri.fsPath, {
+            exclude,
+            maxFileBytes: settings.maxFileSizeKB ? settings.maxFileSizeKB * 1024 : undefined,
+            signal: controller.signal,
+            onProgress: (seen) => {
+              const now = Date.now();
+              if (now - lastReport < 200) return;
+              lastReport = now;
+              progress.report({ message: `${seen} files` });
+            },
+          });
+        } catch (err) {
+          if (controller.signal.aborted) throw new MapLoadCancelledError(folder.name);
+          throw err;
+        } finally {
+          sub.dispose();
+          signal?.removeEventListener('abort', abort);
+        }
+      },
+    );
+    const skipped = Object.entries(map.skipped.counts).map(([r, n]) => `${n} ${r}`).join(', ');
+    this.log.info(`file map of ${folder.name}: ${map.size} files in ${Date.now() - started} ms${skipped ? ` (skipped ${skipped})` : ''}` +
+      `${exclude.length ? `; excludes: ${exclude.join(' ')}` : ''}`);
+    return map;
+  }
+
+  private drop(folder: vscode.WorkspaceFolder): void {
+    const key = folder.uri.toString();
+    this.entries.get(key)?.watcher?.dispose();
+    this.entries.delete(key);
+  }
+
+  dispose(): void {
+    for (const e of this.entries.values()) e.watcher?.dispose();
+    this.entries.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export class MapLoadCancelledError extends Error {
+  constructor(folder: string) {
+    super(`Reading ${folder} was cancelled.`);
+    this.name = 'MapLoadCancelledError';
+  }
+}

@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import type { RecurseApi } from '../../src/extension/extension';
+import type { HostMessage } from '../../src/extension/protocol';
+import type { ModelServer, Reply, ScriptContext } from '../support/modelServer';
+
+export const EXTENSION_ID = 'recurse.recurse';
+
+export function extension(): vscode.Extension<RecurseApi> {
+  const ext = vscode.extensions.getExtension<RecurseApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
+  return ext;
+}
+
+export async function api(): Promise<RecurseApi> {
+  const ext = extension();
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+export function folder(): vscode.WorkspaceFolder {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  if (!f) throw new Error('the tests need a workspace folder');
+  return f;
+}
+
+/** Sets user settings (recurse.* keys without the prefix); undefined removes one. */
+export async function configure(values: Record<string, unknown>): Promise<void> {
+  const c = vscode.workspace.getConfiguration('recurse');
+  for (const [k, v] of Object.entries(values)) await c.update(k, v, vscode.ConfigurationTarget.Global);
+}
+
+export function js(code: string): string {
+  return '```js\n' + code + '\n```';
+}
+
+export type Step = Reply | string | ((ctx: ScriptContext) => Reply | string | Promise<Reply | string>);
+
+/**
+ * Scripts the test model server with a queue of replies for the root model; a failed assertion inside a step is
+ * kept and rethrown by `check()`, and the client gets a non-retryable error so the run ends at once.
+ */
+export function script(server: ModelServer, steps: Step[]): { check(): void } {
+  const queue = [...steps];
+  const errors: unknown[] = [];
+  server.setHandler(async (ctx) => {
+    const step = queue.shift();
+    if (step === undefined) {
+      errors.push(new Error(`script exhausted at request ${ctx.requestIndex}; last message:\n${ctx.lastUser.slice(0, 2000)}`));
+      return { fault: 'auth' };
+    }
+    try {
+      return typeof step === 'function' ? await step(ctx) : step;
+    } catch (err) {
+      errors.push(err);
+      return { fault: 'auth' };
+    }
+  });
+  return {
+    check() {
+      if (errors.length) throw errors[0];
+    },
+  };
+}
+
+export function messagesOf<T extends HostMessage['type']>(a: RecurseApi, type: T, since = 0): Extract<HostMessage, { type: T }>[] {
+  return a.sentToWebview.slice(since).filter((m): m is Extract<HostMessage, { type: T }> => m.type === type);
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,26 @@
+// Mocha entry for the extension-host tests: the runner (test/vscode/runExtensionTests.mjs, or runElectron.ts)
+// loads this inside VS Code's extension host and awaits run().
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+interface Options {
+  grep?: string | null;
+}
+
+export function run(): Promise<void> {
+  const options: Options = (globalThis as { __recurseTestOptions?: Options }).__recurseTestOptions ?? {};
+  const grep = options.grep ?? process.env.RECURSE_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec', ...(grep ? { grep } : {}) });
+  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, file));
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const stats = runner.stats ?? { passes: 0, failures, pending: 0 };
+      const activation = (globalThis as { __recurseActivation?: unknown }).__recurseActivation;
+      // The launcher reads this line to print "N passed, N failed" and to save the activation measurement.
+      console.log(`RECURSE_MOCHA_RESULT ${JSON.stringify({ passed: stats.passes, failed: stats.failures, pending: stats.pending, activation })}`);
+      if (failures > 0) reject(new Error(`${failures} test(s) failed`));
+      else resolve();
+    });
+  });
+}

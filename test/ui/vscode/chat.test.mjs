@@ -1,0 +1,204 @@
+// UI tests of the Recurse chat in a real VS Code (code-server + Chromium, see test/vscode/ui.mjs): the extension is
+// loaded from this folder (built: dist/, media/dist/), pointed by its settings at the real-HTTP test model server
+// (out/test/support/modelServer.js), and driven the way a user would: open the view, type, click.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { activeEditor, openViewContainer, openWorkbench, screenshot, waitForActiveEditor, webviewFrame } from '../../vscode/ui.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const ARTIFACTS = path.join(ROOT, 'test', 'ui', 'artifacts');
+const MODEL_SERVER = path.join(ROOT, 'out', 'test', 'support', 'modelServer.js');
+const js = (code) => '```js\n' + code + '\n```';
+
+for (const built of ['dist/extension.js', 'media/dist/webview.js', 'out/test/support/modelServer.js']) {
+  if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build && npm run compile-tests`);
+}
+const { ModelServer } = createRequire(import.meta.url)(MODEL_SERVER);
+
+let server;
+let wb;
+let workspace;
+/** What the scripted models answer; each test installs its own. */
+let script = () => ({ fault: 'auth' });
+
+async function chatFrame() {
+  await openViewContainer(wb.page, 'Recurse');
+  return webviewFrame(wb.page, { title: 'Chat' });
+}
+
+async function ask(view, question) {
+  const box = view.getByLabel('Ask about this workspace');
+  await box.click();
+  await box.fill(question);
+  await box.press('Enter');
+  await view.locator('section.run .question', { hasText: question }).waitFor({ timeout: 15_000 });
+}
+
+async function shoot(name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await screenshot(wb.page, path.join(ARTIFACTS, name));
+}
+
+before(async () => {
+  server = await ModelServer.start();
+  server.setHandler((ctx) => script(ctx));
+  workspace = mkdtempSync(path.join(tmpdir(), 'recurse-ui-shop-'));
+  cpSync(path.join(ROOT, 'test', 'fixtures', 'shop'), workspace, { recursive: true });
+  // An OpenAI-compatible local server accepts any key; the extension reads it from the environment.
+  process.env.OPENAI_API_KEY = 'test-key-for-the-local-model-server';
+  wb = await openWorkbench({
+    workspace,
+    extensions: [ROOT],
+    viewport: { width: 1440, height: 900 },
+    settings: {
+      'recurse.provider': 'openai',
+      'recurse.baseUrl': server.url,
+      'recurse.model': 'root-model',
+      'recurse.subModel': 'sub-model',
+      'recurse.maxIterations': 6,
+      'workbench.colorTheme': 'Default Dark Modern',
+      'editor.minimap.enabled': false,
+    },
+  });
+}, { timeout: 180_000 });
+
+after(async () => {
+  await wb?.close();
+  await server?.close();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+/** On failure: a screenshot and the extension host's errors, so a red run says why. */
+async function withEvidence(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await shoot(`${name}-failure.png`).catch(() => {});
+    for (const line of wb.problems()) console.error(line);
+    throw e;
+  }
+}
+
+describe('Recurse chat in VS Code', () => {
+  test('ask, watch the trajectory stream, click a verified citation and land on its lines', { timeout: 120_000 }, () => withEvidence('ask', async () => {
+    let subPrompt;
+    script = (ctx) => {
+      if (ctx.model === 'sub-model') {
+        subPrompt = ctx.lastUser;
+        return { text: 'priceOrder applies the bulk discount and coupons.', chunkDelayMs: 30 };
+      }
+      const turn = ctx.messages.filter((m) => m.role === 'assistant').length;
+      if (turn === 0) {
+        return {
+          text: 'Looking for the pricing code.\n' + js([
+            'const hits = grep(/export function priceOrder/);',
+            'print(hits[0].path + ":" + hits[0].line);',
+            'print(await llm_query("What does priceOrder do?"));',
+          ].join('\n')),
+          chunkDelayMs: 40,
+        };
+      }
+      const m = /(src\/orders\/pricing\.ts):(\d+)/.exec(ctx.lastUser);
+      const cite = m ? `${m[1]}:${m[2]}-${Number(m[2]) + 2}` : 'src/orders/pricing.ts:15-17';
+      return { text: js(`finish(${JSON.stringify(`Orders are priced by \`priceOrder\` in ${cite}. See also src/orders/missing.ts:3.`)})`), delayMs: 600 };
+    };
+
+    const view = await chatFrame();
+    await ask(view, 'Where are orders priced?');
+
+    // The trajectory streams: the turn, the model's text, the cell, the sub-call, and the counters move.
+    await view.getByText('Turn 1 / 6').waitFor({ timeout: 20_000 });
+    await view.locator('.model-text-body', { hasText: 'Looking for the pricing code.' }).waitFor();
+    await view.locator('details.cell code', { hasText: 'grep(/export function priceOrder/)' }).waitFor();
+    await view.locator('li.subcall[data-depth="1"]', { hasText: 'llm_query · depth 1' }).waitFor();
+    await view.getByRole('button', { name: 'Cancel' }).waitFor();
+    await view.locator('.cell-output', { hasText: 'src/orders/pricing.ts:15' }).waitFor({ timeout: 20_000 });
+    assert.match(subPrompt ?? '', /What does priceOrder do\?/);
+    await shoot('vscode-streaming.png');
+
+    // The answer, with a verified citation as a link and an invented one marked.
+    const link = view.locator('.answer a.citation[data-path="src/orders/pricing.ts"]');
+    await link.waitFor({ timeout: 20_000 });
+    assert.equal(await link.getAttribute('data-start-line'), '15');
+    assert.equal(await link.getAttribute('data-end-line'), '17');
+    const invalid = view.locator('.answer .citation.invalid', { hasText: 'src/orders/missing.ts:3' });
+    await invalid.waitFor();
+    assert.equal(await view.locator('.answer a', { hasText: 'missing.ts' }).count(), 0);
+    assert.notEqual(await view.locator('[data-counter="tokens"] .counter-value').textContent(), '0');
+    assert.equal(await view.getByRole('button', { name: 'Cancel' }).count(), 0);
+
+    await shoot('vscode-answer.png');
+    if (process.env.RECURSE_UPDATE_SCREENSHOT === '1' || !existsSync(path.join(ROOT, 'media', 'screenshot.png'))) {
+      await screenshot(wb.page, path.join(ROOT, 'media', 'screenshot.png'));
+    }
+
+    await link.click();
+    await waitForActiveEditor(wb.page, { file: 'pricing.ts', path: 'src/orders/pricing.ts' }, { timeout: 15_000 });
+    let editor = await activeEditor(wb.page);
+    for (const deadline = Date.now() + 5000; !(editor.selection > 0) && Date.now() < deadline; editor = await activeEditor(wb.page)) {
+      await wb.page.waitForTimeout(100);
+    }
+    // Lines 15-17 are selected; the cursor (what the status bar shows) is at one end of the selection.
+    assert.ok(editor.line >= 15 && editor.line <= 17, `the cursor is in the cited lines (${JSON.stringify(editor)})`);
+    assert.ok(editor.selection > 0, `the cited lines are selected (${JSON.stringify(editor)})`);
+    await shoot('vscode-citation-opened.png');
+  }));
+
+  test('an answer carrying an XSS payload executes nothing and shows as text', { timeout: 90_000 }, () => withEvidence('xss', async () => {
+    const payload = [
+      'Look: <img src=x onerror="window.top.__pwned=1;window.__pwned=1">',
+      '<script>window.__pwned=2</script>',
+      '[click me](javascript:window.__pwned=3) and [quit](command:workbench.action.quit)',
+      '<a href="command:workbench.action.closeWindow">raw</a> ![pixel](https://example.com/p.png)',
+      'cited src/orders/pricing.ts:3',
+    ].join('\n\n');
+    script = () => js(`finish(${JSON.stringify(payload)})`);
+    const view = await chatFrame();
+    await ask(view, 'Show me something dangerous');
+    const answer = view.locator('section.run').last().locator('.answer');
+    await answer.locator('a.citation[data-path="src/orders/pricing.ts"]').waitFor({ timeout: 30_000 });
+    await answer.getByText('<script>window.__pwned=2</script>').waitFor();
+    // markdown-it leaves a javascript: link as text; command: and image links become inert spans.
+    await answer.locator('p', { hasText: '[click me](javascript:' }).click();
+    for (const text of ['quit', '[image: pixel]']) await answer.getByText(text, { exact: true }).click();
+    await answer.locator('p', { hasText: 'href="command:workbench.action.closeWindow"' }).click();
+    await wb.page.waitForTimeout(500);
+
+    assert.equal(await view.evaluate(() => window.__pwned), undefined, 'nothing ran in the webview');
+    assert.equal(await wb.page.evaluate(() => window.__pwned), undefined, 'nothing ran in the workbench');
+    assert.equal(await answer.locator('img, script, a[href]').count(), 0);
+    assert.ok((await answer.textContent()).includes('<img src=x onerror='), 'the payload is shown as text');
+    await wb.page.locator('.monaco-workbench').waitFor({ timeout: 2000 }); // the window was not closed or quit
+    await shoot('vscode-xss.png');
+  }));
+
+  test('Cancel stops a long run within a second', { timeout: 90_000 }, () => withEvidence('cancel', async () => {
+    script = () => ({ text: js('finish("too late")'), delayMs: 60_000 });
+    const view = await chatFrame();
+    const before = server.requests.length;
+    await ask(view, 'Take your time');
+    const cancel = view.getByRole('button', { name: 'Cancel' });
+    await cancel.waitFor();
+    // Wait until the model request is in flight, so there is something to stop.
+    for (const deadline = Date.now() + 20_000; server.requests.length === before; await wb.page.waitForTimeout(50)) {
+      if (Date.now() > deadline) throw new Error('the question never reached the model server');
+    }
+    const clicked = Date.now();
+    await cancel.click();
+    const run = view.locator('section.run').last();
+    await run.locator('.run-state', { hasText: /^Cancelled$/ }).waitFor({ timeout: 5000 });
+    const took = Date.now() - clicked;
+    assert.ok(took < 1000, `cancelled in ${took} ms`);
+    assert.equal(await view.getByRole('button', { name: 'Cancel' }).count(), 0);
+    assert.equal(await view.getByRole('button', { name: 'Ask', exact: true }).isEnabled(), true);
+    const after = server.requests.length;
+    await wb.page.waitForTimeout(1000);
+    assert.equal(server.requests.length, after, 'nothing more was asked of the model');
+    assert.equal(await run.locator('.answer').isVisible(), false);
+  }));
+});

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Runs the extension-host tests (mocha, compiled to out/test/integration/**/*.test.js) inside a real VS Code:
+// code-server 4.139 (VS Code 1.139) driven by headless Chromium. Install it first: scripts/install-vscode-test.sh.
+//
+//   node test/vscode/runExtensionTests.mjs [--grep <mocha grep>] [--timeout <s>] [--keep] [--verbose]
+//
+// The workspace is a temp copy of test/fixtures/shop plus a .env secret and a files.exclude'd folder. The test
+// language-model extension (test/vscode/lm-provider) is loaded beside Recurse. Prints a final "N passed, N failed"
+// line. Exit: 0 passed · 1 a test failed · 2 bad usage/not built · 3 VS Code or browser failure · 124 timeout.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format, parseArgs } from 'node:util';
+import { launchBrowser, manifestOf, serverErrors, startCodeServer } from './codeServer.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TESTS = path.join(REPO, 'out', 'test', 'integration', 'index.js');
+const LM_PROVIDER = path.join(REPO, 'test', 'vscode', 'lm-provider');
+const RESULT_MARKER = 'RECURSE_MOCHA_RESULT ';
+const say = (m) => console.log(`[vscode-tests] ${m}`);
+
+let opt;
+try {
+  ({ values: opt } = parseArgs({ options: { grep: { type: 'string' }, timeout: { type: 'string', default: '600' },
+    keep: { type: 'boolean' }, verbose: { type: 'boolean' } } }));
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
+for (const f of [path.join(REPO, 'dist', 'extension.js'), TESTS]) {
+  if (!fs.existsSync(f)) {
+    console.error(`[vscode-tests] ${path.relative(REPO, f)} is missing: run npm run build && npm run compile-tests`);
+    process.exit(2);
+  }
+}
+
+/** The test workspace: the shop fixture, a secret that must never be sent, and a folder hidden by files.exclude. */
+function makeWorkspace(root) {
+  const ws = path.join(root, 'shop');
+  fs.cpSync(path.join(REPO, 'test', 'fixtures', 'shop'), ws, { recursive: true });
+  // The fixture has its own .env; this adds a second secret file with another name pattern.
+  fs.writeFileSync(path.join(ws, '.env.local'), 'OPENAI_API_KEY=sk-dotenv-SECRET-7f3a9c\nDB_PASSWORD=hunter2-SECRET-7f3a9c\n');
+  fs.mkdirSync(path.join(ws, 'generated'));
+  fs.writeFileSync(path.join(ws, 'generated', 'schema.ts'), 'export const GENERATED_MARKER_4b1d = 1;\n');
+  fs.mkdirSync(path.join(ws, '.vscode'));
+  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'files.exclude': { '**/generated': true } }, null, 2));
+  return ws;
+}
+
+// Workbench chatter forwarded through codeAutomationLog, shown only with --verbose.
+const NOISE = [/^Resolv(ing|ed) connection token/, /^Creating a socket/, /^\[reconnection-grace-time\]/, /additional builtin extensions/,
+  /^\[Service Worker\]/, /^\[AgentHost/, /^\[AccountPolicyGate\]/, /^Canceled: Canceled/, /^No search provider registered/,
+  /ENOTFOUND/, /^Extension host \(Remote\) is unresponsive/, /^Started local extension host/];
+const INTERNAL_FRAME = /^\s*at .*(\/lib\/vscode\/out\/|\/static\/out\/vs\/|new Promise \(<anonymous>\))/;
+// codeAutomationLog gets a string, console.log's arguments (printf-style, as mocha's reporter uses) or an Error.
+const asText = (m) => (typeof m === 'string' ? m : Array.isArray(m) ? format(...m)
+  : m instanceof Error ? m.stack || m.message : m && typeof m === 'object' ? JSON.stringify(m) : String(m));
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-ext-tests-'));
+const shim = path.join(tmp, 'entry.js');
+// extensionTestsPath must be a module exporting run(); this one hands the options over and delegates to mocha's
+// index, which lives inside the extension folder (require('vscode') resolves by the requiring file's real path).
+fs.writeFileSync(shim, `exports.run = () => {
+  globalThis.__recurseTestOptions = ${JSON.stringify({ grep: opt.grep ?? null })};
+  return require(${JSON.stringify(TESTS)}).run();
+};\n`);
+const workspace = makeWorkspace(tmp);
+// Installed as an ordinary extension (the server honours only one extensionDevelopmentPath), from a copy outside the
+// repository: VS Code maps a file to the extension whose folder contains it, and nesting would confuse that.
+const lmProvider = path.join(tmp, 'lm-provider');
+fs.cpSync(LM_PROVIDER, lmProvider, { recursive: true });
+
+let server;
+let browser;
+let code = 3;
+let result;
+let cleaning;
+const cleanup = () => (cleaning ??= (async () => {
+  await browser?.close().catch(() => {});
+  await server?.stop();
+  if (!opt.keep) fs.rmSync(tmp, { recursive: true, force: true });
+})());
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`interrupted (${sig})`);
+    await cleanup();
+    process.exit(130);
+  });
+}
+
+try {
+  const t0 = Date.now();
+  // A release workbench ignores the extensionDevelopmentPath / extensionTestsPath payload unless the server runs
+  // with the smoke-test driver enabled: without this flag the tests silently never start.
+  server = await startCodeServer({ workspace, extensions: [lmProvider], vscodeOptions: ['enable-smoke-test-driver'], keep: opt.keep });
+  say(`code-server up in ${Date.now() - t0} ms; workspace ${workspace}`);
+  browser = await launchBrowser();
+  const page = await browser.newPage();
+  let finish;
+  const finished = new Promise((resolve) => (finish = resolve));
+  await page.exposeFunction('codeAutomationLog', (level, message) => {
+    const text = asText(message);
+    const at = text.indexOf(RESULT_MARKER);
+    if (at >= 0) {
+      try {
+        result = JSON.parse(text.slice(at + RESULT_MARKER.length).split('\n')[0]);
+      } catch {}
+      return;
+    }
+    if (!opt.verbose && NOISE.some((re) => re.test(text))) return;
+    const shown = opt.verbose ? text : text.split('\n').filter((l) => !INTERNAL_FRAME.test(l)).join('\n');
+    (level === 'error' ? process.stderr : process.stdout).write(`${shown}\n`);
+  });
+  // The workbench calls this when the extension host exits after the tests, with run()'s outcome as the code.
+  await page.exposeFunction('codeAutomationExit', (exitCode) => finish(exitCode));
+  if (opt.verbose) page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
+  page.on('crash', () => finish('the page crashed'));
+  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(fs.realpathSync(REPO))],
+    ['extensionTestsPath', remote(shim)],
+  ];
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  const seconds = Number(opt.timeout);
+  const outcome = await Promise.race([finished, server.exited.then((c) => `code-server exited (${c})`),
+    new Promise((r) => setTimeout(() => r('timeout'), seconds * 1000))]);
+  if (typeof outcome === 'number') {
+    code = outcome === 0 ? 0 : 1;
+    say(`${code === 0 ? 'passed' : `FAILED (exit ${outcome})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } else {
+    code = outcome === 'timeout' ? 124 : 3;
+    say(outcome === 'timeout' ? `TIMED OUT after ${seconds} s` : `FAILED: ${outcome}`);
+  }
+  if (code !== 0) {
+    const problems = serverErrors(server, [REPO]).filter((l) => opt.verbose || !INTERNAL_FRAME.test(l.replace(/^[^:]+: /, '')));
+    if (problems.length) console.error(`[vscode-tests] server-side errors:\n${problems.join('\n')}`);
+  }
+  if (opt.keep) say(`kept ${server.tmp} and ${tmp}`);
+} catch (e) {
+  if (!interrupted) console.error(`[vscode-tests] ERROR: ${e.stack || e}`);
+} finally {
+  await cleanup();
+}
+if (result) {
+  console.log(`${result.passed} passed, ${result.failed} failed${result.pending ? `, ${result.pending} pending` : ''}`);
+  if (result.activation) {
+    const a = result.activation;
+    say(`activation: ${(a.bundleEvalMs + a.insideActivateMs).toFixed(1)} ms ours (bundle ${a.bundleEvalMs.toFixed(1)} + activate() ` +
+      `${a.insideActivateMs.toFixed(1)}); ext.activate() ${a.activateCallMs.toFixed(1)} ms with VS Code's share → out/activation.json`);
+  }
+} else {
+  console.log(`0 passed, 1 failed (no mocha result: the extension host tests did not run to the end)`);
+  if (code === 0) code = 1;
+}
+if (result?.activation) {
+  fs.mkdirSync(path.join(REPO, 'out'), { recursive: true });
+  fs.writeFileSync(path.join(REPO, 'out', 'activation.json'), `${JSON.stringify(result.activation, null, 2)}\n`);
+}
+process.exit(interrupted ? 130 : code);
