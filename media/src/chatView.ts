@@ -245,8 +245,7 @@ export class ChatView {
 
   /** Counters only change with time while a run is going; this is called every second meanwhile. */
   tick(now = Date.now()): void {
-    const run = this.state?.runs[this.state.runs.length - 1];
-    if (run) setText(this.counters.elapsed, formatDuration(elapsed(run, now)));
+    if (this.state) this.render(this.state, now);
   }
 
   render(state: ChatState, now = Date.now()): void {

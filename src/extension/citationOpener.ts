@@ -25,7 +25,9 @@ export async function openCitation(
   const start = Math.min(request.startLine - 1, last);
   const end = Math.min(Math.max(request.endLine - 1, start), last);
   const range = new vscode.Range(start, 0, end, document.lineAt(end).text.length);
-  const editor = await vscode.window.showTextDocument(document, { selection: range, preview: true, preserveFocus: false });
+  const editor = await vscode.window.showTextDocument(document, { preview: true, preserveFocus: false });
+  // Anchor at the end, cursor at the start: the cited range is selected and the cursor sits on its first line.
+  editor.selection = new vscode.Selection(range.end, range.start);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   return { opened: true, uri: uri.toString(), range: [start + 1, end + 1] };
 }

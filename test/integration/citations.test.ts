@@ -39,6 +39,7 @@ describe('opening citations', () => {
     assert.equal(editor.selection.start.character, 0);
     assert.equal(editor.selection.end.line, 16);
     assert.equal(editor.selection.end.character, editor.document.lineAt(16).text.length);
+    assert.equal(editor.selection.active.line, 14, 'the cursor is on the first cited line');
     assert.match(editor.document.getText(editor.selection), /export function priceOrder/);
     assert.ok(editor.visibleRanges.some((r) => r.contains(new vscode.Position(14, 0))), 'the range is revealed');
   });
