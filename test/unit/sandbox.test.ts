@@ -52,6 +52,14 @@ test('top-level await works and the last expression value is shown', async () =>
   });
 });
 
+test('printing a promise a helper returned tells the model to await it', async () => {
+  const helpers = { later: (v: unknown) => new Promise((resolve) => setTimeout(() => resolve(v), 5)) };
+  await withSandbox({ helpers }, async (sb) => {
+    const r = await sb.runCell('const p = later(1);\nprint(p)');
+    assert.match(r.output, /\[Promise — use await to get its value\]/);
+  });
+});
+
 test('a cell without output and without value returns the hint', async () => {
   await withSandbox({}, async (sb) => {
     const r = await sb.runCell('let quiet = 1');

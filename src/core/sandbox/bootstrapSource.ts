@@ -100,7 +100,7 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (hostCall, hostWrite, confi
       }
     }
     if (tag === '[object RegExp]') return apply(regexpToString, value, []);
-    if (tag === '[object Promise]') return '[Promise]';
+    if (tag === '[object Promise]') return '[Promise — use await to get its value]';
     ancestors[ancestors.length] = value;
     try {
       const toJSON = safeGet(value, 'toJSON');
