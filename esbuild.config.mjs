@@ -21,6 +21,10 @@ const common = {
 const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
+// The symbol index's parser threads run this file (see src/core/index/symbols/grammarAssets.ts).
+if (existsSync('src/core/index/symbols/symbolWorker.ts')) {
+  entries.push({ entryPoints: ['src/core/index/symbols/symbolWorker.ts'], outfile: 'dist/symbolWorker.js' });
+}
 if (existsSync('src/extension/extension.ts')) {
   // The extension entry stays small so activation is cheap; the engine (openai SDK, QuickJS, file map) is a second
   // bundle, dist/core.js, that the extension requires on first use (see src/extension/core.ts).
@@ -39,6 +43,32 @@ mkdirSync('dist', { recursive: true });
 // The sandbox loads this file next to the bundle (see src/core/sandbox/quickjsModule.ts).
 const wasm = join(dirname(require.resolve('@jitl/quickjs-wasmfile-release-sync/package.json')), 'dist', 'emscripten-module.wasm');
 copyFileSync(wasm, 'dist/quickjs.wasm');
+// Tree-sitter runtime, grammars and their tags.scm, as dist/grammars/<package>/<file>.
+const grammarAssets = {
+  'web-tree-sitter': ['web-tree-sitter.wasm'],
+  'tree-sitter-typescript': ['tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm', 'queries/tags.scm'],
+  'tree-sitter-javascript': ['tree-sitter-javascript.wasm', 'queries/tags.scm'],
+  'tree-sitter-python': ['tree-sitter-python.wasm', 'queries/tags.scm'],
+  'tree-sitter-go': ['tree-sitter-go.wasm', 'queries/tags.scm'],
+  'tree-sitter-rust': ['tree-sitter-rust.wasm', 'queries/tags.scm'],
+  'tree-sitter-java': ['tree-sitter-java.wasm', 'queries/tags.scm'],
+  'tree-sitter-c': ['tree-sitter-c.wasm', 'queries/tags.scm'],
+  'tree-sitter-cpp': ['tree-sitter-cpp.wasm', 'queries/tags.scm'],
+  'tree-sitter-c-sharp': ['tree-sitter-c_sharp.wasm', 'queries/tags.scm'],
+  'tree-sitter-ruby': ['tree-sitter-ruby.wasm', 'queries/tags.scm'],
+};
+for (const [pkg, files] of Object.entries(grammarAssets)) {
+  let dir;
+  try {
+    dir = dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    dir = dirname(require.resolve(pkg));
+  }
+  for (const file of files) {
+    mkdirSync(dirname(join('dist', 'grammars', pkg, file)), { recursive: true });
+    copyFileSync(join(dir, file), join('dist', 'grammars', pkg, file));
+  }
+}
 
 if (watch) {
   for (const options of entries) await (await context({ ...common, ...options })).watch();

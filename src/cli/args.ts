@@ -11,8 +11,10 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   recurse ask [options] "question"     answer a question about a workspace
-  recurse index [--workspace DIR] [--json]
-                                       load the workspace file map and report what it holds and skips
+  recurse index [DIR] [--json] [--dump FILE]
+                                       build or refresh the symbol index and import graph of a workspace and
+                                       report {files, symbols, languages, packages, ms, cachedFiles}; --dump
+                                       writes one JSON line per symbol
 
 Options for ask:
   -w, --workspace DIR      workspace root (default: current directory)
@@ -54,6 +56,7 @@ export interface CliArgs {
   maxFileSizeKB?: number;
   exclude: string[];
   json: boolean;
+  dump?: string;
   trajectory?: string;
   quiet: boolean;
 }
@@ -88,6 +91,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'max-file-size': { type: 'string' },
         exclude: { type: 'string', multiple: true },
         json: { type: 'boolean' },
+        dump: { type: 'string' },
         trajectory: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -110,11 +114,17 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   const question = rest.join(' ').trim();
   if (command === 'ask' && !question) throw new UsageError('ask needs a question, e.g. recurse ask "Where is the config loaded?"');
-  if (command === 'index' && question) throw new UsageError(`index takes no question (got "${question}")`);
+  if (command === 'index' && rest.length > 1) throw new UsageError(`index takes one directory (got "${question}")`);
+  if (command === 'index' && rest.length === 1) {
+    if (v.workspace) throw new UsageError('give the directory either as an argument or with --workspace, not both');
+    base.workspace = rest[0];
+  }
+  if (command !== 'index' && v.dump) throw new UsageError('--dump is an option of recurse index');
   const timeout = positiveInt('timeout', v.timeout);
   return {
     command,
-    question: question || undefined,
+    question: command === 'ask' ? question : undefined,
+    dump: v.dump,
     ...base,
     model: v.model,
     subModel: v['sub-model'],

@@ -1,13 +1,15 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Citation } from '../core/citations/citations';
+import { CodeIndex } from '../core/index/codeIndex';
 import { ChatModelError } from '../core/llm/chatModel';
 import { resolveLLMConfig } from '../core/llm/config';
 import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
 import { RlmCancelledError } from '../core/rlm/rlm';
 import { ask } from '../core/workflows/ask';
 import { FileMap } from '../core/workspace/fileMap';
-import { buildMetadata } from '../core/workspace/metadata';
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from './args';
 import { createProgressPrinter } from './progress';
 
@@ -44,19 +46,68 @@ async function runIndex(args: CliArgs): Promise<number> {
     exclude: args.exclude,
     maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined,
   });
-  const metadata = buildMetadata(map);
-  const ms = Date.now() - started;
-  if (args.json) {
-    process.stdout.write(`${JSON.stringify({ ...metadata, loadMs: ms, skippedExamples: map.skipped.examples })}\n`);
-  } else {
-    const m = metadata as { files: number; bytes: number; lines: number };
-    process.stdout.write(`${root}: ${m.files} files, ${m.bytes} bytes, ${m.lines} lines (loaded in ${ms} ms)\n`);
-    for (const [reason, count] of Object.entries(map.skipped.counts)) {
-      const examples = map.skipped.examples[reason as keyof typeof map.skipped.examples] ?? [];
-      process.stdout.write(`  skipped ${count} ${reason}${examples.length ? ` (e.g. ${examples.slice(0, 3).join(', ')})` : ''}\n`);
+  const loadMs = Date.now() - started;
+  const code = new CodeIndex(map, {
+    symbols: {
+      onProgress: args.quiet || args.json ? undefined : throttledProgress((done, total) => err(`indexing: ${done}/${total} files`)),
+    },
+  });
+  try {
+    const [stats, graph] = await Promise.all([code.symbolIndex.whenComplete(), code.graph()]);
+    const summary = {
+      files: map.size,
+      symbols: stats.symbols,
+      languages: stats.languages,
+      packages: graph.packages().length,
+      imports: graph.stats.edges,
+      ms: Date.now() - started,
+      loadMs,
+      cachedFiles: stats.cachedFiles,
+      skipped: map.skipped.counts,
+      indexSkipped: stats.skipped,
+    };
+    if (args.dump) {
+      const out = createWriteStream(args.dump);
+      for (const s of await code.symbolIndex.allSymbols()) {
+        const line = { path: s.path, name: s.name, kind: s.kind, line: s.line, endLine: s.endLine, ...(s.container ? { container: s.container } : {}) };
+        if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'finish');
     }
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    } else {
+      const langs = Object.entries(stats.languages)
+        .sort((a, b) => b[1] - a[1])
+        .map(([l, n]) => `${l} ${n}`)
+        .join(', ');
+      process.stdout.write(
+        `${root}: ${map.size} files, ${stats.symbols} symbols (${langs || 'no indexed languages'}), ` +
+          `${summary.packages} packages, ${summary.imports} imports — ${summary.ms} ms, ${stats.cachedFiles} files from cache\n`,
+      );
+      for (const [reason, count] of Object.entries(map.skipped.counts)) {
+        const examples = map.skipped.examples[reason as keyof typeof map.skipped.examples] ?? [];
+        process.stdout.write(`  skipped ${count} ${reason}${examples.length ? ` (e.g. ${examples.slice(0, 3).join(', ')})` : ''}\n`);
+      }
+      for (const [reason, count] of Object.entries(stats.skipped)) process.stdout.write(`  not indexed: ${count} ${reason}\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    code.dispose();
   }
-  return EXIT.ok;
+}
+
+/** At most one progress line per second. */
+function throttledProgress(write: (done: number, total: number) => void): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (now - last >= 1000 || done === total) {
+      last = now;
+      write(done, total);
+    }
+  };
 }
 
 async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {

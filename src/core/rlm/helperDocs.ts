@@ -5,6 +5,8 @@
 export interface HelperDoc {
   signature: string;
   description: string;
+  /** Needs the code index (symbols, imports); absent in a child RLM over plain text. */
+  code?: true;
 }
 
 export const HELPER_DOCS: HelperDoc[] = [
@@ -26,6 +28,25 @@ export const HELPER_DOCS: HelperDoc[] = [
     signature: 'grep(pattern: RegExp | string, {glob?, ignoreCase?, maxResults = 200, context = 0}?): {path, line, text}[]',
     description: 'Regex search over every file, sorted by path then line. Raise maxResults for more; `context` adds lines around each match.',
   },
+  {
+    signature: 'await findSymbol(name: string, {kind?, exact = true}?): {name, kind, path, line, endLine, container, signature}[]',
+    description: 'Definitions of a symbol across the workspace (functions, classes, types, macros, …). The fastest way to locate code.',
+    code: true,
+  },
+  { signature: 'await symbols(path: string): {name, kind, line, endLine, container, signature}[]', description: 'Every symbol defined in a file.', code: true },
+  { signature: 'await outline(path: string): string', description: 'A compact outline of a file: one line per symbol with its lines.', code: true },
+  {
+    signature: 'await references(name: string, {glob?}?): {path, line, text, in}[]',
+    description: 'Whole-word occurrences of a name, each with the symbol it appears in.',
+    code: true,
+  },
+  {
+    signature: 'await imports(path) / await importers(path): {from, specifier, to, kind, line}[]',
+    description: 'What a file imports (`to` is the resolved workspace file, absent for external packages) / which files import it.',
+    code: true,
+  },
+  { signature: 'await dependencyPath(fromPath, toPath): string[] | null', description: 'The shortest import chain from one file to another.', code: true },
+  { signature: 'await packages(): {name, path, kind}[]', description: 'Packages of the workspace (npm/pnpm workspaces, go.mod, Cargo.toml, pyproject.toml, pom.xml).', code: true },
   {
     signature: 'await llm_query(prompt: string): string',
     description: 'Ask a sub-model about a slice of text you pass in the prompt (it sees nothing else). Use it to read, summarise or classify large pieces.',

@@ -1,3 +1,4 @@
+import type { CodeIndex } from '../index/codeIndex';
 import type { HostFunction } from '../sandbox/sandbox';
 import type { FileMap } from '../workspace/fileMap';
 import { grepSync } from '../workspace/grep';
@@ -24,6 +25,8 @@ export interface HelperHost {
   llmQuery(prompt: string): Promise<string>;
   rlmQuery(question: string, scope: SubCallScope): Promise<string>;
   onFinish(markdown: string): void;
+  /** Symbols and the import graph; absent for a text-only child RLM. */
+  code?: CodeIndex;
 }
 
 const MAX_GREP_RESULTS = 10_000;
@@ -157,6 +160,8 @@ export function createHelpers(host: HelperHost): Record<string, HostFunction> {
       return host.rlmQuery(q, { text: requireString('rlm_query', 'text', s.text) });
     },
 
+    ...(host.code ? createCodeHelpers(map, host.code) : {}),
+
     finish: (markdown: unknown) => {
       if (typeof markdown !== 'string' || markdown.trim().length === 0) {
         fail('finish', 'pass your final answer as a non-empty markdown string');
@@ -164,5 +169,44 @@ export function createHelpers(host: HelperHost): Record<string, HostFunction> {
       host.onFinish(markdown);
       return 'finish recorded';
     },
+  };
+}
+
+const SYMBOL_KINDS = new Set(['function', 'method', 'class', 'interface', 'type', 'enum', 'struct', 'macro', 'module', 'constant', 'variable']);
+
+/**
+ * Symbol and import helpers. They are async (the index parses on worker threads), so the model awaits them.
+ * A child RLM over a subset shares its parent's index; results are filtered to the child's files.
+ */
+function createCodeHelpers(map: FileMap, code: CodeIndex): Record<string, HostFunction> {
+  const inMap = <T extends { path: string }>(items: T[]) => (code.map === map ? items : items.filter((i) => map.get(i.path)));
+  const inMapEdges = <T extends { from: string; to?: string }>(edges: T[]) =>
+    code.map === map ? edges : edges.filter((e) => map.get(e.from) && (!e.to || map.get(e.to)));
+  return {
+    symbols: async (path: unknown) => code.symbols(resolvePath(map, 'symbols', path)),
+    outline: async (path: unknown) => code.outline(resolvePath(map, 'outline', path)),
+    findSymbol: async (name: unknown, options?: unknown) => {
+      const n = requireString('findSymbol', 'name', name);
+      const o = (options ?? {}) as { kind?: unknown; exact?: unknown };
+      if (typeof o !== 'object' || Array.isArray(o)) fail('findSymbol', 'options must be an object {kind, exact}');
+      if (o.kind !== undefined && (typeof o.kind !== 'string' || !SYMBOL_KINDS.has(o.kind))) {
+        fail('findSymbol', `kind must be one of ${[...SYMBOL_KINDS].join(', ')}`);
+      }
+      const found = await code.findSymbol(n, { kind: o.kind as never, exact: o.exact === undefined ? true : Boolean(o.exact) });
+      return inMap(found);
+    },
+    references: async (name: unknown, options?: unknown) => {
+      const n = requireString('references', 'name', name);
+      const o = (options ?? {}) as { glob?: unknown };
+      if (o.glob !== undefined && typeof o.glob !== 'string') fail('references', 'glob must be a string');
+      return inMap(await code.references(n, { glob: o.glob as string | undefined }));
+    },
+    imports: async (path: unknown) => inMapEdges((await code.graph()).imports(resolvePath(map, 'imports', path))),
+    importers: async (path: unknown) => inMapEdges((await code.graph()).importers(resolvePath(map, 'importers', path))),
+    dependencyPath: async (from: unknown, to: unknown) => {
+      const chain = (await code.graph()).dependencyPath(resolvePath(map, 'dependencyPath', from), resolvePath(map, 'dependencyPath', to));
+      return chain && chain.every((p) => map.get(p)) ? chain : null;
+    },
+    packages: async () => (await code.graph()).packages(),
   };
 }

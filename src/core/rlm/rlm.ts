@@ -1,3 +1,4 @@
+import type { CodeIndex } from '../index/codeIndex';
 import type { ChatMessage, ChatModel, ChatResponse } from '../llm/chatModel';
 import { UsageLedger } from '../llm/usage';
 import { type CellResult, DEFAULT_TIMEOUT_MS, Sandbox } from '../sandbox/sandbox';
@@ -41,6 +42,8 @@ export interface RlmOptions {
   onEvent?: RlmEventListener;
   signal?: AbortSignal;
   depth?: number;
+  /** Symbols and imports of `map` (or of the map it is a subset of); enables the code helpers. */
+  code?: CodeIndex;
 }
 
 export interface RlmResult {
@@ -168,13 +171,15 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
         budget,
         ledger,
         depth: depth + 1,
+        // A child over plain text has no code to index; one over files shares the parent's index.
+        code: scope.text !== undefined ? undefined : options.code,
       });
       return child.answer;
     });
   };
 
   let finishedWith: string | undefined;
-  const metadata = buildMetadata(options.map);
+  const metadata = { ...buildMetadata(options.map), ...(options.code ? { code: options.code.summary() } : {}) };
   const sandbox = await Sandbox.create({
     helpers: createHelpers({
       map: options.map,
@@ -182,6 +187,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
       grepTimeoutMs: Math.round((options.sandbox?.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 0.8),
       llmQuery,
       rlmQuery,
+      code: options.code,
       onFinish: (markdown) => {
         finishedWith = markdown;
       },
@@ -191,7 +197,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
   });
 
   const messages: ChatMessage[] = [
-    { role: 'system', content: buildSystemPrompt(limits, depth) },
+    { role: 'system', content: buildSystemPrompt(limits, depth, { code: Boolean(options.code) }) },
     { role: 'user', content: buildFirstUserMessage({ question: options.question, metadata }) },
   ];
   trajectory?.setConversation(runId, depth, messages);

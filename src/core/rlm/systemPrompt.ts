@@ -5,8 +5,9 @@ import { HELPER_DOCS } from './helperDocs';
  * The root prompt. It describes the REPL, every helper and the budgets, and it never contains the codebase:
  * the first user message carries the question and the workspace metadata only, whatever the repository size.
  */
-export function buildSystemPrompt(limits: BudgetLimits, depth: number): string {
-  const helpers = HELPER_DOCS.map((h) => `- \`${h.signature}\` — ${h.description}`).join('\n');
+export function buildSystemPrompt(limits: BudgetLimits, depth: number, options: { code?: boolean } = {}): string {
+  const helpers = HELPER_DOCS.filter((h) => options.code || !h.code)
+    .map((h) => `- \`${h.signature}\` — ${h.description}`).join('\n');
   const recursion =
     depth + 1 < limits.maxDepth
       ? 'rlm_query starts a child RLM (depth ' + (depth + 1) + ' of ' + (limits.maxDepth - 1) + ').'
@@ -20,7 +21,7 @@ The codebase is NOT in this prompt. It is loaded in a persistent JavaScript REPL
 - Only \`print()\` output comes back to you, truncated to the first and last parts when it is long. Print summaries, counts and slices, not whole files.
 - There is no require, no filesystem, no network and no timers: only the helpers below.
 - Inspect the data before answering. Never guess file contents, paths or line numbers; never answer from the output of code you have not seen run.
-- Prefer grep/files/read to narrow down, then read the relevant lines. For large amounts of text, split them and use llm_query_batched in parallel.
+${options.code ? "- Navigate like an engineer: findSymbol for definitions, references for uses, outline to see a file's shape, imports/importers/dependencyPath for how files depend on each other; grep for anything textual. Then read the relevant lines." : '- Prefer grep/files/read to narrow down, then read the relevant lines.'} For large amounts of text, split them and use llm_query_batched in parallel.
 - When you know the answer, call \`finish(markdown)\` in a js cell, on its own, after you have seen the output it rests on. (A plain line \`FINAL(answer)\` is also accepted.)
 
 ## Helpers

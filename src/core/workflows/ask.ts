@@ -1,4 +1,6 @@
 import { type Citation, verifyCitations } from '../citations/citations';
+import { CodeIndex } from '../index/codeIndex';
+import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
 import type { ChatModel } from '../llm/chatModel';
 import { UsageLedger } from '../llm/usage';
 import type { BudgetLimits } from '../rlm/budget';
@@ -23,6 +25,9 @@ export interface AskOptions {
   fileMap?: FileMapOptions;
   /** Reuse an already loaded map (the extension keeps one per workspace folder). */
   map?: FileMap;
+  /** Reuse a code index over `map`; `false` runs without the code helpers. Default: a new one, built in the background. */
+  code?: CodeIndex | false;
+  symbolIndex?: SymbolIndexOptions;
   prices?: Record<string, { input: number; output: number }>;
   onEvent?: RlmEventListener;
   signal?: AbortSignal;
@@ -53,6 +58,9 @@ export async function ask(options: AskOptions): Promise<AskResult> {
   const budget = new Budget(options.limits);
   const ledger = new UsageLedger(options.prices);
   const trajectory = new Trajectory();
+  const ownCode = options.code === undefined ? new CodeIndex(map, { symbols: options.symbolIndex }) : undefined;
+  const code = ownCode ?? (options.code || undefined);
+  ownCode?.start();
   const meta = () => ({
     question: options.question,
     workspace: options.workspace,
@@ -73,6 +81,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       sandbox: options.sandbox,
       onEvent: options.onEvent,
       signal: options.signal,
+      code,
     });
     const citations = await verifyCitations(result.answer, map);
     const askResult: AskResult = {
@@ -98,5 +107,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       await trajectory.save(options.trajectoryFile, { ...meta(), error: (err as Error).message }).catch(() => undefined);
     }
     throw err;
+  } finally {
+    ownCode?.dispose();
   }
 }

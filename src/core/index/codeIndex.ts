@@ -1,0 +1,120 @@
+import type { FileMap } from '../workspace/fileMap';
+import { grep } from '../workspace/grep';
+import { ImportGraph } from './imports/importGraph';
+import { type CodeSymbol, SymbolIndex, type SymbolIndexOptions } from './symbols/symbolIndex';
+
+/**
+ * Code intelligence over one file map: the tree-sitter symbol index (built in the background, answering
+ * single-symbol questions before it completes) and the import graph. The REPL's code helpers and the
+ * `recurse index` command go through this one object.
+ */
+
+export interface Reference {
+  path: string;
+  line: number;
+  text: string;
+  /** The innermost symbol enclosing the occurrence, as `Container.name`, if any. */
+  in?: string;
+}
+
+export interface CodeIndexSummary {
+  symbols: number | 'indexing';
+  indexedFiles?: number;
+  packages?: number;
+}
+
+const MAX_REFERENCES = 500;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export class CodeIndex {
+  readonly symbolIndex: SymbolIndex;
+  private graphPromise: Promise<ImportGraph> | undefined;
+  private builtGraph: ImportGraph | undefined;
+  private symbolCount: number | undefined;
+
+  constructor(
+    readonly map: FileMap,
+    options: { symbols?: SymbolIndexOptions } = {},
+  ) {
+    this.symbolIndex = new SymbolIndex(map, options.symbols);
+  }
+
+  /** Starts both builds in the background. */
+  start(): void {
+    this.symbolIndex.start();
+    void this.symbolIndex.whenComplete().then(
+      (stats) => {
+        this.symbolCount = stats.symbols;
+      },
+      () => undefined,
+    );
+    void this.graph().catch(() => undefined);
+  }
+
+  graph(): Promise<ImportGraph> {
+    this.graphPromise ??= ImportGraph.build(this.map).then((g) => {
+      this.builtGraph = g;
+      return g;
+    });
+    return this.graphPromise;
+  }
+
+  /** What the root prompt's metadata says about the index (never waits). */
+  summary(): CodeIndexSummary {
+    return {
+      symbols: this.symbolCount ?? 'indexing',
+      ...(this.builtGraph ? { packages: this.builtGraph.packages().length } : {}),
+    };
+  }
+
+  symbols(path: string): Promise<CodeSymbol[]> {
+    return this.symbolIndex.symbols(path);
+  }
+
+  /** One line per symbol, indented by nesting: `kind name (start-end)`. */
+  async outline(path: string): Promise<string> {
+    const symbols = await this.symbolIndex.symbols(path);
+    if (symbols.length === 0) return `${path}: no symbols (unsupported language or nothing defined)`;
+    const sorted = [...symbols].sort((a, b) => a.line - b.line || b.endLine - a.endLine);
+    const open: CodeSymbol[] = [];
+    const lines = [`${path} (${symbols.length} symbols)`];
+    for (const s of sorted) {
+      while (open.length && open[open.length - 1].endLine < s.line) open.pop();
+      lines.push(`${'  '.repeat(open.length + 1)}${s.kind} ${s.name} (${s.line}-${s.endLine})`);
+      open.push(s);
+    }
+    return lines.join('\n');
+  }
+
+  findSymbol(name: string, options?: { kind?: CodeSymbol['kind']; exact?: boolean }): Promise<CodeSymbol[]> {
+    return this.symbolIndex.findSymbol(name, options);
+  }
+
+  /** Whole-word occurrences of a name, each with the symbol that encloses it. */
+  async references(name: string, options: { glob?: string } = {}): Promise<Reference[]> {
+    const { matches } = await grep(this.map, { source: `\\b${escapeRegExp(name)}\\b`, flags: '' }, {
+      glob: options.glob,
+      maxResults: MAX_REFERENCES,
+    });
+    const byPath = new Map<string, CodeSymbol[]>();
+    for (const path of new Set(matches.map((m) => m.path))) {
+      byPath.set(path, await this.symbolIndex.symbols(path).catch(() => []));
+    }
+    return matches.map((m) => {
+      let best: CodeSymbol | undefined;
+      for (const s of byPath.get(m.path) ?? []) {
+        if (s.line <= m.line && m.line <= s.endLine && (!best || s.endLine - s.line < best.endLine - best.line)) best = s;
+      }
+      const ref: Reference = { path: m.path, line: m.line, text: m.text };
+      if (best) ref.in = best.container ? `${best.container}.${best.name}` : best.name;
+      return ref;
+    });
+  }
+
+  dispose(): void {
+    this.symbolIndex.dispose();
+  }
+}

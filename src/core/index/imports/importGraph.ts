@@ -1,0 +1,276 @@
+import * as fs from 'node:fs';
+import type { FileMap } from '../../workspace/fileMap';
+import { isSecretPath } from '../../workspace/secrets';
+import { ExtractTarget, extractAll, extractText, extractorKit } from './extractWorkers';
+import type { ImportLanguage, RawImport } from './importExtractor';
+import { ImportResolver } from './importResolver';
+import { dirOf, joinPath } from './paths';
+import { PackageInfo, WorkspaceConfig, isManifest, readWorkspaceConfig } from './workspaceConfig';
+
+export type { PackageInfo } from './workspaceConfig';
+
+export type ImportKind = 'import' | 'export' | 'require' | 'dynamic' | 'include' | 'use' | 'mod';
+
+export interface ImportEdge {
+  /** The importing file. */
+  from: string;
+  /** The import as written (Python `from X import a` where `a` is a submodule: `X.a`; a Rust use-tree: one path per leaf). */
+  specifier: string;
+  /** The resolved workspace file; undefined for an external (unresolved) import. */
+  to?: string;
+  kind: ImportKind;
+  line: number;
+}
+
+export interface ImportGraphOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ImportGraphStats {
+  /** Source files scanned for imports. */
+  files: number;
+  edges: number;
+  resolved: number;
+  external: number;
+  ms: number;
+}
+
+interface FileImports {
+  language: ImportLanguage;
+  raws: RawImport[];
+}
+
+/**
+ * Who imports what, across languages: every import of every source file in the map, resolved to a
+ * workspace file where possible (else kept as an external specifier), plus the workspace's package
+ * boundaries. Extraction is lexical (see importExtractor.ts) and runs on worker threads for large
+ * trees; resolution uses lookup tables built from the file map, never the filesystem.
+ *
+ * An import naming a whole directory — a Go package, a Java wildcard import — is one edge whose `to`
+ * is a representative file of the package (the file named after the directory, else the first by
+ * name); `importers` of any file of that package lists it, and `dependencyPath` may continue from
+ * any file of the package.
+ */
+export class ImportGraph {
+  private readonly sources = new Map<string, FileImports>();
+  private readonly out = new Map<string, ImportEdge[]>();
+  private readonly inbound = new Map<string, ImportEdge[]>();
+  private readonly inboundPackage = new Map<string, ImportEdge[]>();
+  private readonly packageDirs = new WeakMap<ImportEdge, string>();
+  private config!: WorkspaceConfig;
+  private resolver!: ImportResolver;
+  private ms = 0;
+
+  private constructor(
+    private readonly map: FileMap,
+    private readonly paths: Set<string>,
+  ) {}
+
+  static async build(map: FileMap, options: ImportGraphOptions = {}): Promise<ImportGraph> {
+    const started = performance.now();
+    const graph = new ImportGraph(map, new Set(map.files().map((f) => f.path)));
+    const kit = extractorKit();
+    const targets: ExtractTarget[] = [];
+    for (const entry of map.files()) {
+      const language = kit.languageOf(entry.path);
+      if (language) targets.push({ path: entry.path, language, size: entry.size });
+    }
+    const raws = await extractAll(map, targets, options);
+    for (let i = 0; i < targets.length; i++) graph.sources.set(targets[i].path, { language: targets[i].language, raws: raws[i] ?? [] });
+    graph.reconfigure();
+    graph.ms = Math.round(performance.now() - started);
+    return graph;
+  }
+
+  get stats(): ImportGraphStats {
+    let edges = 0;
+    let resolved = 0;
+    for (const list of this.out.values()) {
+      edges += list.length;
+      for (const e of list) if (e.to !== undefined) resolved++;
+    }
+    return { files: this.sources.size, edges, resolved, external: edges - resolved, ms: this.ms };
+  }
+
+  /** Imports of one file, in source order (empty for an unknown file). */
+  imports(path: string): ImportEdge[] {
+    const key = this.keyOf(path);
+    return key === undefined ? [] : [...(this.out.get(key) ?? [])];
+  }
+
+  /** Resolved imports into one file (or into its Go/Java package), by importing path then line. */
+  importers(path: string): ImportEdge[] {
+    const key = this.keyOf(path);
+    if (key === undefined) return [];
+    const found = [...(this.inbound.get(key) ?? [])];
+    for (const e of this.inboundPackage.get(dirOf(key)) ?? []) {
+      if (this.resolver.packageFiles(dirOf(key), e.from).includes(key)) found.push(e);
+    }
+    return found.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.line - b.line));
+  }
+
+  /** The shortest chain of imports leading from one file to another, both included; null if there is none. */
+  dependencyPath(fromPath: string, toPath: string): string[] | null {
+    const from = this.keyOf(fromPath);
+    const to = this.keyOf(toPath);
+    if (from === undefined || to === undefined) return null;
+    if (from === to) return [from];
+    const parent = new Map<string, string>([[from, '']]);
+    let frontier = [from];
+    while (frontier.length) {
+      const next: string[] = [];
+      for (const u of frontier) {
+        for (const v of this.neighbors(u)) {
+          if (parent.has(v)) continue;
+          parent.set(v, u);
+          if (v === to) {
+            const chain = [v];
+            for (let p = u; p !== ''; p = parent.get(p)!) chain.push(p);
+            return chain.reverse();
+          }
+          next.push(v);
+        }
+      }
+      frontier = next;
+    }
+    return null;
+  }
+
+  packages(): PackageInfo[] {
+    return this.config.packages.map((p) => ({ ...p }));
+  }
+
+  /** Unresolved imports grouped by specifier, most used first. */
+  externals(): { specifier: string; count: number }[] {
+    const counts = new Map<string, number>();
+    for (const list of this.out.values()) for (const e of list) if (e.to === undefined) counts.set(e.specifier, (counts.get(e.specifier) ?? 0) + 1);
+    return [...counts.entries()]
+      .map(([specifier, count]) => ({ specifier, count }))
+      .sort((a, b) => b.count - a.count || (a.specifier < b.specifier ? -1 : a.specifier > b.specifier ? 1 : 0));
+  }
+
+  /**
+   * Brings one file up to date with the disk after it changed, appeared or disappeared (the file map
+   * itself is a snapshot, so the file is read directly). A new or deleted file, or a changed
+   * manifest/tsconfig, re-resolves every import (without re-reading any other file).
+   */
+  async updateFile(path: string): Promise<void> {
+    const key = this.normalize(path);
+    if (key === undefined) return;
+    const text = await this.readCurrent(key);
+    const existed = this.paths.has(key);
+    if (text === undefined) this.paths.delete(key);
+    else this.paths.add(key);
+    const language = extractorKit().languageOf(key);
+    if (language) {
+      if (text === undefined) this.sources.delete(key);
+      else this.sources.set(key, { language, raws: extractText(text, language) });
+    }
+    if (existed !== (text !== undefined) || isManifest(key)) {
+      this.reconfigure();
+      return;
+    }
+    if (!language) return;
+    this.unlink(key);
+    this.link(key);
+  }
+
+  private neighbors(u: string): string[] {
+    const found: string[] = [];
+    for (const e of this.out.get(u) ?? []) {
+      if (e.to === undefined) continue;
+      const dir = this.packageDirs.get(e);
+      if (dir === undefined) found.push(e.to);
+      else found.push(...this.resolver.packageFiles(dir, u));
+    }
+    return found;
+  }
+
+  /** Re-reads the manifests, rebuilds the lookup tables and resolves every file's imports again. */
+  private reconfigure(): void {
+    this.config = readWorkspaceConfig(this.paths, (p) => this.readConfig(p));
+    this.resolver = new ImportResolver(this.paths, this.config);
+    this.out.clear();
+    this.inbound.clear();
+    this.inboundPackage.clear();
+    for (const key of this.sources.keys()) this.link(key);
+  }
+
+  private link(key: string): void {
+    const source = this.sources.get(key);
+    if (!source) return;
+    const edges: ImportEdge[] = [];
+    for (const raw of source.raws) {
+      for (const r of this.resolver.resolve(key, raw, source.language)) {
+        const edge: ImportEdge = { from: key, specifier: r.specifier, kind: raw.k, line: raw.l };
+        if (r.to !== undefined) edge.to = r.to;
+        edges.push(edge);
+        if (r.packageDir !== undefined) {
+          this.packageDirs.set(edge, r.packageDir);
+          push(this.inboundPackage, r.packageDir, edge);
+        } else if (r.to !== undefined) push(this.inbound, r.to, edge);
+      }
+    }
+    this.out.set(key, edges);
+  }
+
+  private unlink(key: string): void {
+    for (const e of this.out.get(key) ?? []) {
+      const dir = this.packageDirs.get(e);
+      const [index, target] = dir !== undefined ? [this.inboundPackage, dir] : [this.inbound, e.to];
+      if (target === undefined) continue;
+      const list = index.get(target)?.filter((x) => x.from !== key);
+      if (list?.length) index.set(target, list);
+      else index.delete(target);
+    }
+    this.out.delete(key);
+  }
+
+  private keyOf(path: string): string | undefined {
+    const key = this.normalize(path);
+    return key !== undefined && this.paths.has(key) ? key : undefined;
+  }
+
+  /** A workspace key for user input: relative or absolute under the root; undefined for anything outside. */
+  private normalize(input: string): string | undefined {
+    if (typeof input !== 'string') return undefined;
+    let p = input.trim().replace(/\\/g, '/');
+    const known = this.map.resolve(p);
+    if (known !== undefined) return known;
+    const root = this.map.root.replace(/\\/g, '/').replace(/\/+$/, '');
+    if (!this.map.isVirtual && p.startsWith(root + '/')) p = p.slice(root.length + 1);
+    else if (p.startsWith('/') || /^[A-Za-z]:\//.test(p)) return undefined;
+    const key = joinPath('', p);
+    return key === undefined || key === '' ? undefined : key;
+  }
+
+  private readConfig(key: string): string | undefined {
+    if (this.map.isVirtual) return this.map.peekText(key);
+    try {
+      return fs.readFileSync(this.map.absolutePath(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The file's text now, or undefined when it is gone, not a regular file, too large or secret. */
+  private async readCurrent(key: string): Promise<string | undefined> {
+    if (isSecretPath(key)) return undefined;
+    if (this.map.isVirtual) return this.map.peekText(key);
+    const abs = this.map.absolutePath(key);
+    try {
+      const stat = await fs.promises.stat(abs);
+      if (!stat.isFile() || stat.size > this.map.maxFileBytes) return undefined;
+      return await fs.promises.readFile(abs, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

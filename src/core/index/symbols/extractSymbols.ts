@@ -1,0 +1,145 @@
+import type { Node, Query, Tree } from 'web-tree-sitter';
+
+/** Symbol kinds, in the order their indexes are stored in compact records. */
+export const SYMBOL_KINDS = ['function', 'method', 'class', 'interface', 'type', 'enum', 'struct', 'macro', 'module', 'constant', 'variable'] as const;
+export type SymbolKindName = (typeof SYMBOL_KINDS)[number];
+
+/** A symbol as stored and shipped between threads: [name, kind index, line, endLine, container ('' if none), signature]. */
+export type SymbolRecord = [string, number, number, number, string, string];
+
+const MAX_SIGNATURE = 200;
+
+const CAPTURE_KIND: Record<string, SymbolKindName> = {
+  'definition.function': 'function', 'definition.method': 'method', 'definition.class': 'class',
+  'definition.interface': 'interface', 'definition.type': 'type', 'definition.enum': 'enum',
+  'definition.struct': 'struct', 'definition.macro': 'macro', 'definition.module': 'module',
+  'definition.namespace': 'module', 'definition.constant': 'constant', 'definition.variable': 'variable',
+};
+
+const RANK: Record<SymbolKindName, number> = {
+  variable: 0, constant: 0, type: 1, class: 1, function: 2, method: 2, interface: 2, enum: 2, struct: 2, macro: 2, module: 2,
+};
+
+/** Nodes that make a function inside them a method. */
+const CLASS_LIKE = new Set([
+  'class_declaration', 'class_definition', 'class', 'abstract_class_declaration', 'interface_declaration',
+  'class_specifier', 'struct_specifier', 'union_specifier', 'struct_declaration', 'record_declaration',
+  'enum_declaration', 'trait_item', 'impl_item', 'singleton_class', 'interface_body', 'class_body',
+  'object_type', 'type_spec', 'enum_specifier', 'struct_item', 'enum_item', 'union_item',
+]);
+/** Nodes that name a scope without making functions in them methods. */
+const MODULE_LIKE = new Set(['namespace_definition', 'namespace_declaration', 'internal_module', 'module', 'mod_item']);
+
+/**
+ * Runs a tags query over a parsed file and returns its definitions in source order. Only
+ * `@definition.*` captures count; `@name` names them. Duplicates (the same name node captured by
+ * several patterns) keep the first pattern's kind, so more specific patterns go first.
+ */
+export function extractSymbols(tree: Tree, query: Query, text: string, language: string): SymbolRecord[] {
+  // Name node → its record in `out`: a definition captured by several patterns keeps the most specific kind.
+  const seen = new Map<number, number>();
+  const out: SymbolRecord[] = [];
+  let lineStarts: number[] | undefined;
+  const lineText = (row: number): string => {
+    if (!lineStarts) {
+      lineStarts = [0];
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    }
+    const start = lineStarts[row] ?? text.length;
+    const end = row + 1 < lineStarts.length ? lineStarts[row + 1] - 1 : text.length;
+    const line = text.slice(start, Math.min(end, start + MAX_SIGNATURE * 2)).trim();
+    return line.length > MAX_SIGNATURE ? line.slice(0, MAX_SIGNATURE) + '…' : line;
+  };
+  for (const match of query.matches(tree.rootNode)) {
+    let nameNode: Node | null = null;
+    let defNode: Node | null = null;
+    let kind: SymbolKindName | undefined;
+    for (const c of match.captures) {
+      if (c.name === 'name') nameNode = c.node;
+      else if (CAPTURE_KIND[c.name]) [defNode, kind] = [c.node, CAPTURE_KIND[c.name]];
+    }
+    if (!nameNode || !defNode || !kind) continue;
+    const prior = seen.get(nameNode.startIndex);
+    if (prior !== undefined && RANK[kind] <= RANK[SYMBOL_KINDS[out[prior][1]]]) continue;
+    const name = nameNode.text;
+    if (!name || name.length > 300) continue;
+    const def = widen(defNode);
+    if (kind === 'variable' && (language === 'c' || language === 'cpp') && /^\s*extern\b/.test(def.text.slice(0, 16))) continue;
+    const { container, classLike } = containerOf(def, language);
+    kind = refineKind(kind, def, name, classLike, container, language);
+    const start = def.startPosition.row;
+    const end = def.endPosition.row > start && def.endPosition.column === 0 ? def.endPosition.row - 1 : def.endPosition.row;
+    const record: SymbolRecord = [name, SYMBOL_KINDS.indexOf(kind), start + 1, end + 1, container, lineText(nameNode.startPosition.row)];
+    if (prior !== undefined) out[prior] = record;
+    else {
+      seen.set(nameNode.startIndex, out.length);
+      out.push(record);
+    }
+  }
+  out.sort((a, b) => a[2] - b[2] || a[3] - b[3]);
+  return out;
+}
+
+/** A C/C++ function declarator stands for its whole definition. */
+function widen(node: Node): Node {
+  if (node.type !== 'function_declarator') return node;
+  let n: Node | null = node.parent;
+  while (n && (n.type === 'pointer_declarator' || n.type === 'reference_declarator' || n.type === 'parenthesized_declarator')) n = n.parent;
+  return n && n.type === 'function_definition' ? n : node;
+}
+
+function refineKind(kind: SymbolKindName, def: Node, name: string, classLike: boolean, container: string, language: string): SymbolKindName {
+  const t = def.type;
+  if (kind === 'class' || kind === 'type') {
+    if (t === 'struct_specifier' || t === 'struct_item' || t === 'union_item' || t === 'struct_declaration' || t === 'union_specifier') return 'struct';
+    if (t === 'enum_specifier' || t === 'enum_item' || t === 'enum_declaration') return 'enum';
+    if (t === 'trait_item') return 'interface';
+  }
+  if (kind === 'function' && classLike) return 'method';
+  if (kind === 'method' && !classLike && (language === 'rust' || language === 'cpp') && !container) return 'function';
+  if (kind === 'method' && language === 'rust' && !classLike) return 'function';
+  if (kind === 'variable' || kind === 'constant') {
+    if (language === 'python' || language === 'ruby') return /^[A-Z][A-Z0-9_]*$/.test(name) ? 'constant' : 'variable';
+    if (language === 'javascript' || language === 'typescript' || language === 'tsx') {
+      const decl = t === 'variable_declarator' ? def.parent : def;
+      return decl && decl.type === 'lexical_declaration' && decl.text.startsWith('const') ? 'constant' : 'variable';
+    }
+    if (language === 'java' && kind === 'variable') return /\bstatic\b/.test(def.text.slice(0, 80)) && /\bfinal\b/.test(def.text.slice(0, 80)) ? 'constant' : 'variable';
+  }
+  return kind;
+}
+
+/** The nearest enclosing named scope (class, struct, namespace, impl...), and whether it is class-like. */
+function containerOf(def: Node, language: string): { container: string; classLike: boolean } {
+  if (def.type === 'method_declaration' && language === 'go') {
+    const receiver = def.childForFieldName('receiver');
+    const type = receiver?.descendantsOfType('type_identifier')[0];
+    return { container: type?.text ?? '', classLike: true };
+  }
+  if (def.type === 'function_definition' && (language === 'cpp' || language === 'c')) {
+    const declarator = findFunctionDeclarator(def);
+    const qualified = declarator?.childForFieldName('declarator');
+    if (qualified?.type === 'qualified_identifier') {
+      const scope = qualified.childForFieldName('scope');
+      if (scope) return { container: scope.text, classLike: true };
+    }
+  }
+  for (let n = def.parent; n; n = n.parent) {
+    const classLike = CLASS_LIKE.has(n.type);
+    if (!classLike && !MODULE_LIKE.has(n.type)) continue;
+    const nameNode = n.childForFieldName('name') ?? n.childForFieldName('type') ?? n.childForFieldName('value');
+    if (!nameNode) {
+      if (n.type === 'class_body' || n.type === 'interface_body' || n.type === 'object_type') continue;
+      return { container: '', classLike };
+    }
+    if (n.type === 'class_body' || n.type === 'interface_body') continue;
+    return { container: nameNode.text.slice(0, 200), classLike };
+  }
+  return { container: '', classLike: false };
+}
+
+function findFunctionDeclarator(def: Node): Node | null {
+  let d = def.childForFieldName('declarator');
+  while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+  return d;
+}

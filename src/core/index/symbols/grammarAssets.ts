@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LANGUAGES } from './languages';
+import type { WorkerSetup } from './symbolWorker';
+
+/** Bump when extraction changes what a file's symbols are, so cached records are re-parsed. */
+const EXTRACTOR_VERSION = 1;
+
+/**
+ * Where a packaged asset lives: beside the bundle (dist/grammars/<pkg>/<file>, copied by
+ * esbuild.config.mjs) first, else in node_modules (tests, development).
+ */
+export function assetPath(pkg: string, file: string): string {
+  const bundled = path.join(__dirname, 'grammars', pkg, file);
+  if (fs.existsSync(bundled)) return bundled;
+  try {
+    return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+  } catch {
+    // web-tree-sitter's package.json is not exported; its entry point sits beside the .wasm.
+    return path.join(path.dirname(require.resolve(pkg)), file);
+  }
+}
+
+/** The worker script: dist/symbolWorker.js in the bundle, symbolWorker.js beside this file otherwise. */
+export function workerScript(): string {
+  return path.join(__dirname, 'symbolWorker.js');
+}
+
+let setup: WorkerSetup | undefined;
+const versions = new Map<string, string>();
+
+/** Grammar paths and the combined query (extra patterns, then the shipped tags.scm) per language. */
+export function workerSetup(): WorkerSetup {
+  if (setup) return setup;
+  const languages: WorkerSetup['languages'] = {};
+  for (const spec of Object.values(LANGUAGES)) {
+    const tags = spec.tags.map((pkg) => fs.readFileSync(assetPath(pkg, 'queries/tags.scm'), 'utf8'));
+    languages[spec.id] = { wasm: assetPath(spec.pkg, spec.wasm), query: [spec.extra, ...tags].join('\n') };
+  }
+  setup = { runtimeWasm: assetPath('web-tree-sitter', 'web-tree-sitter.wasm'), languages };
+  return setup;
+}
+
+/** Changes whenever a language's grammar, queries or extractor change: the cache key beside content hashes. */
+export function grammarVersion(language: string): string {
+  let v = versions.get(language);
+  if (!v) {
+    const spec = workerSetup().languages[language];
+    const h = createHash('sha1').update(String(EXTRACTOR_VERSION)).update(spec ? spec.query : 'none');
+    if (spec) h.update(fs.readFileSync(spec.wasm));
+    v = h.digest('base64').slice(0, 12);
+    versions.set(language, v);
+  }
+  return v;
+}

@@ -1,0 +1,350 @@
+import * as fs from 'node:fs';
+import type { FileMap } from '../../workspace/fileMap';
+import { grep } from '../../workspace/grep';
+import { definitionPattern } from './definitionSearch';
+import { SYMBOL_KINDS, SymbolRecord } from './extractSymbols';
+import { grammarVersion } from './grammarAssets';
+import { LANGUAGES, extensionGlob, indexedLanguage } from './languages';
+import { ParsePool, defaultWorkers } from './parsePool';
+import { FileRecord, cacheFile, decodeData, defaultCacheDir, loadCache, saveCache } from './symbolCache';
+import type { ParseFile, ParseOutcome } from './symbolWorker';
+
+export { indexedLanguage } from './languages';
+
+export type SymbolKind = 'function' | 'method' | 'class' | 'interface' | 'type' | 'enum' | 'struct' | 'macro' | 'module' | 'constant' | 'variable';
+
+export interface CodeSymbol {
+  name: string;
+  kind: SymbolKind;
+  path: string;
+  line: number;
+  endLine: number;
+  container?: string;
+  signature: string;
+  language: string;
+}
+
+export interface SymbolIndexOptions {
+  /** Where the on-disk cache lives; false for none. Default: <user cache dir>/recurse/symbols. */
+  cacheDir?: string | false;
+  /** Parser threads; default min(2, cores). */
+  workers?: number;
+  /** A file whose parse takes longer is skipped ('timeout'). Default 5000. */
+  parseTimeoutMs?: number;
+  /** Larger files are skipped ('too-large'). Default 1 MiB. */
+  maxParseBytes?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface IndexStats {
+  files: number;
+  symbols: number;
+  /** Indexed files per language. */
+  languages: Record<string, number>;
+  ms: number;
+  /** Files whose symbols came from the on-disk cache without a parse. */
+  cachedFiles: number;
+  /** Files left out, by reason (too-large, timeout, parse-error, unreadable). */
+  skipped: Record<string, number>;
+}
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_MAX_PARSE_BYTES = 1024 * 1024;
+const BATCH_FILES = 48;
+const BATCH_BYTES = 512 * 1024;
+const URGENT_BATCH_FILES = 8;
+const SAVE_DELAY_MS = 1000;
+
+/**
+ * Definitions of every indexed file in a workspace, built in the background on parser threads and
+ * kept as compact encoded records (never trees). Questions asked before the build completes parse
+ * only what they need, ahead of the background work: `symbols(path)` that file, `findSymbol(name)`
+ * the files a text search finds the name in — which yields what the complete index would.
+ */
+export class SymbolIndex {
+  private readonly records = new Map<string, FileRecord>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly pool: ParsePool;
+  private readonly cachePath: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  private building: Promise<IndexStats> | undefined;
+  private done = false;
+  private names: Map<string, Set<string>> | undefined;
+  private cachedFiles = 0;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(private readonly map: FileMap, private readonly options: SymbolIndexOptions = {}) {
+    this.pool = new ParsePool(Math.max(1, options.workers ?? defaultWorkers()));
+    const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+    this.cachePath = dir === false || map.isVirtual ? undefined : cacheFile(dir, map.root);
+    this.timeoutMs = options.parseTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxBytes = options.maxParseBytes ?? DEFAULT_MAX_PARSE_BYTES;
+  }
+
+  start(): void {
+    if (!this.building) {
+      this.building = this.build();
+      this.building.catch(() => {});
+    }
+  }
+
+  whenComplete(): Promise<IndexStats> {
+    this.start();
+    return this.building!;
+  }
+
+  get complete(): boolean {
+    return this.done;
+  }
+
+  async symbols(p: string): Promise<CodeSymbol[]> {
+    const key = this.map.resolve(p);
+    if (key === undefined || !indexedLanguage(key)) return [];
+    await this.ensure([key]);
+    const r = this.records.get(key);
+    return r ? decode(key, r) : [];
+  }
+
+  async findSymbol(name: string, opts: { kind?: SymbolKind; exact?: boolean } = {}): Promise<CodeSymbol[]> {
+    if (typeof name !== 'string' || name === '') return [];
+    const exact = opts.exact ?? true;
+    const lower = name.toLowerCase();
+    const wanted = (s: CodeSymbol): boolean =>
+      (exact ? s.name === name : s.name.toLowerCase().includes(lower)) && (!opts.kind || s.kind === opts.kind);
+    let paths: string[];
+    if (this.done) {
+      const names = this.nameIndex();
+      const hits = new Set<string>();
+      if (exact) for (const p of names.get(name) ?? []) hits.add(p);
+      else for (const [n, ps] of names) if (n.toLowerCase().includes(lower)) for (const p of ps) hits.add(p);
+      paths = [...hits];
+    } else {
+      paths = await this.candidates(name, exact);
+      await this.ensure(paths);
+    }
+    const out: CodeSymbol[] = [];
+    for (const p of paths.sort()) {
+      const r = this.records.get(p);
+      if (r && r.count > 0) for (const s of decode(p, r)) if (wanted(s)) out.push(s);
+    }
+    return out;
+  }
+
+  async allSymbols(): Promise<CodeSymbol[]> {
+    await this.whenComplete();
+    const out: CodeSymbol[] = [];
+    for (const p of [...this.records.keys()].sort()) {
+      const r = this.records.get(p)!;
+      if (r.count > 0) out.push(...decode(p, r));
+    }
+    return out;
+  }
+
+  async updateFile(p: string): Promise<void> {
+    const key = normalizeKey(p, this.map);
+    if (key === undefined) return;
+    const language = indexedLanguage(key);
+    if (!language) return;
+    const abs = this.map.absolutePath(key);
+    const before = this.records.get(key);
+    if (!this.map.isVirtual && !fs.existsSync(abs)) {
+      this.records.delete(key);
+    } else {
+      await this.parse([key], true, false);
+    }
+    this.renameIndex(key, before);
+    this.scheduleSave();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      this.save();
+    }
+    this.pool.dispose();
+  }
+
+  private async build(): Promise<IndexStats> {
+    const t0 = performance.now();
+    const files = this.map.files().filter((f) => indexedLanguage(f.path));
+    const cached = this.cachePath ? loadCache(this.cachePath) : new Map<string, FileRecord>();
+    const todo: { key: string; size: number; knownHash?: string }[] = [];
+    for (const f of files) {
+      const language = indexedLanguage(f.path)!;
+      const c = cached.get(f.path);
+      if (c && c.language === language && c.version === grammarVersion(language) && !this.map.isVirtual) {
+        const st = fs.statSync(this.map.absolutePath(f.path), { throwIfNoEntry: false });
+        if (st && st.size === c.size && st.mtimeMs === c.mtimeMs) {
+          if (!this.records.has(f.path)) this.records.set(f.path, c);
+          this.cachedFiles++;
+          continue;
+        }
+        todo.push({ key: f.path, size: f.size, knownHash: c.skipped ? undefined : c.hash });
+        continue;
+      }
+      todo.push({ key: f.path, size: f.size });
+    }
+    const previous = new Map(todo.filter((t) => t.knownHash).map((t) => [t.key, cached.get(t.key)!]));
+    let next = 0;
+    let finished = files.length - todo.length;
+    const take = (): { key: string; knownHash?: string }[] => {
+      const batch: { key: string; knownHash?: string }[] = [];
+      let bytes = 0;
+      while (next < todo.length && batch.length < BATCH_FILES && bytes < BATCH_BYTES) {
+        const t = todo[next++];
+        if (this.records.has(t.key) || this.inFlight.has(t.key)) {
+          finished++;
+          continue;
+        }
+        batch.push(t);
+        bytes += t.size;
+      }
+      return batch;
+    };
+    this.options.onProgress?.(finished, files.length);
+    await Promise.all(Array.from({ length: this.pool.size + 1 }, async () => {
+      for (let batch = take(); batch.length > 0 && !this.disposed; batch = take()) {
+        await this.parse(batch.map((b) => b.key), false, false, new Map(batch.filter((b) => b.knownHash).map((b) => [b.key, b.knownHash!])), previous);
+        finished += batch.length;
+        this.options.onProgress?.(finished, files.length);
+      }
+    }));
+    if (this.disposed) throw new Error('symbol index disposed');
+    this.done = true;
+    if (todo.length > 0) this.save();
+    return this.stats(performance.now() - t0);
+  }
+
+  /** Parses `keys` now (urgent: ahead of the background build), unless already indexed or under way. */
+  private async ensure(keys: string[]): Promise<void> {
+    const missing = keys.filter((k) => !this.records.has(k) && !this.inFlight.has(k) && indexedLanguage(k));
+    const chunks: string[][] = [];
+    for (let i = 0; i < missing.length; i += URGENT_BATCH_FILES) chunks.push(missing.slice(i, i + URGENT_BATCH_FILES));
+    await Promise.all(chunks.map((c) => this.parse(c, true, false)));
+    await Promise.all(keys.map((k) => this.inFlight.get(k)));
+  }
+
+  private parse(keys: string[], urgent: boolean, parseOnly: boolean, known = new Map<string, string>(), previous = new Map<string, FileRecord>()): Promise<void> {
+    const files: ParseFile[] = keys.map((key) => ({
+      abs: this.map.absolutePath(key),
+      language: indexedLanguage(key)!,
+      knownHash: known.get(key),
+      text: this.map.isVirtual ? this.map.readTextSync(key) : undefined,
+    }));
+    const run = this.pool.run({ files, maxBytes: this.maxBytes, timeoutMs: this.timeoutMs, parseOnly }, urgent).then(
+      (results) => results.forEach((r, i) => this.apply(keys[i], files[i].language, r, previous.get(keys[i]))),
+      (error: Error) => {
+        if (this.disposed) return;
+        for (let i = 0; i < keys.length; i++) this.apply(keys[i], files[i].language, { kind: 'skipped', reason: 'parse-error', size: 0, mtimeMs: 0, message: error.message });
+      },
+    ).finally(() => {
+      for (const k of keys) if (this.inFlight.get(k) === run) this.inFlight.delete(k);
+    });
+    for (const k of keys) this.inFlight.set(k, run);
+    return run;
+  }
+
+  private apply(key: string, language: string, r: ParseOutcome, previous?: FileRecord): void {
+    const version = grammarVersion(language);
+    if (r.kind === 'parsed') {
+      this.records.set(key, { language, version, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, count: r.count, data: r.data });
+    } else if (r.kind === 'unchanged' && previous) {
+      this.records.set(key, { ...previous, size: r.size, mtimeMs: r.mtimeMs });
+      this.cachedFiles++;
+    } else if (r.kind === 'skipped') {
+      this.records.set(key, { language, version, size: r.size, mtimeMs: r.mtimeMs, hash: '', count: 0, data: '[]', skipped: r.reason });
+    }
+  }
+
+  /** Files that may define `name`: those where it occurs as a word, by the workspace grep (see definitionSearch.ts). */
+  private async candidates(name: string, exact: boolean): Promise<string[]> {
+    const result = await grep(this.map, definitionPattern(name, exact), {
+      glob: extensionGlob(Object.keys(LANGUAGES)),
+      ignoreCase: !exact,
+      maxResults: Number.MAX_SAFE_INTEGER,
+    });
+    return [...new Set(result.matches.map((m) => m.path))].filter((p) => indexedLanguage(p));
+  }
+
+  private nameIndex(): Map<string, Set<string>> {
+    if (!this.names) {
+      this.names = new Map();
+      for (const [p, r] of this.records) this.addNames(p, r);
+    }
+    return this.names;
+  }
+
+  private addNames(p: string, r: FileRecord): void {
+    if (!this.names || r.count === 0) return;
+    for (const s of JSON.parse(decodeData(r)) as SymbolRecord[]) {
+      let set = this.names.get(s[0]);
+      if (!set) this.names.set(s[0], (set = new Set()));
+      set.add(p);
+    }
+  }
+
+  private renameIndex(key: string, before: FileRecord | undefined): void {
+    if (!this.names) return;
+    if (before && before.count > 0) for (const s of JSON.parse(decodeData(before)) as SymbolRecord[]) this.names.get(s[0])?.delete(key);
+    const after = this.records.get(key);
+    if (after) this.addNames(key, after);
+  }
+
+  private stats(ms: number): IndexStats {
+    const languages: Record<string, number> = {};
+    const skipped: Record<string, number> = {};
+    let symbols = 0;
+    for (const r of this.records.values()) {
+      if (r.skipped) skipped[r.skipped] = (skipped[r.skipped] ?? 0) + 1;
+      else languages[r.language] = (languages[r.language] ?? 0) + 1;
+      symbols += r.count;
+    }
+    const files = this.records.size - Object.values(skipped).reduce((a, b) => a + b, 0);
+    return { files, symbols, languages, ms: Math.round(ms), cachedFiles: this.cachedFiles, skipped };
+  }
+
+  private scheduleSave(): void {
+    if (!this.cachePath || !this.done || this.disposed) return;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.save();
+    }, SAVE_DELAY_MS);
+    this.saveTimer.unref();
+  }
+
+  private save(): void {
+    if (!this.cachePath) return;
+    try {
+      saveCache(this.cachePath, this.records);
+    } catch {
+      // A cache that cannot be written only costs the next run a rebuild.
+    }
+  }
+}
+
+function decode(path: string, r: FileRecord): CodeSymbol[] {
+  const records = JSON.parse(decodeData(r)) as SymbolRecord[];
+  return records.map(([name, kind, line, endLine, container, signature]) => {
+    const s: CodeSymbol = { name, kind: SYMBOL_KINDS[kind], path, line, endLine, signature, language: r.language };
+    if (container) s.container = container;
+    return s;
+  });
+}
+
+/** A workspace key for a path the map may not list yet (a file created since it loaded). */
+function normalizeKey(p: string, map: FileMap): string | undefined {
+  const known = map.resolve(p);
+  if (known !== undefined) return known;
+  let rel = p.replace(/\\/g, '/');
+  const root = map.root.replace(/\\/g, '/').replace(/\/+$/, '');
+  if (rel.startsWith(root + '/')) rel = rel.slice(root.length + 1);
+  const parts = rel.split('/').filter((s) => s !== '' && s !== '.');
+  if (parts.length === 0 || parts.includes('..')) return undefined;
+  return parts.join('/');
+}

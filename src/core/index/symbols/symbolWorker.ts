@@ -1,0 +1,142 @@
+/**
+ * Worker thread entry: parses files with web-tree-sitter and extracts definitions. It reads each
+ * file itself (the main thread only sends paths), hashes it, and skips the parse when the hash
+ * equals the cached one. Trees are deleted at once; only compact records travel back.
+ * Built twice: by tsc next to symbolIndex.js, and by esbuild as dist/symbolWorker.js.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import type * as TreeSitter from 'web-tree-sitter';
+// require, not import: bundlers then pick the CommonJS build, which finds nothing through import.meta.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Language, Parser, Query } = require('web-tree-sitter') as typeof TreeSitter;
+type Language = TreeSitter.Language;
+type Parser = TreeSitter.Parser;
+type Query = TreeSitter.Query;
+import { SymbolRecord, extractSymbols } from './extractSymbols';
+
+export interface WorkerSetup {
+  runtimeWasm: string;
+  languages: Record<string, { wasm: string; query: string }>;
+}
+
+export interface ParseFile {
+  abs: string;
+  language: string;
+  /** Content for in-memory workspaces (then `abs` is only a label). */
+  text?: string;
+  /** Hash the cache holds for this file: an equal hash means nothing to parse. */
+  knownHash?: string;
+}
+
+export interface ParseJob {
+  files: ParseFile[];
+  maxBytes: number;
+  timeoutMs: number;
+  /** Parse without queries (the parser's floor, for benchmarks). */
+  parseOnly?: boolean;
+}
+
+/** Per file: parsed (symbols as JSON of SymbolRecord[]), unchanged (hash equals knownHash), or skipped. */
+export type ParseOutcome =
+  | { kind: 'parsed'; hash: string; size: number; mtimeMs: number; data: string; count: number }
+  | { kind: 'unchanged'; hash: string; size: number; mtimeMs: number }
+  | { kind: 'skipped'; reason: 'too-large' | 'timeout' | 'parse-error' | 'unreadable' | 'no-grammar'; size: number; mtimeMs: number; message?: string };
+
+const setup = workerData as WorkerSetup;
+const loaded = new Map<string, Promise<{ language: Language; query: Query } | Error>>();
+let parser: Parser | undefined;
+
+async function init(): Promise<Parser> {
+  if (!parser) {
+    await Parser.init({ locateFile: () => setup.runtimeWasm });
+    parser = new Parser();
+  }
+  return parser;
+}
+
+function grammar(id: string): Promise<{ language: Language; query: Query } | Error> {
+  let p = loaded.get(id);
+  if (!p) {
+    p = (async () => {
+      const spec = setup.languages[id];
+      if (!spec) return new Error(`no grammar for ${id}`);
+      try {
+        await init();
+        const language = await Language.load(spec.wasm);
+        const query = new Query(language, spec.query);
+        // Reference patterns of the shipped tags.scm cost time and give nothing here.
+        const defs = query.captureNames.map((n) => n.startsWith('definition.'));
+        query.captureQuantifiers.forEach((quantifiers, pattern) => {
+          if (!quantifiers.some((q, capture) => q !== 0 && defs[capture])) query.disablePattern(pattern);
+        });
+        return { language, query };
+      } catch (error) {
+        return new Error(`cannot load grammar ${id}: ${(error as Error).message}`);
+      }
+    })();
+    loaded.set(id, p);
+  }
+  return p;
+}
+
+async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
+  let buf: Buffer;
+  let size = 0;
+  let mtimeMs = 0;
+  if (file.text !== undefined) buf = Buffer.from(file.text, 'utf8');
+  else try {
+    const fd = fs.openSync(file.abs, 'r');
+    try {
+      const st = fs.fstatSync(fd);
+      size = st.size;
+      mtimeMs = st.mtimeMs;
+      if (size > job.maxBytes) return { kind: 'skipped', reason: 'too-large', size, mtimeMs };
+      buf = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    return { kind: 'skipped', reason: 'unreadable', size, mtimeMs, message: (error as Error).message };
+  }
+  size = buf.length;
+  if (size > job.maxBytes) return { kind: 'skipped', reason: 'too-large', size, mtimeMs };
+  const hash = createHash('sha1').update(buf).digest('base64').slice(0, 27);
+  if (file.knownHash === hash) return { kind: 'unchanged', hash, size, mtimeMs };
+  const g = await grammar(file.language);
+  if (g instanceof Error) return { kind: 'skipped', reason: 'no-grammar', size, mtimeMs, message: g.message };
+  const p = await init();
+  p.setLanguage(g.language);
+  const text = buf.toString('utf8');
+  const deadline = performance.now() + job.timeoutMs;
+  let tree;
+  try {
+    tree = p.parse(text, null, { progressCallback: () => performance.now() > deadline });
+  } catch (error) {
+    p.reset();
+    return { kind: 'skipped', reason: 'parse-error', size, mtimeMs, message: (error as Error).message };
+  }
+  if (!tree) {
+    p.reset();
+    return { kind: 'skipped', reason: 'timeout', size, mtimeMs, message: `parse exceeded ${job.timeoutMs} ms` };
+  }
+  try {
+    if (job.parseOnly) return { kind: 'parsed', hash, size, mtimeMs, data: '[]', count: 0 };
+    const symbols: SymbolRecord[] = extractSymbols(tree, g.query, text, file.language);
+    return { kind: 'parsed', hash, size, mtimeMs, data: JSON.stringify(symbols), count: symbols.length };
+  } catch (error) {
+    return { kind: 'skipped', reason: 'parse-error', size, mtimeMs, message: (error as Error).message };
+  } finally {
+    tree.delete();
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  port.on('message', async ({ id, job }: { id: number; job: ParseJob }) => {
+    const results: ParseOutcome[] = [];
+    for (const file of job.files) results.push(await parseOne(file, job));
+    port.postMessage({ id, results });
+  });
+}
