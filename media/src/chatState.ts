@@ -2,7 +2,7 @@
  * The chat's state, derived from host messages by a pure reducer. It is plain JSON so it can be stored with
  * `vscode.setState` and restored when the view is shown again; the DOM is always re-rendered from it.
  */
-import type { CitationView, HostMessage, UsageView } from '../../src/extension/protocol';
+import type { CitationView, HistoryRun, HostMessage, UsageView } from '../../src/extension/protocol';
 import type { RlmEvent } from '../../src/core/rlm/events';
 
 export const STATE_VERSION = 1;
@@ -278,6 +278,40 @@ export function applyEvent(run: RunView, event: RlmEvent): void {
   }
 }
 
+/** A run from the extension's stored history, as a finished run (its trajectory summary as the root RLM's turns). */
+export function runFromHistory(h: HistoryRun): RunView {
+  const run = newRun(h.runId, h.question, h.startedAt);
+  run.status = h.status === 'answered' ? 'done' : h.status;
+  run.endedAt = h.startedAt + h.durationMs;
+  if (h.turns?.length) {
+    const rootId = `${h.runId}/root`;
+    run.rootRlm = rootId;
+    run.rlms[rootId] = {
+      runId: rootId,
+      depth: 0,
+      question: h.question,
+      finished: h.status === 'answered',
+      notices: [],
+      turns: h.turns.map((t) => ({
+        turn: t.turn, maxTurns: 0, text: t.text, streaming: false, retries: [], subcalls: [], notices: [],
+        cells: t.cells.map((c) => ({
+          cell: c.cell, code: c.code, subcalls: [], ...(c.output !== undefined ? { output: c.output } : {}), ...(c.error !== undefined ? { error: c.error } : {}),
+        })),
+      })),
+    };
+  }
+  if (h.usage) {
+    run.tokens = h.usage.totalTokens;
+    if (h.usage.cost !== undefined) run.cost = h.usage.cost;
+    run.subcallCount = h.usage.subCalls;
+  }
+  if (h.answer !== undefined) {
+    run.answer = { markdown: h.answer, citations: h.citations ?? [], usage: h.usage ?? { totalTokens: 0, iterations: 0, subCalls: 0 }, forced: !!h.forced, durationMs: h.durationMs };
+  }
+  if (h.error !== undefined) run.error = h.error;
+  return run;
+}
+
 function endRun(run: RunView, status: RunStatus, at: number): void {
   run.status = status;
   run.endedAt = at;
@@ -352,6 +386,17 @@ export function applyHostMessage(state: ChatState, message: HostMessage, now = D
       state.runs = [];
       state.status = undefined;
       return true;
+    case 'history': {
+      // The extension's history wins over what this view restored itself: its runs replace ours, except the run
+      // still going in the extension, which keeps what this view has streamed of it. Anything else marked running
+      // belonged to an extension host that is gone.
+      const active = message.active;
+      const live = active && findRun(state, active.runId);
+      state.runs = message.runs.filter((r) => r.runId !== active?.runId).map(runFromHistory);
+      if (active) state.runs.push(live && live.status === 'running' ? live : newRun(active.runId, active.question, active.startedAt));
+      if (state.runs.length > MAX_RUNS) state.runs.splice(0, state.runs.length - MAX_RUNS);
+      return true;
+    }
     default:
       return false;
   }

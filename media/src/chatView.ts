@@ -221,25 +221,15 @@ export class ChatView {
     if (!button) return;
     const runId = button.closest<HTMLElement>('.run')?.dataset.key;
     const run = this.state?.runs.find((r) => r.runId === runId);
-    if (button.dataset.action === 'copy' && run?.answer) void this.copy(run.answer.markdown, button);
+    if (button.dataset.action === 'copy' && run?.answer) this.copy(run.answer.markdown, button);
     if (button.dataset.action === 'showLog') this.post({ type: 'showLog' });
   }
 
-  private async copy(text: string, button: HTMLButtonElement): Promise<void> {
-    let ok = false;
-    try {
-      await navigator.clipboard.writeText(text);
-      ok = true;
-    } catch {
-      const scratch = el('textarea');
-      scratch.value = text;
-      document.body.append(scratch);
-      scratch.select();
-      ok = document.execCommand('copy');
-      scratch.remove();
-    }
-    button.textContent = ok ? 'Copied' : 'Copy failed';
-    this.announce(ok ? 'Answer copied' : 'Could not copy the answer');
+  /** The extension writes the clipboard (vscode.env.clipboard): navigator.clipboard is often denied in a webview. */
+  private copy(text: string, button: HTMLButtonElement): void {
+    this.post({ type: 'copy', text });
+    button.textContent = 'Copied';
+    this.announce('Answer copied');
     setTimeout(() => (button.textContent = 'Copy answer'), 1500);
   }
 

@@ -15,7 +15,7 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const HOST_TYPES = new Set(['init', 'prefill', 'runStarted', 'event', 'answer', 'runFailed', 'runCancelled', 'busy', 'status', 'cleared']);
+const HOST_TYPES = new Set(['init', 'prefill', 'runStarted', 'event', 'answer', 'runFailed', 'runCancelled', 'busy', 'status', 'cleared', 'history']);
 
 /** Host messages come from the extension, but the shape is still checked before anything reads it. */
 function asHostMessage(data: unknown): HostMessage | undefined {
@@ -24,6 +24,7 @@ function asHostMessage(data: unknown): HostMessage | undefined {
   if (typeof m.type !== 'string' || !HOST_TYPES.has(m.type)) return undefined;
   if (m.type === 'event' && (typeof m.runId !== 'string' || typeof m.event !== 'object' || m.event === null
     || typeof (m.event as { type?: unknown }).type !== 'string' || typeof (m.event as { runId?: unknown }).runId !== 'string')) return undefined;
+  if (m.type === 'history' && !Array.isArray((data as { runs?: unknown }).runs)) return undefined;
   if (m.type === 'answer' && (typeof m.answer !== 'string' || !Array.isArray(m.citations) || typeof m.usage !== 'object' || m.usage === null)) return undefined;
   return data as HostMessage;
 }
@@ -90,6 +91,10 @@ function start(): void {
         break;
       case 'busy':
         view.restoreUnsentQuestion();
+        break;
+      case 'history':
+        // Says the view shows the extension's history now (and no longer only its own restored copy).
+        root.dataset.history = String(message.runs.length);
         break;
     }
     // Milestones render at once; streamed events are coalesced.

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Citation } from '../core/citations/citations';
 import type { RlmEvent } from '../core/rlm/events';
 import type { ApiKeyStore } from './apiKeyStore';
+import { type ChatHistory, TrajectorySummary } from './chatHistory';
 import { EventThrottle } from './eventThrottle';
 import { loadCore } from './loadCore';
 import { createModels } from './models';
@@ -25,11 +26,16 @@ export interface ChatSessionDeps {
   status: RunStatusBar;
   post(message: HostMessage): void;
   setRunning(running: boolean): void;
+  /** Where finished runs are kept per workspace (absent: nothing is kept). */
+  history?: ChatHistory;
 }
 
 interface ActiveRun {
   runId: string;
   controller: AbortController;
+  question: string;
+  startedAt: number;
+  trajectory: TrajectorySummary;
   /** Set by cancel(): the user has been told, and nothing from this run reaches the UI any more. */
   cancelled: boolean;
 }
@@ -49,18 +55,27 @@ export class ChatSession {
     return this.active !== undefined;
   }
 
+  /** The run going on now, as the history message describes it. */
+  get activeRun(): { runId: string; question: string; startedAt: number } | undefined {
+    const run = this.active;
+    return run && { runId: run.runId, question: run.question, startedAt: run.startedAt };
+  }
+
   async ask(question: string): Promise<RunOutcome> {
     const { post, log, status } = this.deps;
     if (this.active) {
       post({ type: 'busy', message: BUSY_MESSAGE });
       return { status: 'busy', message: BUSY_MESSAGE };
     }
-    const run: ActiveRun = { runId: randomUUID(), controller: new AbortController(), cancelled: false };
-    const { runId, controller } = run;
+    const run: ActiveRun = {
+      runId: randomUUID(), controller: new AbortController(), cancelled: false, question, startedAt: Date.now(), trajectory: new TrajectorySummary(),
+    };
+    const { runId, controller, startedAt } = run;
     const signal = controller.signal;
     this.active = run;
     this.deps.setRunning(true);
-    post({ type: 'runStarted', runId, question, startedAt: Date.now() });
+    void this.deps.history?.begin({ runId, question, startedAt });
+    post({ type: 'runStarted', runId, question, startedAt });
     status.start('starting');
     const events = new EventThrottle((event) => post({ type: 'event', runId, event }));
     let outcome: RunOutcome;
@@ -90,6 +105,7 @@ export class ChatSession {
           if (run.cancelled) return;
           logEvent(log, event);
           this.track(event);
+          run.trajectory.onEvent(event);
           events.push(event);
         },
       });
@@ -125,7 +141,10 @@ export class ChatSession {
       status.idle();
     }
     // A cancelled run's outcome was recorded by cancel(); a late settle must not overwrite a newer run's.
-    if (!run.cancelled) this.lastOutcome = outcome;
+    if (!run.cancelled) {
+      this.lastOutcome = outcome;
+      this.remember(run, outcome);
+    }
     return outcome;
   }
 
@@ -143,6 +162,7 @@ export class ChatSession {
     this.deps.status.idle('cancelled');
     this.deps.log.info(`[${run.runId}] cancelled`);
     this.lastOutcome = { status: 'cancelled', runId: run.runId };
+    this.remember(run, this.lastOutcome);
     this.deps.post({ type: 'runCancelled', runId: run.runId });
     return true;
   }
@@ -150,7 +170,22 @@ export class ChatSession {
   newChat(): void {
     this.cancel();
     this.lastOutcome = undefined;
+    void this.deps.history?.clear();
     this.deps.post({ type: 'cleared' });
+  }
+
+  private remember(run: ActiveRun, outcome: RunOutcome): void {
+    const history = this.deps.history;
+    if (!history || outcome.status === 'busy') return;
+    const base = { runId: run.runId, question: run.question, startedAt: run.startedAt, turns: run.trajectory.summary() };
+    if (outcome.status === 'answered') {
+      const { answer, citations, usage, forced, durationMs } = outcome;
+      void history.add({ ...base, status: 'answered', durationMs, answer, citations, usage, forced });
+    } else {
+      void history.add({
+        ...base, status: outcome.status, durationMs: Date.now() - run.startedAt, ...(outcome.status === 'failed' ? { error: outcome.message } : {}),
+      });
+    }
   }
 
   private track(event: RlmEvent): void {

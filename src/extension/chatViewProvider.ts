@@ -25,6 +25,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly log: vscode.LogOutputChannel,
     private readonly handle: (message: WebviewMessage) => Promise<unknown>,
     private readonly initMessage: () => Promise<HostMessage>,
+    /** The stored history, sent right after `init` on every handshake. */
+    private readonly historyMessage?: () => Extract<HostMessage, { type: 'history' }>,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -59,8 +61,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const init = await this.initMessage();
       this.record(init);
       void this.view?.webview.postMessage(init);
-      const queued = this.queue;
+      let queued = this.queue;
       this.queue = [];
+      const history = this.historyMessage?.();
+      if (history) {
+        this.record(history);
+        void this.view?.webview.postMessage(history);
+        // The history already holds what these said about its runs; replaying them would duplicate streamed text.
+        const known = new Set(history.runs.map((r) => r.runId));
+        queued = queued.filter((m) => m.type !== 'cleared' && !('runId' in m && known.has(m.runId)));
+      }
       for (const m of queued) void this.view?.webview.postMessage(m);
       for (const resolve of this.readyWaiters.splice(0)) resolve();
       return undefined;

@@ -15,13 +15,16 @@
  *   sentToWebview                every HostMessage sent (or queued) for the webview, oldest first
  *   statusText                   the status-bar item's text
  *   fileMapLoads(folderUri)      how many times a folder's file map was (re)built
+ *   history                      the stored chat history (runs oldest first) and flushed(): every write done
+ *   workspaceState               the extension's workspaceState, where the history lives
  */
 import * as vscode from 'vscode';
 import { ApiKeyStore, endpointNeedsKey } from './apiKeyStore';
+import { ChatHistory } from './chatHistory';
 import { ChatSession, type RunOutcome } from './chatSession';
 import { ChatViewProvider } from './chatViewProvider';
 import { type OpenResult, openCitation } from './citationOpener';
-import { type HostMessage, PROTOCOL_VERSION, type WebviewMessage } from './protocol';
+import { type HistoryRun, type HostMessage, PROTOCOL_VERSION, type WebviewMessage } from './protocol';
 import { affectsFileMaps, readSettings } from './settings';
 import { RunStatusBar } from './statusBar';
 import { WorkspaceMaps } from './workspaceMaps';
@@ -36,6 +39,8 @@ export interface RecurseApi {
   readonly sentToWebview: readonly HostMessage[];
   readonly statusText: string;
   fileMapLoads(folderUri: vscode.Uri): number;
+  readonly history: { readonly runs: readonly HistoryRun[]; flushed(): Promise<void> };
+  readonly workspaceState: vscode.Memento;
 }
 
 export type { OpenResult, RunOutcome };
@@ -52,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
   const status = new RunStatusBar();
   const keys = new ApiKeyStore(context.secrets);
   const maps = new WorkspaceMaps(log);
+  const history = new ChatHistory(context.workspaceState);
   // eslint-disable-next-line prefer-const
   let view: ChatViewProvider;
   const session = new ChatSession({
@@ -61,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     status,
     post: (m) => view.post(m),
     setRunning: (running) => void vscode.commands.executeCommand('setContext', 'recurse.running', running),
+    history,
   });
 
   const initMessage = async (): Promise<HostMessage> => {
@@ -101,12 +108,21 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
       case 'showLog':
         log.show(true);
         return undefined;
+      case 'copy':
+        // The host's clipboard: navigator.clipboard is often denied inside a webview.
+        await vscode.env.clipboard.writeText(message.text);
+        return true;
       default:
         return undefined;
     }
   };
 
-  view = new ChatViewProvider(context.extensionUri, log, handle, initMessage);
+  const historyMessage = (): Extract<HostMessage, { type: 'history' }> => {
+    const active = session.activeRun;
+    return { type: 'history', runs: [...history.runs], ...(active ? { active } : {}) };
+  };
+
+  view = new ChatViewProvider(context.extensionUri, log, handle, initMessage, historyMessage);
 
   const askSelection = async () => {
     const editor = vscode.window.activeTextEditor;
@@ -180,6 +196,8 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
       return status.text;
     },
     fileMapLoads: (uri) => maps.loads.get(uri.toString()) ?? 0,
+    history,
+    workspaceState: context.workspaceState,
   };
 }
 

@@ -30,6 +30,38 @@ export interface UsageView {
   cost?: number;
 }
 
+/** A cell of a stored run's trajectory summary: code and output, each truncated. */
+export interface HistoryCell {
+  cell: number;
+  code: string;
+  output?: string;
+  error?: string;
+}
+
+/** A root-model turn of a stored run's trajectory summary (sub-calls are not kept; the log has everything). */
+export interface HistoryTurn {
+  turn: number;
+  text: string;
+  cells: HistoryCell[];
+}
+
+/** A finished question as the chat history keeps it per workspace (extension workspaceState), shown again after a reload. */
+export interface HistoryRun {
+  runId: string;
+  question: string;
+  startedAt: number;
+  durationMs: number;
+  status: 'answered' | 'failed' | 'cancelled';
+  /** The answer markdown and what belongs to it, when answered. */
+  answer?: string;
+  citations?: CitationView[];
+  usage?: UsageView;
+  forced?: boolean;
+  /** Why it failed (or was interrupted by a reload). */
+  error?: string;
+  turns?: HistoryTurn[];
+}
+
 // ── webview → extension ─────────────────────────────────────────────────────
 export type WebviewMessage =
   | { type: 'ready'; version: number }
@@ -38,7 +70,8 @@ export type WebviewMessage =
   | { type: 'newChat' }
   | { type: 'openCitation'; path: string; startLine: number; endLine: number; folder?: string }
   | { type: 'setApiKey' }
-  | { type: 'showLog' };
+  | { type: 'showLog' }
+  | { type: 'copy'; text: string };
 
 // ── extension → webview ─────────────────────────────────────────────────────
 export type HostMessage =
@@ -51,10 +84,16 @@ export type HostMessage =
   | { type: 'runCancelled'; runId: string }
   | { type: 'busy'; message: string }
   | { type: 'status'; message: string }
-  | { type: 'cleared' };
+  | { type: 'cleared' }
+  /**
+   * Sent after `init` on every ready handshake: the workspace's stored runs, oldest first, and the run still going
+   * in this extension host (if any). It replaces whatever runs the webview restored from its own state.
+   */
+  | { type: 'history'; runs: HistoryRun[]; active?: { runId: string; question: string; startedAt: number } };
 
 const MAX_QUESTION = 20_000;
 const MAX_PATH = 4_096;
+const MAX_COPY = 5_000_000;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -80,6 +119,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'setApiKey':
     case 'showLog':
       return { type: raw.type };
+    case 'copy':
+      return typeof raw.text === 'string' && raw.text.length <= MAX_COPY ? { type: 'copy', text: raw.text } : undefined;
     case 'openCitation': {
       const { path, startLine, endLine, folder } = raw;
       if (typeof path !== 'string' || !path || path.length > MAX_PATH || path.includes('\0')) return undefined;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { activeEditor, openViewContainer, openWorkbench, screenshot, waitForActiveEditor, webviewFrame } from '../../vscode/ui.mjs';
+import { activeEditor, openViewContainer, openWorkbench, runCommand, screenshot, waitForActiveEditor, webviewFrame } from '../../vscode/ui.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const ARTIFACTS = path.join(ROOT, 'test', 'ui', 'artifacts');
@@ -29,6 +29,25 @@ let script = () => ({ fault: 'auth' });
 async function chatFrame() {
   await openViewContainer(wb.page, 'Recurse');
   return webviewFrame(wb.page, { title: 'Chat' });
+}
+
+/**
+ * Reloads the window and opens the chat again. While the reloaded workbench restores its layout, a click on the
+ * activity-bar item can land before the side bar reports itself open and close it instead, so opening is retried.
+ */
+async function reloadAndOpenChat() {
+  await wb.page.reload();
+  await wb.page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+  let lastError;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    try {
+      await openViewContainer(wb.page, 'Recurse', { timeout: 5000 });
+      return await webviewFrame(wb.page, { title: 'Chat', timeout: 15_000 });
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw lastError;
 }
 
 async function ask(view, question) {
@@ -211,5 +230,46 @@ describe('Recurse chat in VS Code', () => {
     await wb.page.waitForTimeout(1000);
     assert.equal(server.requests.length, after, 'nothing more was asked of the model');
     assert.equal(await run.locator('.answer').isVisible(), false);
+  }));
+
+  // Last: it reloads the window.
+  test('the chat history survives a window reload; New Chat clears it', { timeout: 180_000 }, () => withEvidence('reload', async () => {
+    const question = 'What survives a reload?';
+    script = () => js(`finish(${JSON.stringify('Prices are computed in src/orders/pricing.ts:15-17; not in src/orders/gone.ts:2.')})`);
+    let view = await chatFrame();
+    await ask(view, question);
+    await view.locator('section.run', { hasText: question }).locator('.answer a.citation').waitFor({ timeout: 30_000 });
+
+    // A reload restarts the workbench, the extension host and the webview: only what the extension stored is left.
+    // The workbench writes workspaceState to the browser's storage 100 ms after a change; a user is slower than that.
+    await wb.page.waitForTimeout(500);
+    view = await reloadAndOpenChat();
+    // The view first shows its own restored copy; wait until the extension's history replaced it.
+    await view.locator('#app[data-history]').waitFor({ state: 'attached', timeout: 30_000 });
+    const run = view.locator('section.run', { hasText: question });
+    await run.locator('.answer a.citation[data-path="src/orders/pricing.ts"]').waitFor({ timeout: 30_000 });
+    assert.equal(await run.count(), 1, 'the run is shown once');
+    assert.equal(await run.locator('.run-state').textContent(), 'Answered');
+    assert.equal(await run.locator('.answer .citation.invalid').textContent(), 'src/orders/gone.ts:2');
+    // The cancelled run of the previous test is there too, and nothing is left running.
+    await view.locator('section.run', { hasText: 'Take your time' }).locator('.run-state', { hasText: /^Cancelled$/ }).waitFor();
+    assert.equal(await view.locator('section.run[data-status="running"]').count(), 0);
+    assert.equal(await view.getByRole('button', { name: 'Ask', exact: true }).isEnabled(), true);
+    await shoot('vscode-after-reload.png');
+
+    // The restored citation still opens its lines.
+    await run.locator('.answer a.citation[data-path="src/orders/pricing.ts"]').click();
+    await waitForActiveEditor(wb.page, { file: 'pricing.ts', line: 15 }, { timeout: 15_000 });
+
+    await runCommand(wb.page, 'Recurse: New Chat');
+    view = await chatFrame();
+    await view.locator('.empty').waitFor({ timeout: 10_000 });
+    assert.equal(await view.locator('section.run').count(), 0);
+    await wb.page.waitForTimeout(500);
+    view = await reloadAndOpenChat();
+    await view.locator('#app[data-history]').waitFor({ state: 'attached', timeout: 30_000 });
+    assert.equal(await view.locator('#app').getAttribute('data-history'), '0');
+    assert.equal(await view.locator('section.run').count(), 0, 'a cleared chat stays cleared after a reload');
+    assert.equal(await view.locator('.empty').isVisible(), true);
   }));
 });
