@@ -97,6 +97,7 @@ export class ChatSession {
         rootModel: models.root,
         subModel: models.sub,
         map,
+        code: this.deps.maps.codeIndex(folder, map),
         limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
         concurrency: settings.concurrency,
         prices: settings.prices,

@@ -8,3 +8,4 @@ export { FileMap } from '../core/workspace/fileMap';
 export { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
 export { ChatModelError, estimateTokens } from '../core/llm/chatModel';
 export { RlmCancelledError } from '../core/rlm/rlm';
+export { CodeIndex } from '../core/index/codeIndex';

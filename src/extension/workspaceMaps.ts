@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CodeIndex } from '../core/index/codeIndex';
 import type { FileMap } from '../core/workspace/fileMap';
 import { loadCore } from './loadCore';
 import { excludePatterns, readSettings } from './settings';
@@ -9,6 +10,8 @@ interface Entry {
   stale: boolean;
   loading?: Promise<FileMap>;
   watcher?: vscode.Disposable;
+  /** Symbols and imports of `map`; rebuilt with the map (the on-disk symbol cache makes that cheap). */
+  code?: { map: FileMap; index: CodeIndex };
 }
 
 /**
@@ -78,6 +81,20 @@ export class WorkspaceMaps implements vscode.Disposable {
     return loading;
   }
 
+  /**
+   * The code index of a folder's current map, started in the background the first time it is asked for, so the
+   * symbol index builds while the model works; a reloaded map gets a new one that reuses the disk cache.
+   */
+  codeIndex(folder: vscode.WorkspaceFolder, map: FileMap): CodeIndex {
+    const entry = this.entries.get(folder.uri.toString());
+    if (entry?.code?.map === map) return entry.code.index;
+    entry?.code?.index.dispose();
+    const index = new (loadCore().CodeIndex)(map);
+    index.start();
+    if (entry) entry.code = { map, index };
+    return index;
+  }
+
   /** Marks one folder's map (or all) out of date. */
   invalidate(folder?: vscode.WorkspaceFolder): void {
     for (const [key, entry] of this.entries) if (!folder || key === folder.uri.toString()) entry.stale = true;
@@ -139,11 +156,15 @@ export class WorkspaceMaps implements vscode.Disposable {
   private drop(folder: vscode.WorkspaceFolder): void {
     const key = folder.uri.toString();
     this.entries.get(key)?.watcher?.dispose();
+    this.entries.get(key)?.code?.index.dispose();
     this.entries.delete(key);
   }
 
   dispose(): void {
-    for (const e of this.entries.values()) e.watcher?.dispose();
+    for (const e of this.entries.values()) {
+      e.watcher?.dispose();
+      e.code?.index.dispose();
+    }
     this.entries.clear();
     for (const d of this.disposables) d.dispose();
   }

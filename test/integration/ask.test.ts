@@ -52,6 +52,20 @@ describe('asking through the chat', () => {
     assert.match(recurse.statusText, /^\$\(search\) Recurse$/, 'the status bar is idle again');
   });
 
+  it('gives the model the code helpers (symbols, outline) over the folder', async () => {
+    const s = script(server, [
+      js('const defs = await findSymbol("priceOrder");\nprint(defs.map((d) => d.path + ":" + d.line + "-" + d.endLine + " " + d.kind).join("\\n"));\nprint(await outline("src/config.ts"))'),
+      (ctx) => {
+        assert.match(ctx.lastUser, /src\/orders\/pricing\.ts:15-25 function/, ctx.lastUser.slice(0, 800));
+        assert.match(ctx.lastUser, /function loadConfig \(6-11\)/);
+        return js('finish("priceOrder is at src/orders/pricing.ts:15-25.")');
+      },
+    ]);
+    const outcome = (await recurse.postFromWebview({ type: 'ask', question: 'Where is priceOrder?' })) as { status: string };
+    s.check();
+    assert.equal(outcome.status, 'answered', JSON.stringify(outcome));
+  });
+
   it('applies a settings change to the next question without a reload', async () => {
     await configure({ model: 'renamed-model' });
     const s = script(server, [js('finish("ok")')]);
