@@ -11,7 +11,8 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stage = path.join(repo, 'out', 'vsix');
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
 
-for (const f of ['dist/extension.js', 'dist/core.js', 'dist/quickjs.wasm', 'media/dist/webview.js']) {
+const required = ['dist/extension.js', 'dist/core.js', 'dist/quickjs.wasm', 'dist/symbolWorker.js', 'dist/grammars', 'media/dist/webview.js'];
+for (const f of required) {
   if (!fs.existsSync(path.join(repo, f))) {
     console.error(`[package] ${f} is missing: run npm run build first`);
     process.exit(1);
@@ -19,7 +20,9 @@ for (const f of ['dist/extension.js', 'dist/core.js', 'dist/quickjs.wasm', 'medi
 }
 fs.rmSync(stage, { recursive: true, force: true });
 fs.mkdirSync(path.join(stage, 'dist'), { recursive: true });
-for (const f of ['extension.js', 'core.js', 'quickjs.wasm']) fs.copyFileSync(path.join(repo, 'dist', f), path.join(stage, 'dist', f));
+// Everything the bundles load at run time: the engine, the QuickJS and tree-sitter wasm, the symbol worker and the
+// grammars (wasm + tags queries). The CLI bundle and source maps stay out (.vscodeignore).
+fs.cpSync(path.join(repo, 'dist'), path.join(stage, 'dist'), { recursive: true });
 fs.cpSync(path.join(repo, 'media'), path.join(stage, 'media'), { recursive: true });
 for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) {
   if (fs.existsSync(path.join(repo, f))) fs.copyFileSync(path.join(repo, f), path.join(stage, f));
