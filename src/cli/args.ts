@@ -15,6 +15,13 @@ export const USAGE = `Usage:
                                        build or refresh the symbol index and import graph of a workspace and
                                        report {files, symbols, languages, packages, ms, cachedFiles}; --dump
                                        writes one JSON line per symbol
+  recurse review [--base REF] [--head REF] [--staged] [--commit REF] [--format markdown|json|sarif]
+                 [--output FILE] [ask's model options]
+                                       review a git change (default: working tree vs HEAD); see recurse review --help
+  recurse trace <symbol|path> [--to <symbol|path>] [--direction in|out|both] [--depth N]
+                [--format markdown|json|dot] [--max-nodes N] [--explain]
+                                       what a file or symbol depends on, what depends on it, or how it reaches
+                                       another, with path:line evidence; see recurse trace --help
 
 Options for ask:
   -w, --workspace DIR      workspace root (default: current directory)
@@ -110,7 +117,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   };
   if (v.help || command === undefined || command === 'help') return { command: 'help', ...base };
   if (command !== 'ask' && command !== 'index') {
-    throw new UsageError(`unknown command "${command}" (expected ask or index)`);
+    throw new UsageError(`unknown command "${command}" (expected ask, index, review or trace)`);
   }
   const question = rest.join(' ').trim();
   if (command === 'ask' && !question) throw new UsageError('ask needs a question, e.g. recurse ask "Where is the config loaded?"');

@@ -12,6 +12,8 @@ import { ask } from '../core/workflows/ask';
 import { FileMap } from '../core/workspace/fileMap';
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from './args';
 import { createProgressPrinter } from './progress';
+import { runReview } from './reviewCommand';
+import { runTrace } from './traceCommand';
 
 /** `recurse` — the core from a terminal. Progress goes to stderr, the answer (or one JSON object) to stdout. */
 
@@ -209,6 +211,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
+    if (argv[0] === 'review') return await runReview(argv.slice(1), controller.signal);
+    if (argv[0] === 'trace') return await runTrace(argv.slice(1), controller.signal);
     const args = parseCliArgs(argv);
     if (args.command === 'help') {
       process.stdout.write(`${USAGE}\n`);

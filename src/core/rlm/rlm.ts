@@ -1,12 +1,13 @@
 import type { CodeIndex } from '../index/codeIndex';
 import type { ChatMessage, ChatModel, ChatResponse } from '../llm/chatModel';
 import { UsageLedger } from '../llm/usage';
-import { type CellResult, DEFAULT_TIMEOUT_MS, Sandbox } from '../sandbox/sandbox';
+import { type CellResult, DEFAULT_TIMEOUT_MS, type HostFunction, Sandbox } from '../sandbox/sandbox';
 import { FileMap } from '../workspace/fileMap';
 import { buildMetadata } from '../workspace/metadata';
 import { Budget, type BudgetLimits } from './budget';
 import { findFinal, parseResponse } from './codeBlocks';
 import { type FinishReason, type RlmEvent, type RlmEventListener, preview } from './events';
+import type { HelperDoc } from './helperDocs';
 import { createHelpers, type SubCallScope } from './helpers';
 import { buildFirstUserMessage, buildSystemPrompt } from './systemPrompt';
 import { Trajectory } from './trajectory';
@@ -44,6 +45,20 @@ export interface RlmOptions {
   depth?: number;
   /** Symbols and imports of `map` (or of the map it is a subset of); enables the code helpers. */
   code?: CodeIndex;
+  /** A workflow's own helpers (e.g. review's `hunks`), next to the standard ones; child RLMs get them too. */
+  extraHelpers?: Record<string, HostFunction>;
+  /** A workflow's own read-only JSON globals (e.g. review's `diff`); child RLMs get them too. */
+  extraGlobals?: Record<string, unknown>;
+  /** How the extra helpers and globals are described in the system prompt. */
+  extraDocs?: HelperDoc[];
+  /** Merged into the metadata of the first message and `context` (root run only). */
+  extraMetadata?: Record<string, unknown>;
+  /** A workflow's task description, appended to the root system prompt (not given to child RLMs). */
+  instructions?: string;
+  /** Sees every helper call with its arguments before it runs (what a workflow looked at). */
+  onHelperCall?: (name: string, args: unknown[]) => void;
+  /** Sees the prompt of every sub-call that ran and answered, at any depth (a denied or failed one is not reported). */
+  onSubCall?: (kind: 'llm' | 'rlm', prompt: string) => void;
 }
 
 export interface RlmResult {
@@ -74,6 +89,22 @@ function throwIfAborted(signal?: AbortSignal): void {
 function formatCell(index: number, result: CellResult): string {
   const label = result.error ? `Cell ${index} (error)` : `Cell ${index} output`;
   return `${label}:\n\`\`\`text\n${result.output}\n\`\`\``;
+}
+
+function observeHelpers(
+  helpers: Record<string, HostFunction>,
+  onCall: RlmOptions['onHelperCall'],
+): Record<string, HostFunction> {
+  if (!onCall) return helpers;
+  return Object.fromEntries(
+    Object.entries(helpers).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        onCall(name, args);
+        return fn(...args);
+      },
+    ]),
+  );
 }
 
 export async function runRlm(options: RlmOptions): Promise<RlmResult> {
@@ -122,6 +153,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
     emit({ type: 'subcall-start', runId, id, depth: depth + 1, kind, prompt: preview(prompt) });
     try {
       const result = await fn();
+      options.onSubCall?.(kind, prompt);
       emit({ type: 'subcall-end', runId, id, depth: depth + 1, kind, ok: true, result: preview(result), durationMs: Date.now() - started });
       return result;
     } catch (err) {
@@ -173,31 +205,45 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
         depth: depth + 1,
         // A child over plain text has no code to index; one over files shares the parent's index.
         code: scope.text !== undefined ? undefined : options.code,
+        instructions: undefined,
+        extraMetadata: undefined,
       });
       return child.answer;
     });
   };
 
   let finishedWith: string | undefined;
-  const metadata = { ...buildMetadata(options.map), ...(options.code ? { code: options.code.summary() } : {}) };
+  const metadata = {
+    ...buildMetadata(options.map),
+    ...(options.code ? { code: options.code.summary() } : {}),
+    ...options.extraMetadata,
+  };
+  const standardHelpers = createHelpers({
+    map: options.map,
+    concurrency: options.concurrency ?? 8,
+    grepTimeoutMs: Math.round((options.sandbox?.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 0.8),
+    llmQuery,
+    rlmQuery,
+    code: options.code,
+    onFinish: (markdown) => {
+      finishedWith = markdown;
+    },
+  });
   const sandbox = await Sandbox.create({
-    helpers: createHelpers({
-      map: options.map,
-      concurrency: options.concurrency ?? 8,
-      grepTimeoutMs: Math.round((options.sandbox?.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 0.8),
-      llmQuery,
-      rlmQuery,
-      code: options.code,
-      onFinish: (markdown) => {
-        finishedWith = markdown;
-      },
-    }),
-    globals: { context: metadata },
+    helpers: observeHelpers({ ...standardHelpers, ...options.extraHelpers }, options.onHelperCall),
+    globals: { context: metadata, ...options.extraGlobals },
     ...options.sandbox,
   });
 
   const messages: ChatMessage[] = [
-    { role: 'system', content: buildSystemPrompt(limits, depth, { code: Boolean(options.code) }) },
+    {
+      role: 'system',
+      content: buildSystemPrompt(limits, depth, {
+        code: Boolean(options.code),
+        extraDocs: options.extraDocs,
+        instructions: options.instructions,
+      }),
+    },
     { role: 'user', content: buildFirstUserMessage({ question: options.question, metadata }) },
   ];
   trajectory?.setConversation(runId, depth, messages);
@@ -309,9 +355,10 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
       content: `${carried}${why} Do not write code. Reply now with your best final answer in markdown, from what you have seen, citing path:line only for lines you have read. Say what you could not verify.`,
     });
     const last = await ask(turn + 1);
-    const { prose } = parseResponse(last);
+    const { blocks, prose } = parseResponse(last);
     const final = findFinal(prose);
-    const answer = final?.kind === 'text' ? final.value : prose.trim() || last.trim();
+    // Only runnable code is dropped from a last answer: other fences (a json block of findings, an example) are part of it.
+    const answer = final?.kind === 'text' ? final.value : (blocks.length ? prose.trim() : '') || last.trim();
     return done(answer || '(the model gave no answer)', answer ? stopReason : 'no-answer', turn);
   } catch (err) {
     if (signal?.aborted) {

@@ -1,12 +1,17 @@
 import type { BudgetLimits } from './budget';
-import { HELPER_DOCS } from './helperDocs';
+import { HELPER_DOCS, type HelperDoc } from './helperDocs';
 
 /**
  * The root prompt. It describes the REPL, every helper and the budgets, and it never contains the codebase:
  * the first user message carries the question and the workspace metadata only, whatever the repository size.
  */
-export function buildSystemPrompt(limits: BudgetLimits, depth: number, options: { code?: boolean } = {}): string {
-  const helpers = HELPER_DOCS.filter((h) => options.code || !h.code)
+export function buildSystemPrompt(
+  limits: BudgetLimits,
+  depth: number,
+  options: { code?: boolean; extraDocs?: HelperDoc[]; instructions?: string } = {},
+): string {
+  const helpers = [...HELPER_DOCS, ...(options.extraDocs ?? [])]
+    .filter((h) => options.code || !h.code)
     .map((h) => `- \`${h.signature}\` — ${h.description}`).join('\n');
   const recursion =
     depth + 1 < limits.maxDepth
@@ -34,7 +39,7 @@ ${helpers}
 
 ## Answer format
 - Markdown. Cite the code you rely on as \`path:line\` or \`path:start-end\` (workspace-relative paths exactly as files() returns them, e.g. \`src/core/rlm.ts:42-57\`).
-- Citations are checked against the files: cite only lines you have read.`;
+- Citations are checked against the files: cite only lines you have read.${options.instructions ? `\n\n${options.instructions}` : ''}`;
 }
 
 export interface FirstMessageInput {

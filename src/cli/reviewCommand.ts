@@ -1,0 +1,211 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveLLMConfig } from '../core/llm/config';
+import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
+import type { DiffSource } from '../core/review/diffSource';
+import { GitError } from '../core/review/git';
+import { toJson, toMarkdown, toSarif } from '../core/review/reviewReport';
+import { review } from '../core/workflows/review';
+import { UsageError } from './args';
+import { createProgressPrinter } from './progress';
+
+/** `recurse review`: a git diff reviewed by the RLM, printed as markdown, JSON or SARIF 2.1.0. */
+
+export const REVIEW_USAGE = `Usage:
+  recurse review [options]             review a git change and report findings
+
+Sources (default: working tree vs HEAD):
+      --staged             staged changes vs HEAD
+      --commit REF         one commit vs its parent
+      --base REF           HEAD (or --head) vs its merge-base with REF, as a pull request shows it
+      --base A --head B    the range A..B, compared directly
+
+Options:
+  -w, --workspace DIR      a directory of the git repository (default: current directory)
+      --format F           markdown (default), json or sarif
+  -o, --output FILE        write the report there instead of stdout
+  and the model and budget options of recurse ask (--model, --sub-model, --base-url, --api-key, --config,
+  --max-iterations, --max-depth, --max-sub-calls, --max-tokens, --timeout, --concurrency, --max-file-size,
+  --exclude, --trajectory, --quiet).
+
+Exit codes: 0 reviewed, 1 failed, 2 usage, configuration or git ref error, 130 cancelled.`;
+
+export type ReviewFormat = 'markdown' | 'json' | 'sarif';
+
+export interface ReviewArgs {
+  workspace: string;
+  source: DiffSource;
+  format: ReviewFormat;
+  output?: string;
+  model?: string;
+  subModel?: string;
+  baseUrl?: string;
+  apiKey?: string;
+  config?: string;
+  maxIterations?: number;
+  maxDepth?: number;
+  maxSubCalls?: number;
+  maxTokens?: number;
+  timeoutSeconds?: number;
+  concurrency?: number;
+  maxFileSizeKB?: number;
+  exclude: string[];
+  trajectory?: string;
+  quiet: boolean;
+  help: boolean;
+}
+
+function positiveInt(name: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+/** Parses the arguments after `review`. */
+export function parseReviewArgs(argv: string[]): ReviewArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        workspace: { type: 'string', short: 'w' },
+        base: { type: 'string' },
+        head: { type: 'string' },
+        staged: { type: 'boolean' },
+        commit: { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        model: { type: 'string', short: 'm' },
+        'sub-model': { type: 'string' },
+        'base-url': { type: 'string' },
+        'api-key': { type: 'string' },
+        config: { type: 'string' },
+        'max-iterations': { type: 'string' },
+        'max-depth': { type: 'string' },
+        'max-sub-calls': { type: 'string' },
+        'max-tokens': { type: 'string' },
+        timeout: { type: 'string' },
+        concurrency: { type: 'string' },
+        'max-file-size': { type: 'string' },
+        exclude: { type: 'string', multiple: true },
+        trajectory: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  const format = (v.format ?? 'markdown') as ReviewFormat;
+  if (!['markdown', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be markdown, json or sarif, got "${v.format}"`);
+  const chosen = [v.staged && '--staged', v.commit !== undefined && '--commit', v.base !== undefined && '--base'].filter(Boolean);
+  if (chosen.length > 1) throw new UsageError(`choose one source: ${chosen.join(', ')} cannot be combined`);
+  if (v.head !== undefined && v.base === undefined) throw new UsageError('--head needs --base (the range base..head)');
+  let source: DiffSource = { kind: 'worktree' };
+  if (v.staged) source = { kind: 'staged' };
+  else if (v.commit !== undefined) source = { kind: 'commit', ref: v.commit };
+  else if (v.base !== undefined) source = v.head !== undefined ? { kind: 'range', base: v.base, head: v.head } : { kind: 'branch', base: v.base };
+  for (const ref of [v.commit, v.base, v.head]) if (ref !== undefined && ref.trim() === '') throw new UsageError('a git ref cannot be empty');
+  return {
+    workspace: v.workspace ?? process.cwd(),
+    source,
+    format,
+    output: v.output,
+    model: v.model,
+    subModel: v['sub-model'],
+    baseUrl: v['base-url'],
+    apiKey: v['api-key'],
+    config: v.config,
+    maxIterations: positiveInt('max-iterations', v['max-iterations']),
+    maxDepth: positiveInt('max-depth', v['max-depth']),
+    maxSubCalls: positiveInt('max-sub-calls', v['max-sub-calls'], 0),
+    maxTokens: positiveInt('max-tokens', v['max-tokens']),
+    timeoutSeconds: positiveInt('timeout', v.timeout),
+    concurrency: positiveInt('concurrency', v.concurrency),
+    maxFileSizeKB: positiveInt('max-file-size', v['max-file-size']),
+    exclude: v.exclude ?? [],
+    trajectory: v.trajectory,
+    quiet: Boolean(v.quiet),
+    help: Boolean(v.help),
+  };
+}
+
+function err(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Runs `recurse review <args>`; returns the exit code. Usage and git ref errors are reported here (exit 2). */
+export async function runReview(argv: string[], signal: AbortSignal): Promise<number> {
+  let args: ReviewArgs;
+  try {
+    args = parseReviewArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`recurse review: ${e.message}\n\n${REVIEW_USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${REVIEW_USAGE}\n`);
+    return 0;
+  }
+  const root = resolve(args.workspace);
+  const config = await resolveLLMConfig({
+    flags: { baseUrl: args.baseUrl, apiKey: args.apiKey, model: args.model, subModel: args.subModel },
+    configFile: args.config,
+    env: process.env,
+    cwd: root,
+    ollamaBaseURL: process.env.RECURSE_OLLAMA_URL || undefined,
+  });
+  const rootModel = new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.model });
+  const subModel =
+    config.subModel && config.subModel !== config.model
+      ? new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.subModel })
+      : rootModel;
+  if (!args.quiet) err(`recurse review: ${config.model}${subModel !== rootModel ? ` (sub-model ${config.subModel})` : ''} at ${config.baseURL}`);
+  let report;
+  try {
+    report = await review({
+      workspace: root,
+      source: args.source,
+      rootModel,
+      subModel,
+      limits: {
+        maxIterations: args.maxIterations,
+        maxDepth: args.maxDepth,
+        maxSubCalls: args.maxSubCalls,
+        maxTokens: args.maxTokens,
+        maxTimeMs: args.timeoutSeconds ? args.timeoutSeconds * 1000 : undefined,
+      },
+      concurrency: args.concurrency,
+      fileMap: { exclude: args.exclude, maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined },
+      prices: config.prices,
+      onEvent: args.quiet ? undefined : createProgressPrinter(err),
+      signal,
+      trajectoryFile: args.trajectory,
+    });
+  } catch (e) {
+    if (e instanceof GitError && e.userError) {
+      err(`recurse review: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const text = args.format === 'json' ? toJson(report) : args.format === 'sarif' ? `${JSON.stringify(toSarif(report), null, 2)}\n` : toMarkdown(report);
+  if (args.output) await writeFile(args.output, text);
+  else process.stdout.write(text);
+  if (!args.quiet) {
+    const invalid = report.findings.filter((f) => !f.valid).length;
+    err(
+      `— ${report.findings.length} findings${invalid ? ` (${invalid} with unverified locations)` : ''} · ${report.reviewed.length}/${report.diff.files.length} files reviewed` +
+        ` · ${report.usage.iterations} turns · ${report.usage.subCalls} sub-calls · ${report.usage.totalTokens} tokens · ${(report.durationMs / 1000).toFixed(1)} s` +
+        `${args.output ? ` · written to ${args.output}` : ''}`,
+    );
+    if (report.unreviewed.length) err(`— unreviewed: ${report.unreviewed.length} files (listed in the report)`);
+  }
+  return 0;
+}

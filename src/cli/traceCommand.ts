@@ -1,0 +1,207 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ChatModelError } from '../core/llm/chatModel';
+import { resolveLLMConfig } from '../core/llm/config';
+import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
+import { RlmCancelledError } from '../core/rlm/rlm';
+import { DEFAULT_DEPTH, DEFAULT_MAX_NODES } from '../core/trace/traceDependencies';
+import { type TraceFormat, formatTrace } from '../core/trace/traceFormat';
+import type { TraceDirection } from '../core/trace/traceGraph';
+import { trace } from '../core/workflows/trace';
+import { markInvalidCitations } from './main';
+import { createProgressPrinter } from './progress';
+
+/** `recurse trace`: a dependency graph on stdout (markdown, JSON or DOT); with --explain, the model's explanation after it. */
+
+export const TRACE_USAGE = `Usage:
+  recurse trace <symbol|path> [options]   what a file or symbol depends on, what depends on it, or how it
+                                          reaches another; symbols as name, Container.name or path#name
+
+Options for trace:
+  -w, --workspace DIR      workspace root (default: current directory)
+      --to <symbol|path>   show the shortest chain from the target to this one, each hop with its line
+      --direction D        out (what it depends on, default), in (what depends on it), both
+      --depth N            hops to follow (default ${DEFAULT_DEPTH})
+      --max-nodes N        nodes shown before the rest collapse by package or directory (default ${DEFAULT_MAX_NODES})
+      --format F           markdown (default), json, dot
+      --explain            also ask the model to explain the graph (model options as for ask:
+                           -m/--model, --sub-model, --base-url, --api-key, --config, --max-iterations)
+      --exclude GLOB       extra ignore pattern (repeatable)
+  -q, --quiet              no progress on stderr
+
+Exit codes: 0 traced, 1 failed, 2 usage error or unknown target, 130 cancelled.`;
+
+const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+const FORMATS: TraceFormat[] = ['markdown', 'json', 'dot'];
+const DIRECTIONS: TraceDirection[] = ['in', 'out', 'both'];
+
+class TraceUsageError extends Error {}
+
+interface TraceArgs {
+  target: string;
+  workspace: string;
+  to?: string;
+  direction: TraceDirection;
+  depth: number;
+  maxNodes: number;
+  format: TraceFormat;
+  explain: boolean;
+  exclude: string[];
+  quiet: boolean;
+  model?: string;
+  subModel?: string;
+  baseUrl?: string;
+  apiKey?: string;
+  config?: string;
+  maxIterations?: number;
+}
+
+function int(name: string, value: string | undefined, fallback: number | undefined, min: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new TraceUsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        workspace: { type: 'string', short: 'w' },
+        to: { type: 'string' },
+        direction: { type: 'string' },
+        depth: { type: 'string' },
+        'max-nodes': { type: 'string' },
+        format: { type: 'string' },
+        explain: { type: 'boolean' },
+        exclude: { type: 'string', multiple: true },
+        quiet: { type: 'boolean', short: 'q' },
+        model: { type: 'string', short: 'm' },
+        'sub-model': { type: 'string' },
+        'base-url': { type: 'string' },
+        'api-key': { type: 'string' },
+        config: { type: 'string' },
+        'max-iterations': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new TraceUsageError((e as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) return 'help';
+  if (positionals.length !== 1) {
+    throw new TraceUsageError(positionals.length ? `trace takes one target, got ${positionals.length}: ${positionals.join(' ')}` : 'trace needs a target: a workspace path or a symbol name');
+  }
+  const direction = (v.direction ?? 'out') as TraceDirection;
+  if (!DIRECTIONS.includes(direction)) throw new TraceUsageError(`--direction must be one of ${DIRECTIONS.join(', ')}, got "${v.direction}"`);
+  const format = (v.format ?? 'markdown') as TraceFormat;
+  if (!FORMATS.includes(format)) throw new TraceUsageError(`--format must be one of ${FORMATS.join(', ')}, got "${v.format}"`);
+  return {
+    target: positionals[0],
+    workspace: v.workspace ?? process.cwd(),
+    to: v.to,
+    direction,
+    depth: int('depth', v.depth, DEFAULT_DEPTH, 1)!,
+    maxNodes: int('max-nodes', v['max-nodes'], DEFAULT_MAX_NODES, 1)!,
+    format,
+    explain: Boolean(v.explain),
+    exclude: v.exclude ?? [],
+    quiet: Boolean(v.quiet),
+    model: v.model,
+    subModel: v['sub-model'],
+    baseUrl: v['base-url'],
+    apiKey: v['api-key'],
+    config: v.config,
+    maxIterations: int('max-iterations', v['max-iterations'], undefined, 1),
+  };
+}
+
+function err(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export async function runTrace(argv: string[], signal: AbortSignal): Promise<number> {
+  try {
+    const args = parseTraceArgs(argv);
+    if (args === 'help') {
+      process.stdout.write(`${TRACE_USAGE}\n`);
+      return EXIT.ok;
+    }
+    const root = resolve(args.workspace);
+    if (!(await stat(root).catch(() => undefined))?.isDirectory()) throw new TraceUsageError(`workspace is not a directory: ${root}`);
+    const explain = args.explain ? await explainModels(args, root) : undefined;
+    const result = await trace({
+      workspace: root,
+      target: args.target,
+      to: args.to,
+      direction: args.direction,
+      depth: args.depth,
+      maxNodes: args.maxNodes,
+      fileMap: { exclude: args.exclude },
+      signal,
+      explain: explain && { ...explain, onEvent: args.quiet ? undefined : createProgressPrinter(err), limits: { maxIterations: args.maxIterations } },
+    });
+    if (!result.ok) {
+      err(`recurse trace: ${result.error.which === 'to' ? '--to: ' : ''}${result.error.message}`);
+      return EXIT.usage;
+    }
+    if (!args.quiet) for (const note of result.graph.notes) err(`note: ${note}`);
+    const graphText = formatTrace(result.graph, args.format);
+    const explanation = result.explanation;
+    if (args.format === 'json' && explanation) {
+      const json = JSON.parse(graphText);
+      json.explanation = {
+        answer: explanation.answer,
+        citations: explanation.citations.map((c) => ({ path: c.resolvedPath ?? c.path, startLine: c.startLine, endLine: c.endLine, valid: c.valid })),
+      };
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      process.stdout.write(graphText);
+      if (explanation) {
+        const text = markInvalidCitations(explanation.answer, explanation.citations).trimEnd();
+        // DOT output stays parseable: the explanation goes to stderr there.
+        if (args.format === 'dot') err(text);
+        else process.stdout.write(`\n## Explanation\n\n${text}\n`);
+      }
+    }
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof TraceUsageError) {
+      err(`recurse trace: ${e.message}\n\n${TRACE_USAGE}`);
+      return EXIT.usage;
+    }
+    if (e instanceof ChatModelError && e.kind === 'config') {
+      err(`recurse trace: ${e.message}`);
+      return EXIT.usage;
+    }
+    if (e instanceof RlmCancelledError || signal.aborted) {
+      err('recurse trace: cancelled');
+      return EXIT.cancelled;
+    }
+    err(`recurse trace: ${(e as Error).message}`);
+    return EXIT.failed;
+  }
+}
+
+async function explainModels(args: TraceArgs, root: string) {
+  const config = await resolveLLMConfig({
+    flags: { baseUrl: args.baseUrl, apiKey: args.apiKey, model: args.model, subModel: args.subModel },
+    configFile: args.config,
+    env: process.env,
+    cwd: root,
+    ollamaBaseURL: process.env.RECURSE_OLLAMA_URL || undefined,
+  });
+  const rootModel = new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.model });
+  const subModel =
+    config.subModel && config.subModel !== config.model
+      ? new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.subModel })
+      : rootModel;
+  if (!args.quiet) err(`recurse: ${config.model} at ${config.baseURL}`);
+  return { rootModel, subModel, prices: config.prices };
+}

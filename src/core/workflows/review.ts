@@ -1,0 +1,138 @@
+import { CodeIndex } from '../index/codeIndex';
+import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
+import type { ChatModel } from '../llm/chatModel';
+import { UsageLedger } from '../llm/usage';
+import { ReviewCoverage } from '../review/coverage';
+import { createDiffHelpers, DIFF_HELPER_DOCS, diffGlobal } from '../review/diffHelpers';
+import { type DiffSource, diffMetadata, loadDiff, resolveCommit } from '../review/diffSource';
+import { checkFindings, parseReviewAnswer } from '../review/findings';
+import { extractTree } from '../review/headTree';
+import { REVIEW_INSTRUCTIONS, reviewQuestion } from '../review/reviewPrompt';
+import type { ReviewReport } from '../review/reviewReport';
+import type { BudgetLimits } from '../rlm/budget';
+import { Budget } from '../rlm/budget';
+import type { RlmEventListener } from '../rlm/events';
+import { type SandboxLimits, runRlm } from '../rlm/rlm';
+import { Trajectory } from '../rlm/trajectory';
+import { FileMap, type FileMapOptions } from '../workspace/fileMap';
+
+/**
+ * Review: a git diff goes into the REPL as data (`diff`, `hunks`, `readOld`), the root model gets only its
+ * metadata and fans out over files and hunks, and its findings come back checked against the diff, with the
+ * files it never looked at listed as unreviewed.
+ */
+export interface ReviewOptions {
+  /** A directory inside the git repository; the review runs over the repository's top level. */
+  workspace: string;
+  source: DiffSource;
+  rootModel: ChatModel;
+  subModel?: ChatModel;
+  limits?: Partial<BudgetLimits>;
+  concurrency?: number;
+  sandbox?: SandboxLimits;
+  fileMap?: FileMapOptions;
+  /** `false` runs without the code helpers. Default: a new index over the new tree. */
+  code?: false;
+  symbolIndex?: SymbolIndexOptions;
+  prices?: Record<string, { input: number; output: number }>;
+  onEvent?: RlmEventListener;
+  signal?: AbortSignal;
+  trajectoryFile?: string;
+}
+
+export async function review(options: ReviewOptions): Promise<ReviewReport> {
+  const started = Date.now();
+  const diff = await loadDiff(options.workspace, options.source, options.signal);
+  // The workspace helpers must see the new side: the checkout for worktree/staged reviews and when the
+  // reviewed commit is HEAD, otherwise the reviewed commit's tree extracted by git.
+  const headOfCheckout = await resolveCommit(diff.root, 'HEAD').catch(() => undefined);
+  const tree =
+    diff.headCommit && diff.headCommit !== headOfCheckout ? await extractTree(diff.root, diff.headCommit, options.signal) : undefined;
+  const budget = new Budget(options.limits);
+  const ledger = new UsageLedger(options.prices);
+  const trajectory = new Trajectory();
+  const coverage = new ReviewCoverage(diff.files);
+  let code: CodeIndex | undefined;
+  try {
+    const map = await FileMap.load(tree?.dir ?? diff.root, { ...options.fileMap, signal: options.signal });
+    code = options.code === false ? undefined : new CodeIndex(map, { symbols: options.symbolIndex });
+    code?.start();
+    const question = reviewQuestion(diff.description, diff.files.length);
+    const meta = () => ({
+      question,
+      workspace: diff.root,
+      diff: diff.description,
+      models: { root: options.rootModel.model, sub: (options.subModel ?? options.rootModel).model },
+      limits: budget.limits,
+      usage: ledger.toJSON(),
+    });
+    try {
+      const result = await runRlm({
+        question,
+        map,
+        rootModel: options.rootModel,
+        subModel: options.subModel,
+        budget,
+        ledger,
+        trajectory,
+        concurrency: options.concurrency,
+        sandbox: options.sandbox,
+        onEvent: options.onEvent,
+        signal: options.signal,
+        code,
+        extraHelpers: createDiffHelpers(diff),
+        extraGlobals: { diff: diffGlobal(diff) },
+        extraDocs: DIFF_HELPER_DOCS,
+        extraMetadata: { diff: diffMetadata(diff) },
+        instructions: REVIEW_INSTRUCTIONS,
+        onHelperCall: (name, args) => coverage.observe(name, args),
+        onSubCall: (_kind, prompt) => coverage.observeSubCall(prompt),
+      });
+      const parsed = parseReviewAnswer(result.answer);
+      const report: ReviewReport = {
+        summary: parsed.summary,
+        findings: checkFindings(parsed.findings, diff.files),
+        reviewed: coverage.reviewed(),
+        unreviewed: coverage.unreviewed(),
+        diff: {
+          description: diff.description,
+          baseCommit: diff.baseCommit,
+          ...(diff.headCommit ? { headCommit: diff.headCommit } : {}),
+          files: diff.files.map((f) => ({
+            path: f.path,
+            ...(f.oldPath !== f.path ? { oldPath: f.oldPath } : {}),
+            status: f.status,
+            binary: f.binary,
+            additions: f.additions,
+            deletions: f.deletions,
+          })),
+          additions: diff.additions,
+          deletions: diff.deletions,
+        },
+        answer: result.answer,
+        ...(parsed.parseError ? { parseError: parsed.parseError } : {}),
+        forced: result.forced,
+        reason: result.reason,
+        usage: {
+          totalTokens: budget.tokensUsed,
+          iterations: result.iterations,
+          subCalls: budget.subCallsUsed,
+          ...(ledger.costUSD !== undefined ? { cost: ledger.costUSD } : {}),
+        },
+        durationMs: Date.now() - started,
+      };
+      if (options.trajectoryFile) {
+        await trajectory.save(options.trajectoryFile, { ...meta(), helperCalls: coverage.calls(), result: report });
+      }
+      return report;
+    } catch (err) {
+      if (options.trajectoryFile) {
+        await trajectory.save(options.trajectoryFile, { ...meta(), error: (err as Error).message }).catch(() => undefined);
+      }
+      throw err;
+    }
+  } finally {
+    code?.dispose();
+    await tree?.dispose();
+  }
+}

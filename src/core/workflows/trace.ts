@@ -1,0 +1,90 @@
+import { CodeIndex } from '../index/codeIndex';
+import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
+import type { ChatModel } from '../llm/chatModel';
+import type { BudgetLimits } from '../rlm/budget';
+import type { RlmEventListener } from '../rlm/events';
+import { traceDependencies } from '../trace/traceDependencies';
+import { traceMarkdown } from '../trace/traceFormat';
+import type { TraceDirection, TraceGraph } from '../trace/traceGraph';
+import { type UnknownTarget, resolveTraceTarget } from '../trace/traceTarget';
+import { FileMap, type FileMapOptions } from '../workspace/fileMap';
+import { type AskResult, ask } from './ask';
+
+/**
+ * Trace: what a file or symbol depends on, what depends on it, or how it reaches another — a graph
+ * computed from the import graph and the symbol index, with no model. With `explain`, the RLM then
+ * answers a question built from the target and that graph, and its citations are checked like any answer.
+ * The CLI and the extension both call this.
+ */
+
+export interface TraceOptions {
+  workspace: string;
+  /** A workspace path, or a symbol name (`name`, `Container.name`, `path#name`). */
+  target: string;
+  to?: string;
+  direction?: TraceDirection;
+  depth?: number;
+  maxNodes?: number;
+  fileMap?: FileMapOptions;
+  map?: FileMap;
+  code?: CodeIndex;
+  symbolIndex?: SymbolIndexOptions;
+  explain?: {
+    rootModel: ChatModel;
+    subModel?: ChatModel;
+    limits?: Partial<BudgetLimits>;
+    concurrency?: number;
+    prices?: Record<string, { input: number; output: number }>;
+    onEvent?: RlmEventListener;
+  };
+  signal?: AbortSignal;
+}
+
+export type TraceResult =
+  | { ok: true; graph: TraceGraph; explanation?: AskResult }
+  | { ok: false; error: UnknownTarget & { which: 'target' | 'to' } };
+
+export async function trace(options: TraceOptions): Promise<TraceResult> {
+  const map = options.map ?? (await FileMap.load(options.workspace, { ...options.fileMap, signal: options.signal }));
+  const ownCode = options.code ? undefined : new CodeIndex(map, { symbols: options.symbolIndex });
+  const code = options.code ?? ownCode!;
+  try {
+    const target = await resolveTraceTarget(code, options.target);
+    if (target.kind === 'unknown') return { ok: false, error: { ...target, which: 'target' } };
+    let to;
+    if (options.to !== undefined) {
+      to = await resolveTraceTarget(code, options.to);
+      if (to.kind === 'unknown') return { ok: false, error: { ...to, which: 'to' } };
+    }
+    const graph = await traceDependencies(code, target, { direction: options.direction, depth: options.depth, maxNodes: options.maxNodes, to });
+    if (!options.explain) return { ok: true, graph };
+    const explanation = await ask({
+      workspace: options.workspace,
+      question: explainQuestion(graph, options.to),
+      map,
+      code,
+      signal: options.signal,
+      ...options.explain,
+    });
+    return { ok: true, graph, explanation };
+  } finally {
+    ownCode?.dispose();
+  }
+}
+
+/** The question the RLM answers for `--explain`: the computed graph is given, the model checks and explains it. */
+export function explainQuestion(graph: TraceGraph, to?: string): string {
+  const ask =
+    to !== undefined
+      ? `Explain how \`${graph.target}\` reaches \`${to}\`: what each hop of the chain below does and why the dependency exists.`
+      : graph.direction === 'in'
+        ? `Explain what depends on \`${graph.target}\` and what would break if it changed.`
+        : graph.direction === 'out'
+          ? `Explain what \`${graph.target}\` depends on and what each dependency is used for.`
+          : `Explain what \`${graph.target}\` depends on and what depends on it.`;
+  return (
+    `${ask}\n\nA static analysis of imports and references computed this dependency graph (read the cited lines to ` +
+    `confirm each hop; the graph may miss dynamic dependencies or include a same-named symbol by mistake):\n\n` +
+    `${traceMarkdown(graph)}\nCite every claim as path:line.`
+  );
+}
