@@ -3,8 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type CorpusName = 'linux' | 'go' | 'python';
-export const CORPUS_NAMES: readonly CorpusName[] = ['linux', 'go', 'python'];
+export type CorpusName = 'linux' | 'go' | 'python' | 'java';
+export const CORPUS_NAMES: readonly CorpusName[] = ['linux', 'go', 'python', 'java'];
 
 /** One grep query run against both our grep and rg. */
 export interface GrepCase {
@@ -19,6 +19,7 @@ export interface Corpus {
   root: string;
   debianPackage: string;
   cases: GrepCase[];
+  symbols: { rare: string; common: string };
 }
 
 export interface UnavailableCorpus {
@@ -30,6 +31,8 @@ interface CorpusSpec {
   debianPackage: string;
   /** Where the package puts the tree, or (for tarballs) the archive to extract into the cache. */
   locate(cacheDir: string): { root: string } | { archive: string; root: string; topDir: string };
+  /** Definition names for the symbol benchmark: one defined once or twice, one defined in many files. */
+  symbols: { rare: string; common: string };
   cases: GrepCase[];
   /** Idempotent fix-ups applied to the tree after it is in place. */
   prepare?(root: string): void;
@@ -52,6 +55,7 @@ const SPECS: Record<CorpusName, CorpusSpec> = {
       { label: 'case-insensitive', pattern: 'spin_lock_irqsave', ignoreCase: true },
       { label: 'no match', pattern: NO_MATCH },
     ],
+    symbols: { rare: 'ext4_fill_super', common: 'DRV_NAME' },
     prepare: dropDebianTopLevelIgnore,
   },
   go: {
@@ -64,6 +68,7 @@ const SPECS: Record<CorpusName, CorpusSpec> = {
       { label: 'case-insensitive', pattern: 'deprecated', ignoreCase: true },
       { label: 'no match', pattern: NO_MATCH },
     ],
+    symbols: { rare: 'parseOperand', common: 'init' },
   },
   python: {
     debianPackage: 'libpython3.11-stdlib',
@@ -75,6 +80,20 @@ const SPECS: Record<CorpusName, CorpusSpec> = {
       { label: 'case-insensitive', pattern: 'deprecated', ignoreCase: true },
       { label: 'no match', pattern: NO_MATCH },
     ],
+    symbols: { rare: '_compile_charset', common: '__init__' },
+  },
+  java: {
+    debianPackage: 'openjdk-17-source',
+    // src.zip holds one directory per module (java.base/, java.desktop/...) at its top level.
+    locate: (cacheDir) => ({ archive: '/usr/lib/jvm/openjdk-17/lib/src.zip', root: path.join(cacheDir, 'openjdk-17-src'), topDir: '' }),
+    cases: [
+      { label: 'common literal', pattern: 'public static' },
+      { label: 'rare literal', pattern: 'parseUnsignedLong' },
+      { label: 'regex', pattern: 'public\\s+\\w+\\s+get\\w+\\(\\)' },
+      { label: 'case-insensitive', pattern: 'deprecated', ignoreCase: true },
+      { label: 'no match', pattern: NO_MATCH },
+    ],
+    symbols: { rare: 'ConcurrentSkipListMap', common: 'toString' },
   },
 };
 
@@ -142,8 +161,9 @@ function extractOnce(archive: string, root: string, topDir: string, log: Log): s
   fs.mkdirSync(staging, { recursive: true });
   log(`extracting ${archive} into ${root} (once; takes a minute) ...`);
   try {
-    execFileSync('tar', ['-xJf', archive, '-C', staging], { stdio: 'ignore' });
-    fs.renameSync(path.join(staging, topDir), root);
+    if (archive.endsWith('.zip')) execFileSync('unzip', ['-q', archive, '-d', staging], { stdio: 'ignore' });
+    else execFileSync('tar', ['-xJf', archive, '-C', staging], { stdio: 'ignore' });
+    fs.renameSync(topDir ? path.join(staging, topDir) : staging, root);
     return undefined;
   } catch (e) {
     return `extracting ${archive} failed: ${(e as Error).message.split('\n')[0]}`;
@@ -173,7 +193,7 @@ export function ensureCorpus(name: CorpusName, cacheDir: string, log: Log): Corp
     return { name, reason: `${where.root} missing (package ${spec.debianPackage})` };
   }
   spec.prepare?.(where.root);
-  return { name, root: where.root, debianPackage: spec.debianPackage, cases: spec.cases };
+  return { name, root: where.root, debianPackage: spec.debianPackage, cases: spec.cases, symbols: spec.symbols };
 }
 
 /** Path to rg, installing the Debian package if needed; an Error if it cannot be had. */

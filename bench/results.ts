@@ -1,4 +1,5 @@
 // The benchmark's result record and its renderings (console table, markdown for the README).
+import { RECALL_KINDS, RECALL_RULE, type SymbolCorpusResult } from './symbolBench';
 
 export interface GrepRow {
   label: string;
@@ -76,6 +77,8 @@ export interface BenchResult {
   corpora: CorpusResult[];
   unavailable: { name: string; reason: string }[];
   firstPrompt?: { small: PromptSize; large: PromptSize & { corpus: string }; ratioMetadata: number; ratioFirstMessage: number };
+  /** The symbol-index section (issue 8's goals), one entry per corpus. */
+  symbols?: SymbolCorpusResult[];
   notes: string[];
 }
 
@@ -159,6 +162,155 @@ export function promptTable(r: BenchResult): string {
   ].join('\n');
 }
 
+const pct = (n: number): string => (Number.isFinite(n) ? (n * 100).toFixed(2) + '%' : '–');
+const ratio = (n: number | undefined, digits = 2): string => (n !== undefined && Number.isFinite(n) ? n.toFixed(digits) + '×' : '–');
+const mark = (ok: boolean | undefined): string => (ok === undefined ? '–' : ok ? 'yes' : 'NO');
+
+/** Primary language of each corpus: the one its recall goal is judged on. */
+const PRIMARY_LANGUAGE: Record<string, string> = { linux: 'c', go: 'go', python: 'python', java: 'java' };
+
+export const SYMBOL_GOALS = { firstAnswer: 1.0, fullVsFloor: 1.25, warmVsCtags: 0.1, recall: 0.95, kernelRssMB: 2048 };
+
+export function firstAnswerTable(r: BenchResult): string {
+  const rows: string[][] = [];
+  for (const c of r.symbols ?? []) {
+    for (const a of c.firstAnswer) {
+      rows.push([
+        c.name,
+        `${a.label}: \`${a.name}\``,
+        a.error ? `error: ${a.error}` : f0(a.definitions ?? Number.NaN),
+        ms(a.spawnToAnswerMs ?? Number.NaN),
+        ms(a.loadMs ?? Number.NaN),
+        ms(a.findMs ?? Number.NaN),
+        ms(c.ctagsMs ?? Number.NaN),
+        ratio(a.ratioToCtags),
+        a.correct === undefined ? '–' : a.correct ? 'yes' : `NO (${a.mismatch})`,
+        mark(a.ratioToCtags === undefined ? undefined : a.ratioToCtags <= SYMBOL_GOALS.firstAnswer && a.correct !== false),
+      ]);
+    }
+  }
+  return table(['corpus', 'name', 'definitions', 'spawn → answer ms', 'of which FileMap.load ms', 'of which findSymbol ms', 'ctags -R ms', 'ratio to ctags', 'same as complete index', 'goal ≤ 1.0×'], rows);
+}
+
+export function indexTable(r: BenchResult): string {
+  return table(
+    ['corpus', 'files indexed', 'symbols', 'cold index ms (+ load)', 'parse floor ms (files, MB)', 'index / floor (≤ 1.25×)', 'index / ctags', 'warm reload ms (from cache)', 'warm / ctags (≤ 0.1×)', 'peak RSS MB, load + index (after dump)', 'skipped', 'runs', 'load avg (start → end)'],
+    (r.symbols ?? []).map((c) => [
+      c.name,
+      c.full ? f0(c.full.files) : '–',
+      c.full ? f0(c.full.symbols) : '–',
+      c.full ? `${ms(c.full.indexMs)} (+ ${ms(c.full.loadMs)})` : 'not measured',
+      c.floor ? `${ms(c.floor.ms)} (${f0(c.floor.files)}, ${f0(c.floor.bytes / 1048576)})` : 'not measured',
+      c.full?.ratioToFloor !== undefined ? `${ratio(c.full.ratioToFloor)} ${mark(c.full.ratioToFloor <= SYMBOL_GOALS.fullVsFloor)}` : '–',
+      ratio(c.full?.ratioToCtags),
+      c.warm ? `${ms(c.warm.indexMs)} (${f0(c.warm.cachedFiles)}/${f0(c.warm.files)})` : '–',
+      c.warm?.ratioToCtags !== undefined ? `${ratio(c.warm.ratioToCtags, 3)} ${mark(c.warm.ratioToCtags <= SYMBOL_GOALS.warmVsCtags)}` : '–',
+      c.full ? `${f0(c.full.peakRssMB)} (${c.full.peakRssAfterDumpMB === undefined ? '–' : f0(c.full.peakRssAfterDumpMB)})` : '–',
+      c.full ? Object.entries(c.full.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${k}: ${n}`).join(', ') || '0' : '–',
+      `best of ${c.reps}`,
+      `${f1(c.loadAverage[0])} → ${f1(c.loadAverage[1])}`,
+    ]),
+  );
+}
+
+export function recallTable(r: BenchResult): string {
+  const rows: string[][] = [];
+  for (const c of r.symbols ?? []) {
+    for (const x of c.recall ?? []) {
+      const primary = PRIMARY_LANGUAGE[c.name] === x.language;
+      rows.push([
+        c.name,
+        x.language + (primary ? '' : ' (secondary)'),
+        f0(x.ctagsDefinitions),
+        f0(x.matched),
+        pct(x.recall) + (primary ? ` ${mark(x.recall >= SYMBOL_GOALS.recall)}` : ''),
+        Object.entries(x.byKind).map(([k, [n, m]]) => `${k} ${pct(m / n)} of ${f0(n)}`).join(', '),
+        x.missExamples.slice(0, 4).map((m) => '`' + m.replace(/\|/g, '\\|') + '`').join('<br>'),
+      ]);
+    }
+  }
+  return table(['corpus', 'language', 'ctags definitions', 'found by us', 'recall (≥ 95%)', 'by ctags kind', 'examples of misses'], rows);
+}
+
+export function importTable(r: BenchResult): string {
+  return table(
+    ['corpus', 'ImportGraph.build ms', 'files', 'edges', 'resolved', 'external', 'packages'],
+    (r.symbols ?? []).map((c) =>
+      c.imports ? [c.name, ms(c.imports.ms), f0(c.imports.files), f0(c.imports.edges), f0(c.imports.resolved), f0(c.imports.external), f0(c.imports.packages)] : [c.name, 'not measured', '–', '–', '–', '–', '–'],
+    ),
+  );
+}
+
+/** One line per goal: met, not met, or not measured (with why). */
+export function symbolGoals(r: BenchResult): string[] {
+  const out: string[] = [];
+  const s = r.symbols ?? [];
+  const firsts = s.flatMap((c) => c.firstAnswer.map((a) => ({ c, a })));
+  const bad = firsts.filter(({ a }) => a.ratioToCtags === undefined || a.ratioToCtags > SYMBOL_GOALS.firstAnswer || a.correct !== true);
+  out.push(`time to first answer ≤ 1.0 × ctags, correct: ${bad.length === 0 ? 'MET' : 'NOT MET'} — ${firsts.map(({ c, a }) => `${c.name}/${a.name} ${ratio(a.ratioToCtags)}${a.correct === false ? ' (wrong)' : a.correct === undefined ? ' (unchecked)' : ''}`).join(', ')}`);
+  const full = s.map((c) => `${c.name} ${c.full?.ratioToFloor !== undefined ? ratio(c.full.ratioToFloor) : 'not measured' + (c.errors.length ? ` (${c.errors[0]})` : '')}`);
+  const fullOk = s.every((c) => c.full?.ratioToFloor !== undefined && c.full.ratioToFloor <= SYMBOL_GOALS.fullVsFloor);
+  out.push(`complete cold index ≤ 1.25 × parse floor: ${fullOk ? 'MET' : 'NOT MET'} — ${full.join(', ')}`);
+  const warmOk = s.every((c) => c.warm?.ratioToCtags !== undefined && c.warm.ratioToCtags <= SYMBOL_GOALS.warmVsCtags);
+  out.push(`warm reload ≤ 0.1 × ctags: ${warmOk ? 'MET' : 'NOT MET'} — ${s.map((c) => `${c.name} ${ratio(c.warm?.ratioToCtags, 3)}`).join(', ')}`);
+  const rec = s.map((c) => ({ c, x: c.recall?.find((x) => x.language === PRIMARY_LANGUAGE[c.name]) }));
+  const recOk = rec.every(({ x }) => x && x.recall >= SYMBOL_GOALS.recall);
+  out.push(`definition recall vs ctags ≥ 95%: ${recOk ? 'MET' : 'NOT MET'} — ${rec.map(({ c, x }) => `${x?.language ?? c.name} ${x ? pct(x.recall) : 'not measured'}`).join(', ')}`);
+  const kernel = s.find((c) => c.name === 'linux');
+  if (kernel) out.push(`kernel loaded and indexed in ≤ 2 GiB: ${kernel.full ? (kernel.full.peakRssMB <= SYMBOL_GOALS.kernelRssMB ? 'MET' : 'NOT MET') + ` — peak RSS ${f0(kernel.full.peakRssMB)} MB` : 'not measured'}`);
+  return out;
+}
+
+export const SYMBOL_NOTES = [
+  'Timed figures are the best of N fresh-process runs (N = 3 on corpora up to 5,000 files, else 1; every run is in the JSON): this machine is shared with other work, whose load (the load-average column, 2 cores) inflates single runs, ours and ctags alike.',
+  'Every symbol figure comes from a fresh node process (bench/symbolProbe.js, bench/parseFloor.js), on the same number of parser workers as the index uses by default (min(2, cores)); the OS page cache is warm for ctags and for us.',
+  'Time to first answer: a new process runs FileMap.load on the cold tree, creates a SymbolIndex with an empty, fresh cache directory, starts the background build (as a session does) and calls findSymbol(name); the figure is the parent\'s clock from spawning that process until the answer line arrives (node start-up + load + findSymbol). "Same as complete index" compares the (path, line, kind) set with findSymbol(name) on the completed index of the cold run.',
+  'Complete cold index: SymbolIndex.whenComplete() in a fresh process with an empty cache (the FileMap.load before it is shown separately). Parse floor: every file the index parses (indexed extension, ≤ 1 MiB), read and parsed by web-tree-sitter on the same number of worker threads, trees deleted, no queries, no symbol extraction, no cache; timed from spawning the workers (they load the wasm runtime and grammars, as the index\'s do) to the last parse.',
+  'Warm reload: a second fresh process with the cache directory the cold run filled: whenComplete() time (load shown separately), compared with a cold ctags -R.',
+  'ctags -R is timed as `ctags -R -f - .` (stdout drained), once per corpus (the same figure as the file-map table when both sections run).',
+  'Recall: ' + RECALL_RULE + ' Kinds per language: ' + Object.entries(RECALL_KINDS).map(([l, k]) => `${l}: ${k.join(', ')}`).join('; ') + '. ctags variables, struct members and fields are left out: we do not claim them (we index top-level variables only).',
+  'Peak RSS: the lifetime peak resident set (maxRSS, all worker threads included) of the probe process that loaded the map and built the complete index, read when whenComplete() resolves; in brackets the same process\'s peak after the benchmark-only work that follows (allSymbols() into one array, the JSONL dump, ImportGraph.build).',
+];
+
+export function symbolSection(r: BenchResult): string[] {
+  if (!r.symbols?.length) return [];
+  const errors = r.symbols.flatMap((c) => c.errors.map((e) => `- ${c.name}: ${e}`));
+  return [
+    '## Symbol index vs ctags',
+    '',
+    '### Goals',
+    '',
+    ...symbolGoals(r).map((g) => `- ${g}`),
+    '',
+    '### Time to first answer (cold tree, empty cache, fresh process)',
+    '',
+    firstAnswerTable(r),
+    '',
+    '### Complete index, parse floor, warm reload, memory',
+    '',
+    indexTable(r),
+    '',
+    '### Definition recall vs ctags',
+    '',
+    recallTable(r),
+    '',
+    '### Import graph',
+    '',
+    importTable(r),
+    '',
+    ...(errors.length ? ['### Not measured', '', ...errors, ''] : []),
+    '### How these are measured',
+    '',
+    ...SYMBOL_NOTES.map((n) => `- ${n}`),
+    '',
+  ];
+}
+
+export function symbolConsole(r: BenchResult): string {
+  if (!r.symbols?.length) return '';
+  return [firstAnswerTable(r), indexTable(r), recallTable(r), importTable(r), symbolGoals(r).join('\n')].join('\n\n');
+}
+
 export function toMarkdown(r: BenchResult): string {
   const env = r.environment;
   return [
@@ -186,6 +338,7 @@ export function toMarkdown(r: BenchResult): string {
     '',
     promptTable(r),
     '',
+    ...symbolSection(r),
     ...(r.unavailable.length ? ['## Skipped corpora', '', ...r.unavailable.map((u) => `- ${u.name}: ${u.reason}`), ''] : []),
     '## Notes',
     '',

@@ -1,4 +1,4 @@
-// Benchmark entry: `node out/bench/run.js [--corpus linux|go|python|all] [--quick]`.
+// Benchmark entry: `node out/bench/run.js [--corpus linux|go|python|java|all] [--quick] [--no-symbols|--symbols-only]`.
 // Outside CI's pass/fail; writes bench/results/latest.{json,md} (quick.{json,md} with --quick).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,7 +12,8 @@ import { buildMetadata } from '../src/core/workspace/metadata';
 import { CORPUS_NAMES, Corpus, CorpusName, GrepCase, ensureCorpus, ensureRipgrep, hasCtags, isUnavailable } from './corpora';
 import { runLoadProbe, LoadProbeResult } from './loadProbe';
 import { median, timeCall, timeTool, warmMedian } from './measure';
-import { BenchResult, CorpusResult, FileSetDiff, GrepRow, PromptSize, fileSetTable, grepTable, loadTable, promptTable, toMarkdown } from './results';
+import { measureSymbols } from './symbolBench';
+import { BenchResult, CorpusResult, FileSetDiff, GrepRow, PromptSize, fileSetTable, grepTable, loadTable, promptTable, symbolConsole, toMarkdown } from './results';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const CACHE_DIR = path.join(REPO, '.bench-cache');
@@ -25,30 +26,49 @@ const RESULTS_DIR = path.join(REPO, 'bench', 'results');
  * follow those that stay inside the root), the same 1 MiB per-file cap.
  */
 const RG_FLAGS = ['--no-config', '--no-require-git', '--no-ignore-parent', '--hidden', '--follow', '--max-filesize', '1M', '-g', '!.git'];
+/** Time boxes for the kernel-sized probes: a complete index (plus its dump and import graph), and the parse floor. */
+const SYMBOL_FULL_TIMEOUT_MS = 480_000;
+const SYMBOL_FLOOR_TIMEOUT_MS = 360_000;
 const QUESTION = 'Where is the configuration loaded, and which options does it accept?';
 
 interface Args {
   corpora: CorpusName[];
   quick: boolean;
+  /** The symbol-index section (on by default). */
+  symbols: boolean;
+  /** Only the symbol-index section: skips the file-map, grep and prompt measurements. */
+  symbolsOnly: boolean;
 }
+
+const USAGE = 'usage: node out/bench/run.js [--corpus linux|go|python|java|all] [--quick] [--no-symbols|--symbols-only]';
 
 function parseArgs(argv: string[]): Args {
   let corpora: CorpusName[] = [...CORPUS_NAMES];
   let quick = false;
+  let symbols = true;
+  let symbolsOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
+    else if (a === '--symbols') symbols = true;
+    else if (a === '--no-symbols') symbols = false;
+    else if (a === '--symbols-only') symbols = symbolsOnly = true;
     else if (a === '--corpus' || a.startsWith('--corpus=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      // A comma list also sets the order (e.g. the kernel last, so a time-boxed run still measures the rest).
       if (v === 'all') corpora = [...CORPUS_NAMES];
-      else if ((CORPUS_NAMES as readonly string[]).includes(v)) corpora = [v as CorpusName];
-      else throw new Error(`unknown corpus: ${v} (expected ${CORPUS_NAMES.join('|')}|all)`);
+      else {
+        corpora = v.split(',').map((n) => {
+          if (!(CORPUS_NAMES as readonly string[]).includes(n)) throw new Error(`unknown corpus: ${n} (expected ${CORPUS_NAMES.join('|')}|all, or a comma list)`);
+          return n as CorpusName;
+        });
+      }
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: node out/bench/run.js [--corpus linux|go|python|all] [--quick]');
+      console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument: ${a}`);
   }
-  return { corpora, quick };
+  return { corpora, quick, symbols, symbolsOnly };
 }
 
 const log = (line: string): void => console.log(`[bench] ${line}`);
@@ -248,7 +268,7 @@ async function main(): Promise<void> {
     corpora: [],
     unavailable: [],
     notes: [
-      'Corpora come from Debian 12 packages: linux-source-6.1 (tarball extracted once into .bench-cache/), golang-1.19-src (/usr/share/go-1.19/src), libpython3.11-stdlib (/usr/lib/python3.11).',
+      'Corpora come from Debian 12 packages: linux-source-6.1 (tarball extracted once into .bench-cache/), golang-1.19-src (/usr/share/go-1.19/src), libpython3.11-stdlib (/usr/lib/python3.11), openjdk-17-source (lib/src.zip extracted once into .bench-cache/openjdk-17-src).',
       "The Debian kernel tarball's top-level .gitignore ends with a packaging stanza (`/*`, `!/debian/`) that hides the whole tree from any .gitignore-honouring tool; the benchmark strips it, restoring the upstream kernel's rules.",
       'rg flags are chosen to give rg the same file set as FileMap (see the rg flags line); remaining differences in file or match counts come from binary detection (we drop files with a NUL byte in their head; rg searches text before the first NUL), secret-path filtering (ours only) and symlinks leaving the root (followed by rg only).',
       'FileMap.load reads every file (binary check, line count), so `rg --files` (walk only) is a lower bound; `rg -c \'\'` (walk + read + count lines) is the like-for-like reference.',
@@ -268,9 +288,22 @@ async function main(): Promise<void> {
       result.unavailable.push(corpus);
       continue;
     }
-    const { result: r, map } = await measureCorpus(corpus, args);
-    result.corpora.push(r);
-    if (!largest || map.size > largest.map.size) largest = { name, map };
+    let map: FileMap;
+    let ctagsMs: number | undefined;
+    if (!args.symbolsOnly) {
+      const measured = await measureCorpus(corpus, args);
+      result.corpora.push(measured.result);
+      map = measured.map;
+      if (measured.result.ctags && 'ms' in measured.result.ctags) ctagsMs = measured.result.ctags.ms;
+      if (!largest || map.size > largest.map.size) largest = { name, map };
+    } else map = await FileMap.load(corpus.root);
+    if (args.symbols) {
+      if (!hasCtags()) log(`${name}: symbols: SKIPPED — ctags not installed (it is the reference)`);
+      else {
+        const s = await measureSymbols(corpus, { map, ctagsMs, log, fullTimeoutMs: SYMBOL_FULL_TIMEOUT_MS, floorTimeoutMs: SYMBOL_FLOOR_TIMEOUT_MS });
+        (result.symbols ??= []).push(s);
+      }
+    }
   }
 
   if (largest) {
@@ -297,11 +330,13 @@ async function main(): Promise<void> {
     fs.renameSync(tmp, path.join(RESULTS_DIR, file));
   };
   // A --quick run must not replace the figures of the last full run, which the README quotes.
-  const base = args.quick ? 'quick' : 'latest';
+  // A symbols-only run must not replace the full record with one lacking the file-map and grep tables.
+  const base = args.quick ? 'quick' : args.symbolsOnly ? 'symbols' : 'latest';
   write(`${base}.json`, JSON.stringify(result, null, 2) + '\n');
   write(`${base}.md`, toMarkdown(result));
 
-  console.log('\n' + loadTable(result) + '\n\n' + fileSetTable(result) + '\n\n' + grepTable(result) + '\n\n' + promptTable(result) + '\n');
+  if (!args.symbolsOnly) console.log('\n' + loadTable(result) + '\n\n' + fileSetTable(result) + '\n\n' + grepTable(result) + '\n\n' + promptTable(result) + '\n');
+  if (result.symbols?.length) console.log('\n' + symbolConsole(result) + '\n');
   for (const u of result.unavailable) console.log(`skipped ${u.name}: ${u.reason}`);
   log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote bench/results/${base}.json and ${base}.md`);
 }
