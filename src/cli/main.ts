@@ -5,12 +5,11 @@ import { resolve } from 'node:path';
 import type { Citation } from '../core/citations/citations';
 import { CodeIndex } from '../core/index/codeIndex';
 import { ChatModelError } from '../core/llm/chatModel';
-import { resolveLLMConfig } from '../core/llm/config';
-import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
 import { RlmCancelledError } from '../core/rlm/rlm';
 import { ask } from '../core/workflows/ask';
 import { FileMap } from '../core/workspace/fileMap';
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from './args';
+import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 import { runReview } from './reviewCommand';
 import { runTrace } from './traceCommand';
@@ -114,14 +113,7 @@ function throttledProgress(write: (done: number, total: number) => void): (done:
 
 async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
   const root = await checkWorkspace(args.workspace);
-  const config = await resolveLLMConfig({
-    flags: { baseUrl: args.baseUrl, apiKey: args.apiKey, model: args.model, subModel: args.subModel },
-    configFile: args.config,
-    env: process.env,
-    cwd: root,
-    // Where to look for a local Ollama when nothing is configured (tests point it at a closed port).
-    ollamaBaseURL: process.env.RECURSE_OLLAMA_URL || undefined,
-  });
+  const { config, rootModel, subModel, label } = await createCliModels(args, root);
   const fileNumber = (key: string): number | undefined => {
     const value = config.file[key];
     if (value === undefined) return undefined;
@@ -130,13 +122,8 @@ async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
     }
     return value;
   };
-  const rootModel = new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.model });
-  const subModel =
-    config.subModel && config.subModel !== config.model
-      ? new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.subModel })
-      : rootModel;
   const progress = args.quiet ? undefined : createProgressPrinter(err);
-  if (!args.quiet) err(`recurse: ${config.model}${subModel !== rootModel ? ` (sub-model ${config.subModel})` : ''} at ${config.baseURL}`);
+  if (!args.quiet) err(`recurse: ${label}`);
   const result = await ask({
     workspace: root,
     question: args.question ?? '',

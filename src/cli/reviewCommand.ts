@@ -1,13 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveLLMConfig } from '../core/llm/config';
-import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
 import type { DiffSource } from '../core/review/diffSource';
 import { GitError } from '../core/review/git';
 import { toJson, toMarkdown, toSarif } from '../core/review/reviewReport';
 import { review } from '../core/workflows/review';
 import { UsageError } from './args';
+import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 
 /** `recurse review`: a git diff reviewed by the RLM, printed as markdown, JSON or SARIF 2.1.0. */
@@ -154,19 +153,8 @@ export async function runReview(argv: string[], signal: AbortSignal): Promise<nu
     return 0;
   }
   const root = resolve(args.workspace);
-  const config = await resolveLLMConfig({
-    flags: { baseUrl: args.baseUrl, apiKey: args.apiKey, model: args.model, subModel: args.subModel },
-    configFile: args.config,
-    env: process.env,
-    cwd: root,
-    ollamaBaseURL: process.env.RECURSE_OLLAMA_URL || undefined,
-  });
-  const rootModel = new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.model });
-  const subModel =
-    config.subModel && config.subModel !== config.model
-      ? new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.subModel })
-      : rootModel;
-  if (!args.quiet) err(`recurse review: ${config.model}${subModel !== rootModel ? ` (sub-model ${config.subModel})` : ''} at ${config.baseURL}`);
+  const { config, rootModel, subModel, label } = await createCliModels(args, root);
+  if (!args.quiet) err(`recurse review: ${label}`);
   let report;
   try {
     report = await review({

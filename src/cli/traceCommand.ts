@@ -2,14 +2,13 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChatModelError } from '../core/llm/chatModel';
-import { resolveLLMConfig } from '../core/llm/config';
-import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
 import { RlmCancelledError } from '../core/rlm/rlm';
 import { DEFAULT_DEPTH, DEFAULT_MAX_NODES } from '../core/trace/traceDependencies';
 import { type TraceFormat, formatTrace } from '../core/trace/traceFormat';
 import type { TraceDirection } from '../core/trace/traceGraph';
 import { trace } from '../core/workflows/trace';
 import { markInvalidCitations } from './main';
+import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 
 /** `recurse trace`: a dependency graph on stdout (markdown, JSON or DOT); with --explain, the model's explanation after it. */
@@ -190,18 +189,7 @@ export async function runTrace(argv: string[], signal: AbortSignal): Promise<num
 }
 
 async function explainModels(args: TraceArgs, root: string) {
-  const config = await resolveLLMConfig({
-    flags: { baseUrl: args.baseUrl, apiKey: args.apiKey, model: args.model, subModel: args.subModel },
-    configFile: args.config,
-    env: process.env,
-    cwd: root,
-    ollamaBaseURL: process.env.RECURSE_OLLAMA_URL || undefined,
-  });
-  const rootModel = new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.model });
-  const subModel =
-    config.subModel && config.subModel !== config.model
-      ? new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.subModel })
-      : rootModel;
-  if (!args.quiet) err(`recurse: ${config.model} at ${config.baseURL}`);
+  const { config, rootModel, subModel, label } = await createCliModels(args, root);
+  if (!args.quiet) err(`recurse: ${label}`);
   return { rootModel, subModel, prices: config.prices };
 }
