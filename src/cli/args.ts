@@ -68,7 +68,51 @@ export interface CliArgs {
   quiet: boolean;
 }
 
-function positiveInt(name: string, value: string | undefined, min = 1): number | undefined {
+/** The model flags of every command that asks a model (parseArgs specs). */
+export const MODEL_OPTIONS = {
+  model: { type: 'string', short: 'm' },
+  'sub-model': { type: 'string' },
+  'base-url': { type: 'string' },
+  'api-key': { type: 'string' },
+  config: { type: 'string' },
+} as const;
+
+/** The budget and file-map flags of every command that runs the RLM (parseArgs specs). */
+export const RUN_OPTIONS = {
+  'max-iterations': { type: 'string' },
+  'max-depth': { type: 'string' },
+  'max-sub-calls': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  timeout: { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-file-size': { type: 'string' },
+  exclude: { type: 'string', multiple: true },
+} as const;
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export function readModelFlags(v: Values): Pick<CliArgs, 'model' | 'subModel' | 'baseUrl' | 'apiKey' | 'config'> {
+  const str = (k: string) => v[k] as string | undefined;
+  return { model: str('model'), subModel: str('sub-model'), baseUrl: str('base-url'), apiKey: str('api-key'), config: str('config') };
+}
+
+export function readRunOptions(
+  v: Values,
+): Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude'> {
+  const str = (k: string) => v[k] as string | undefined;
+  return {
+    maxIterations: positiveInt('max-iterations', str('max-iterations')),
+    maxDepth: positiveInt('max-depth', str('max-depth')),
+    maxSubCalls: positiveInt('max-sub-calls', str('max-sub-calls'), 0),
+    maxTokens: positiveInt('max-tokens', str('max-tokens')),
+    timeoutSeconds: positiveInt('timeout', str('timeout')),
+    concurrency: positiveInt('concurrency', str('concurrency')),
+    maxFileSizeKB: positiveInt('max-file-size', str('max-file-size')),
+    exclude: (v.exclude as string[] | undefined) ?? [],
+  };
+}
+
+export function positiveInt(name: string, value: string | undefined, min = 1): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
@@ -84,19 +128,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
       strict: true,
       options: {
         workspace: { type: 'string', short: 'w' },
-        model: { type: 'string', short: 'm' },
-        'sub-model': { type: 'string' },
-        'base-url': { type: 'string' },
-        'api-key': { type: 'string' },
-        config: { type: 'string' },
-        'max-iterations': { type: 'string' },
-        'max-depth': { type: 'string' },
-        'max-sub-calls': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        timeout: { type: 'string' },
-        concurrency: { type: 'string' },
-        'max-file-size': { type: 'string' },
-        exclude: { type: 'string', multiple: true },
+        ...MODEL_OPTIONS,
+        ...RUN_OPTIONS,
         json: { type: 'boolean' },
         dump: { type: 'string' },
         trajectory: { type: 'string' },
@@ -127,24 +160,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
     base.workspace = rest[0];
   }
   if (command !== 'index' && v.dump) throw new UsageError('--dump is an option of recurse index');
-  const timeout = positiveInt('timeout', v.timeout);
   return {
     command,
     question: command === 'ask' ? question : undefined,
     dump: v.dump,
     ...base,
-    model: v.model,
-    subModel: v['sub-model'],
-    baseUrl: v['base-url'],
-    apiKey: v['api-key'],
-    config: v.config,
-    maxIterations: positiveInt('max-iterations', v['max-iterations']),
-    maxDepth: positiveInt('max-depth', v['max-depth']),
-    maxSubCalls: positiveInt('max-sub-calls', v['max-sub-calls'], 0),
-    maxTokens: positiveInt('max-tokens', v['max-tokens']),
-    timeoutSeconds: timeout,
-    concurrency: positiveInt('concurrency', v.concurrency),
-    maxFileSizeKB: positiveInt('max-file-size', v['max-file-size']),
+    ...readModelFlags(v),
+    ...readRunOptions(v),
     trajectory: v.trajectory,
   };
 }

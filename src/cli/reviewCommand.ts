@@ -5,7 +5,7 @@ import type { DiffSource } from '../core/review/diffSource';
 import { GitError } from '../core/review/git';
 import { toJson, toMarkdown, toSarif } from '../core/review/reviewReport';
 import { review } from '../core/workflows/review';
-import { UsageError } from './args';
+import { MODEL_OPTIONS, RUN_OPTIONS, readModelFlags, readRunOptions, UsageError } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 
@@ -55,13 +55,6 @@ export interface ReviewArgs {
   help: boolean;
 }
 
-function positiveInt(name: string, value: string | undefined, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-}
-
 /** Parses the arguments after `review`. */
 export function parseReviewArgs(argv: string[]): ReviewArgs {
   let parsed;
@@ -78,19 +71,8 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
         commit: { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
-        model: { type: 'string', short: 'm' },
-        'sub-model': { type: 'string' },
-        'base-url': { type: 'string' },
-        'api-key': { type: 'string' },
-        config: { type: 'string' },
-        'max-iterations': { type: 'string' },
-        'max-depth': { type: 'string' },
-        'max-sub-calls': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        timeout: { type: 'string' },
-        concurrency: { type: 'string' },
-        'max-file-size': { type: 'string' },
-        exclude: { type: 'string', multiple: true },
+        ...MODEL_OPTIONS,
+        ...RUN_OPTIONS,
         trajectory: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -115,19 +97,8 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
     source,
     format,
     output: v.output,
-    model: v.model,
-    subModel: v['sub-model'],
-    baseUrl: v['base-url'],
-    apiKey: v['api-key'],
-    config: v.config,
-    maxIterations: positiveInt('max-iterations', v['max-iterations']),
-    maxDepth: positiveInt('max-depth', v['max-depth']),
-    maxSubCalls: positiveInt('max-sub-calls', v['max-sub-calls'], 0),
-    maxTokens: positiveInt('max-tokens', v['max-tokens']),
-    timeoutSeconds: positiveInt('timeout', v.timeout),
-    concurrency: positiveInt('concurrency', v.concurrency),
-    maxFileSizeKB: positiveInt('max-file-size', v['max-file-size']),
-    exclude: v.exclude ?? [],
+    ...readModelFlags(v),
+    ...readRunOptions(v),
     trajectory: v.trajectory,
     quiet: Boolean(v.quiet),
     help: Boolean(v.help),

@@ -8,6 +8,7 @@ import { type TraceFormat, formatTrace } from '../core/trace/traceFormat';
 import type { TraceDirection } from '../core/trace/traceGraph';
 import { trace } from '../core/workflows/trace';
 import { markInvalidCitations } from './main';
+import { MODEL_OPTIONS, readModelFlags } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 
@@ -80,11 +81,7 @@ export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
         explain: { type: 'boolean' },
         exclude: { type: 'string', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
-        model: { type: 'string', short: 'm' },
-        'sub-model': { type: 'string' },
-        'base-url': { type: 'string' },
-        'api-key': { type: 'string' },
-        config: { type: 'string' },
+        ...MODEL_OPTIONS,
         'max-iterations': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -112,11 +109,7 @@ export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
     explain: Boolean(v.explain),
     exclude: v.exclude ?? [],
     quiet: Boolean(v.quiet),
-    model: v.model,
-    subModel: v['sub-model'],
-    baseUrl: v['base-url'],
-    apiKey: v['api-key'],
-    config: v.config,
+    ...readModelFlags(v),
     maxIterations: int('max-iterations', v['max-iterations'], undefined, 1),
   };
 }
