@@ -25,6 +25,7 @@ export const USAGE = `Usage:
 
 Options for ask:
   -w, --workspace DIR      workspace root (default: current directory)
+      --scope DIR|PACKAGE  limit the question to a directory or a package of a monorepo
   -m, --model M            root model (env RECURSE_MODEL)
       --sub-model M        model for llm_query and child RLMs (env RECURSE_SUB_MODEL; default: the root model)
       --base-url URL       OpenAI-compatible endpoint (env OPENAI_BASE_URL; e.g. http://127.0.0.1:11434/v1)
@@ -64,6 +65,7 @@ export interface CliArgs {
   exclude: string[];
   json: boolean;
   dump?: string;
+  scope?: string;
   trajectory?: string;
   quiet: boolean;
 }
@@ -132,6 +134,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         ...RUN_OPTIONS,
         json: { type: 'boolean' },
         dump: { type: 'string' },
+        scope: { type: 'string' },
         trajectory: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -160,10 +163,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
     base.workspace = rest[0];
   }
   if (command !== 'index' && v.dump) throw new UsageError('--dump is an option of recurse index');
+  if (command !== 'ask' && v.scope !== undefined) throw new UsageError('--scope is an option of recurse ask');
   return {
     command,
     question: command === 'ask' ? question : undefined,
     dump: v.dump,
+    scope: v.scope,
     ...base,
     ...readModelFlags(v),
     ...readRunOptions(v),

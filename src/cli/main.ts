@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Citation } from '../core/citations/citations';
 import { CodeIndex } from '../core/index/codeIndex';
+import { ScopeError } from '../core/index/scope';
 import { ChatModelError } from '../core/llm/chatModel';
 import { RlmCancelledError } from '../core/rlm/rlm';
 import { ask } from '../core/workflows/ask';
@@ -142,6 +143,7 @@ async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
       maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined,
     },
     prices: config.prices,
+    scope: args.scope,
     onEvent: progress,
     signal,
     trajectoryFile: args.trajectory,
@@ -165,6 +167,7 @@ async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
         },
         skipped: result.skipped.counts,
         forced: result.forced,
+        ...(result.scope ? { scope: result.scope } : {}),
       })}\n`,
     );
   } else {
@@ -177,6 +180,9 @@ async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
           `${result.usage.cost !== undefined ? ` · $${result.usage.cost.toFixed(4)}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s` +
           ` · citations: ${valid} verified${invalid ? `, ${invalid} unverified` : ''}`,
       );
+      if (result.scope) {
+        err(`— scope: ${result.scope.packageName ? `${result.scope.packageName} (${result.scope.dir || '.'})` : result.scope.dir} · ${result.files} files`);
+      }
       const skipped = Object.entries(result.skipped.counts);
       if (skipped.length) err(`— skipped files: ${skipped.map(([r, n]) => `${n} ${r}`).join(', ')}`);
     }
@@ -210,6 +216,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       err(`recurse: ${e.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    if (e instanceof ScopeError) {
+      err(`recurse: ${e.message}`);
       return EXIT.usage;
     }
     if (e instanceof ChatModelError && e.kind === 'config') {

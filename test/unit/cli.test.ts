@@ -195,6 +195,52 @@ describe('recurse CLI', () => {
     }
   });
 
+  it('limits a question to a directory or a package with --scope', async () => {
+    const monorepo = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'monorepo');
+    const steps = (): Step[] => [
+      js(
+        'print(files().map((f) => f.path).join(","));\nprint(JSON.stringify(context.scope));\n' +
+          'print(JSON.stringify((await findSymbol("add")).map((d) => d.path)));\n' +
+          'try { read("apps/web/src/main.ts") } catch (e) { print(e.message) }',
+      ),
+      (ctx) => {
+        const out = /Cell 1 output:\n```text\n([^\n]*)\n([^\n]*)\n([^\n]*)\n([^\n]*)/.exec(ctx.lastUser);
+        assert.ok(out, ctx.lastUser);
+        assert.deepEqual(out[1].split(','), ['packages/core/package.json', 'packages/core/src/index.ts', 'packages/core/src/math.ts', 'packages/core/src/util/strings.ts']);
+        assert.equal(JSON.parse(out[2]).dir, 'packages/core');
+        assert.deepEqual(JSON.parse(out[3]), ['packages/core/src/math.ts'], 'symbols outside the scope are not returned');
+        assert.match(out[4], /no such file in the workspace: apps\/web\/src\/main.ts/);
+        return js('finish("add is at packages/core/src/math.ts:1; the app uses it in apps/web/src/lib/helper.ts:2.")');
+      },
+    ];
+    for (const scope of ['packages/core', '@mono/core']) {
+      const models = await startScriptedModels({ rootSteps: steps() });
+      try {
+        const run = await runCli(['ask', '-w', monorepo, '--scope', scope, '--base-url', models.server.url, '-m', 'root-model', '--json', 'Where is add?'], {
+          OPENAI_API_KEY: 'k',
+        });
+        assert.equal(run.code, 0, run.stderr);
+        const out = JSON.parse(run.stdout);
+        assert.equal(out.scope.dir, 'packages/core');
+        assert.equal(out.scope.spec, scope);
+        if (scope.startsWith('@')) assert.equal(out.scope.packageName, '@mono/core');
+        assert.deepEqual(
+          out.citations.map((c: { path: string; valid: boolean }) => [c.path, c.valid]),
+          [
+            ['packages/core/src/math.ts', true],
+            ['apps/web/src/lib/helper.ts', false],
+          ],
+          'a citation outside the scope is not verified',
+        );
+      } finally {
+        await models.close();
+      }
+    }
+    const bad = await runCli(['ask', '-w', monorepo, '--scope', 'no/such/dir', '--base-url', 'http://127.0.0.1:9/v1', '-m', 'm', 'q'], { OPENAI_API_KEY: 'k' });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /unknown scope "no\/such\/dir".*packages: .*@mono\/core/);
+  });
+
   it('reports the file map with `recurse index --json`', async () => {
     const run = await runCli(['index', '-w', fixture.dir, '--json']);
     assert.equal(run.code, 0, run.stderr);

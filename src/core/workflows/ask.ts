@@ -1,5 +1,6 @@
 import { type Citation, verifyCitations } from '../citations/citations';
 import { CodeIndex } from '../index/codeIndex';
+import { resolveScope, type Scope } from '../index/scope';
 import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
 import type { ChatModel } from '../llm/chatModel';
 import { UsageLedger } from '../llm/usage';
@@ -28,6 +29,8 @@ export interface AskOptions {
   /** Reuse a code index over `map`; `false` runs without the code helpers. Default: a new one, built in the background. */
   code?: CodeIndex | false;
   symbolIndex?: SymbolIndexOptions;
+  /** Limit the question to a directory or a package of the workspace (monorepo scoping). */
+  scope?: string;
   prices?: Record<string, { input: number; output: number }>;
   onEvent?: RlmEventListener;
   signal?: AbortSignal;
@@ -49,18 +52,30 @@ export interface AskResult {
   };
   skipped: SkippedSummary;
   files: number;
+  /** The scope the answer is limited to, when one was given. */
+  scope?: { spec: string; dir: string; packageName?: string };
   durationMs: number;
 }
 
 export async function ask(options: AskOptions): Promise<AskResult> {
   const started = Date.now();
-  const map = options.map ?? (await FileMap.load(options.workspace, { ...options.fileMap, signal: options.signal }));
+  const fullMap = options.map ?? (await FileMap.load(options.workspace, { ...options.fileMap, signal: options.signal }));
   const budget = new Budget(options.limits);
   const ledger = new UsageLedger(options.prices);
   const trajectory = new Trajectory();
-  const ownCode = options.code === undefined ? new CodeIndex(map, { symbols: options.symbolIndex }) : undefined;
+  // The code index always covers the whole workspace (its cache stays whole); helpers filter to the scope.
+  const ownCode = options.code === undefined ? new CodeIndex(fullMap, { symbols: options.symbolIndex }) : undefined;
   const code = ownCode ?? (options.code || undefined);
   ownCode?.start();
+  let scope: Scope | undefined;
+  try {
+    scope = options.scope ? await resolveScope(fullMap, options.scope, () => (code ?? new CodeIndex(fullMap)).graph()) : undefined;
+  } catch (err) {
+    ownCode?.dispose();
+    throw err;
+  }
+  const map = scope?.map ?? fullMap;
+  const scopeInfo = scope && { spec: scope.spec, dir: scope.dir, ...(scope.packageName ? { packageName: scope.packageName } : {}) };
   const meta = () => ({
     question: options.question,
     workspace: options.workspace,
@@ -82,6 +97,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       onEvent: options.onEvent,
       signal: options.signal,
       code,
+      extraMetadata: scopeInfo ? { scope: scopeInfo } : undefined,
     });
     const citations = await verifyCitations(result.answer, map);
     const askResult: AskResult = {
@@ -98,6 +114,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       },
       skipped: map.skipped,
       files: map.size,
+      ...(scopeInfo ? { scope: scopeInfo } : {}),
       durationMs: Date.now() - started,
     };
     if (options.trajectoryFile) await trajectory.save(options.trajectoryFile, { ...meta(), result: askResult });
