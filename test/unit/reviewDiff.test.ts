@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,25 +8,9 @@ import { type DiffSource, diffMetadata, loadDiff } from '../../src/core/review/d
 import { checkFindings, parseReviewAnswer } from '../../src/core/review/findings';
 import { GitError } from '../../src/core/review/git';
 import { type ReviewReport, SARIF_SCHEMA, toMarkdown, toSarif } from '../../src/core/review/reviewReport';
+import { commit, gitIn, initRepo, write } from '../support/gitRepo';
 
 /** Diff sources and parsing over real git repositories built here: commits, a rename, a deletion, a binary file, a branch. */
-
-function gitIn(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-function write(dir: string, files: Record<string, string | Buffer>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-}
-
-function commit(dir: string, message: string): string {
-  gitIn(dir, 'add', '-A');
-  gitIn(dir, 'commit', '-q', '-m', message);
-  return gitIn(dir, 'rev-parse', 'HEAD');
-}
 
 const MATH_V1 = 'export function add(a: number, b: number): number {\n  return a + b;\n}\n\nexport function sub(a: number, b: number): number {\n  return a - b;\n}\n';
 const MATH_V2 = MATH_V1.replace('function sub', 'function subtract');
@@ -35,11 +18,7 @@ const OLD_TXT = Array.from({ length: 20 }, (_, i) => `line ${i + 1} of the notes
 
 /** main: c1 → c2 (modify, rename, delete, binary, add) → c3; feature branches from c2 and changes util.ts. */
 export function buildRepo() {
-  const dir = mkdtempSync(join(tmpdir(), 'recurse-review-repo-'));
-  gitIn(dir, 'init', '-q', '-b', 'main');
-  gitIn(dir, 'config', 'user.email', 't@example.com');
-  gitIn(dir, 'config', 'user.name', 'Test');
-  gitIn(dir, 'config', 'commit.gpgsign', 'false');
+  const dir = initRepo('recurse-review-repo-');
   write(dir, {
     'src/math.ts': MATH_V1,
     'src/util.ts': 'export const answer = 41;\n',
@@ -162,11 +141,8 @@ describe('review diff sources', () => {
   });
 
   it('a 10,000-line change over 300 files comes back whole, with metadata capped for the prompt', async () => {
-    const big = mkdtempSync(join(tmpdir(), 'recurse-review-big-'));
+    const big = initRepo('recurse-review-big-');
     try {
-      gitIn(big, 'init', '-q', '-b', 'main');
-      gitIn(big, 'config', 'user.email', 't@example.com');
-      gitIn(big, 'config', 'user.name', 'Test');
       write(big, { 'README.md': 'big\n' });
       commit(big, 'base');
       const files: Record<string, string> = {};

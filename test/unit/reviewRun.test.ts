@@ -1,46 +1,22 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { review } from '../../src/core/workflows/review';
+import { commit, gitIn, initRepo, write } from '../support/gitRepo';
 import { js, startScriptedModels, type Step } from '../support/scriptedModels';
 
 /** A review run end to end: real git repos, a scripted model over real HTTP, the real REPL, and the bundled CLI. */
 
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
-function gitIn(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-function write(dir: string, files: Record<string, string | Buffer>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-}
-
-function commit(dir: string, message: string): void {
-  gitIn(dir, 'add', '-A');
-  gitIn(dir, 'commit', '-q', '-m', message);
-}
-
-function initRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'recurse-review-run-'));
-  gitIn(dir, 'init', '-q', '-b', 'main');
-  gitIn(dir, 'config', 'user.email', 't@example.com');
-  gitIn(dir, 'config', 'user.name', 'Test');
-  gitIn(dir, 'config', 'commit.gpgsign', 'false');
-  return dir;
-}
-
 const MATH_V1 = 'export function add(a: number, b: number): number {\n  return a + b;\n}\n\nexport function sub(a: number, b: number): number {\n  return a - b;\n}\n';
 
 /** c1 → c2 (sub renamed to subtract while src/calc.ts still calls sub; a binary changes) → c3 (unrelated). HEAD is c3. */
 function buildRepo(): string {
-  const dir = initRepo();
+  const dir = initRepo('recurse-review-run-');
   write(dir, {
     'src/math.ts': MATH_V1,
     'src/calc.ts': "import { sub } from './math';\nexport const two = sub(3, 1);\n",
@@ -147,7 +123,7 @@ describe('review workflow', () => {
   });
 
   it('a 10,000-line diff over 300 files is whole in the REPL; what the sub-call budget left out is listed as unreviewed', async () => {
-    const big = initRepo();
+    const big = initRepo('recurse-review-run-');
     try {
       write(big, { 'README.md': 'big\n' });
       commit(big, 'base');
