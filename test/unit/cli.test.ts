@@ -166,9 +166,15 @@ describe('recurse CLI', () => {
   it('exits 1 with the server error when the model keeps failing', async () => {
     const models = await startScriptedModels({ rootSteps: [{ fault: 'auth' }] });
     try {
-      const run = await runCli(['ask', '-w', fixture.dir, '--base-url', models.server.url, '-m', 'root-model', 'q'], { OPENAI_API_KEY: 'bad' });
+      const traj = join(fixture.dir, '..', `traj-failed-${process.pid}.json`);
+      const run = await runCli(['ask', '-w', fixture.dir, '--base-url', models.server.url, '-m', 'root-model', '--trajectory', traj, 'q'], {
+        OPENAI_API_KEY: 'bad',
+      });
       assert.equal(run.code, 1);
       assert.match(run.stderr, /401|auth|key/i);
+      const saved = JSON.parse(readFileSync(traj, 'utf8'));
+      assert.match(saved.error, /401|auth|key/i, 'a failed run still leaves its trajectory, with the error');
+      assert.equal(saved.question, 'q');
     } finally {
       await models.close();
     }

@@ -9,6 +9,7 @@ import { Budget } from '../rlm/budget';
 import type { RlmEventListener } from '../rlm/events';
 import { type SandboxLimits, runRlm } from '../rlm/rlm';
 import { Trajectory } from '../rlm/trajectory';
+import { withSavedTrajectory } from './savedRun';
 import { FileMap, type FileMapOptions, type SkippedSummary } from '../workspace/fileMap';
 
 /**
@@ -68,11 +69,17 @@ export async function ask(options: AskOptions): Promise<AskResult> {
   const code = ownCode ?? (options.code || undefined);
   ownCode?.start();
   let scope: Scope | undefined;
-  try {
-    scope = options.scope ? await resolveScope(fullMap, options.scope, () => (code ?? new CodeIndex(fullMap)).graph()) : undefined;
-  } catch (err) {
-    ownCode?.dispose();
-    throw err;
+  if (options.scope) {
+    // Without a code index (code: false) a package scope still needs the package list: a short-lived index.
+    const lookup = code ?? new CodeIndex(fullMap);
+    try {
+      scope = await resolveScope(fullMap, options.scope, () => lookup.graph());
+    } catch (err) {
+      ownCode?.dispose();
+      throw err;
+    } finally {
+      if (lookup !== code) lookup.dispose();
+    }
   }
   const map = scope?.map ?? fullMap;
   const scopeInfo = scope && { spec: scope.spec, dir: scope.dir, ...(scope.packageName ? { packageName: scope.packageName } : {}) };
@@ -84,46 +91,42 @@ export async function ask(options: AskOptions): Promise<AskResult> {
     usage: ledger.toJSON(),
   });
   try {
-    const result = await runRlm({
-      question: options.question,
-      map,
-      rootModel: options.rootModel,
-      subModel: options.subModel,
-      budget,
-      ledger,
-      trajectory,
-      concurrency: options.concurrency,
-      sandbox: options.sandbox,
-      onEvent: options.onEvent,
-      signal: options.signal,
-      code,
-      extraMetadata: scopeInfo ? { scope: scopeInfo } : undefined,
+    return await withSavedTrajectory(options.trajectoryFile, trajectory, meta, async () => {
+      const result = await runRlm({
+        question: options.question,
+        map,
+        rootModel: options.rootModel,
+        subModel: options.subModel,
+        budget,
+        ledger,
+        trajectory,
+        concurrency: options.concurrency,
+        sandbox: options.sandbox,
+        onEvent: options.onEvent,
+        signal: options.signal,
+        code,
+        extraMetadata: scopeInfo ? { scope: scopeInfo } : undefined,
+      });
+      const citations = await verifyCitations(result.answer, map);
+      const askResult: AskResult = {
+        answer: result.answer,
+        citations,
+        forced: result.forced,
+        reason: result.reason,
+        usage: {
+          totalTokens: budget.tokensUsed,
+          iterations: result.iterations,
+          subCalls: budget.subCallsUsed,
+          cost: ledger.costUSD,
+          byModel: ledger.toJSON(),
+        },
+        skipped: map.skipped,
+        files: map.size,
+        ...(scopeInfo ? { scope: scopeInfo } : {}),
+        durationMs: Date.now() - started,
+      };
+      return { result: askResult };
     });
-    const citations = await verifyCitations(result.answer, map);
-    const askResult: AskResult = {
-      answer: result.answer,
-      citations,
-      forced: result.forced,
-      reason: result.reason,
-      usage: {
-        totalTokens: budget.tokensUsed,
-        iterations: result.iterations,
-        subCalls: budget.subCallsUsed,
-        cost: ledger.costUSD,
-        byModel: ledger.toJSON(),
-      },
-      skipped: map.skipped,
-      files: map.size,
-      ...(scopeInfo ? { scope: scopeInfo } : {}),
-      durationMs: Date.now() - started,
-    };
-    if (options.trajectoryFile) await trajectory.save(options.trajectoryFile, { ...meta(), result: askResult });
-    return askResult;
-  } catch (err) {
-    if (options.trajectoryFile) {
-      await trajectory.save(options.trajectoryFile, { ...meta(), error: (err as Error).message }).catch(() => undefined);
-    }
-    throw err;
   } finally {
     ownCode?.dispose();
   }

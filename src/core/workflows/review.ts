@@ -14,6 +14,7 @@ import { Budget } from '../rlm/budget';
 import type { RlmEventListener } from '../rlm/events';
 import { type SandboxLimits, runRlm } from '../rlm/rlm';
 import { Trajectory } from '../rlm/trajectory';
+import { withSavedTrajectory } from './savedRun';
 import { FileMap, type FileMapOptions } from '../workspace/fileMap';
 
 /**
@@ -66,7 +67,7 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
       limits: budget.limits,
       usage: ledger.toJSON(),
     });
-    try {
+    return await withSavedTrajectory(options.trajectoryFile, trajectory, meta, async () => {
       const result = await runRlm({
         question,
         map,
@@ -121,16 +122,8 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
         },
         durationMs: Date.now() - started,
       };
-      if (options.trajectoryFile) {
-        await trajectory.save(options.trajectoryFile, { ...meta(), helperCalls: coverage.calls(), result: report });
-      }
-      return report;
-    } catch (err) {
-      if (options.trajectoryFile) {
-        await trajectory.save(options.trajectoryFile, { ...meta(), error: (err as Error).message }).catch(() => undefined);
-      }
-      throw err;
-    }
+      return { result: report, saved: { helperCalls: coverage.calls(), result: report } };
+    });
   } finally {
     code?.dispose();
     await tree?.dispose();
