@@ -1,3 +1,4 @@
+import { type ScopeInfo, scopeLabel } from '../index/scope';
 import type { FileStatus } from './diffParser';
 import type { CheckedFinding, Severity } from './findings';
 
@@ -18,6 +19,9 @@ export interface ReviewReport {
   /** Changed files the review looked at, and those it never did (a budget ran out, or the model skipped them). */
   reviewed: string[];
   unreviewed: string[];
+  /** The directory or package the review was limited to, and the changed files outside it (never reviewed). */
+  scope?: ScopeInfo;
+  outOfScope?: string[];
   diff: { description: string; baseCommit: string; headCommit?: string; files: ReviewedFileStat[]; additions: number; deletions: number };
   /** The model's final answer as it was given. */
   answer: string;
@@ -43,6 +47,9 @@ export function toMarkdown(report: ReviewReport): string {
       `${report.reviewed.length} files reviewed, ${report.unreviewed.length} unreviewed`,
     '',
   );
+  if (report.scope) {
+    out.push(`Scope: ${scopeLabel(report.scope)} · ${report.outOfScope?.length ?? 0} changed files outside it not reviewed`, '');
+  }
   if (report.forced) out.push(`> The run stopped early (${report.reason}): the review may be incomplete.`, '');
   if (report.parseError) out.push(`> ${report.parseError}; the answer is shown as the summary.`, '');
   out.push('## Summary', '', report.summary || '(no summary)', '');
@@ -63,6 +70,11 @@ export function toMarkdown(report: ReviewReport): string {
     for (const p of report.unreviewed) out.push(`- ${p}`);
     out.push('');
   }
+  if (report.outOfScope?.length) {
+    out.push(`## Out of scope (${report.outOfScope.length})`, '', `Changed files outside ${scopeLabel(report.scope!)}, not reviewed:`, '');
+    for (const p of report.outOfScope) out.push(`- ${p}`);
+    out.push('');
+  }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
@@ -73,6 +85,7 @@ export function toJson(report: ReviewReport): string {
       findings: report.findings,
       reviewed: report.reviewed,
       unreviewed: report.unreviewed,
+      ...(report.scope ? { scope: report.scope, outOfScope: report.outOfScope ?? [] } : {}),
       diff: report.diff,
       ...(report.parseError ? { parseError: report.parseError } : {}),
       forced: report.forced,
@@ -87,6 +100,11 @@ export function toJson(report: ReviewReport): string {
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+/** A relative URI for a repository path: every segment percent-encoded, so `#`, `?` and `%` in names stay part of the path. */
+function artifactUri(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
 
 function ruleId(title: string): string {
   const slug = title
@@ -112,7 +130,7 @@ export function toSarif(report: ReviewReport, toolVersion = '0.1.0'): object {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: encodeURI(f.path), uriBaseId: '%SRCROOT%' },
+            artifactLocation: { uri: artifactUri(f.path), uriBaseId: '%SRCROOT%' },
             ...(region ? { region } : {}),
           },
         },
@@ -132,12 +150,18 @@ export function toSarif(report: ReviewReport, toolVersion = '0.1.0'): object {
             toolExecutionNotifications: report.unreviewed.map((path) => ({
               level: 'warning',
               message: { text: `unreviewed: the review never looked at ${path}` },
-              locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(path), uriBaseId: '%SRCROOT%' } } }],
+              locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(path), uriBaseId: '%SRCROOT%' } } }],
             })),
           },
         ],
         results,
-        properties: { summary: report.summary, diff: report.diff.description, reviewed: report.reviewed, unreviewed: report.unreviewed },
+        properties: {
+          summary: report.summary,
+          diff: report.diff.description,
+          reviewed: report.reviewed,
+          unreviewed: report.unreviewed,
+          ...(report.scope ? { scope: report.scope, outOfScope: report.outOfScope ?? [] } : {}),
+        },
       },
     ],
   };
