@@ -11,17 +11,21 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   recurse ask [options] "question"     answer a question about a workspace
-  recurse index [DIR] [--json] [--dump FILE]
+  recurse index [DIR] [--scope DIR|PACKAGE] [--json] [--dump FILE]
                                        build or refresh the symbol index and import graph of a workspace and
                                        report {files, symbols, languages, packages, ms, cachedFiles}; --dump
-                                       writes one JSON line per symbol
-  recurse review [--base REF] [--head REF] [--staged] [--commit REF] [--format markdown|json|sarif]
-                 [--output FILE] [ask's model options]
+                                       writes one JSON line per symbol; --scope reports (and dumps) only the
+                                       files of one directory or package
+  recurse review [--base REF] [--head REF] [--staged] [--commit REF] [--scope DIR|PACKAGE]
+                 [--format markdown|json|sarif] [--output FILE] [ask's model options]
                                        review a git change (default: working tree vs HEAD); see recurse review --help
-  recurse trace <symbol|path> [--to <symbol|path>] [--direction in|out|both] [--depth N]
+  recurse trace <symbol|path> [--to <symbol|path>] [--direction in|out|both] [--depth N] [--scope DIR|PACKAGE]
                 [--format markdown|json|dot] [--max-nodes N] [--explain]
                                        what a file or symbol depends on, what depends on it, or how it reaches
                                        another, with path:line evidence; see recurse trace --help
+
+Every command takes --scope DIR|PACKAGE: a directory of the workspace (packages/core) or a package from its
+manifests (@mono/core); what the command sees, reports and cites is limited to it.
 
 Options for ask:
   -w, --workspace DIR      workspace root (default: current directory)
@@ -163,7 +167,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     base.workspace = rest[0];
   }
   if (command !== 'index' && v.dump) throw new UsageError('--dump is an option of recurse index');
-  if (command !== 'ask' && v.scope !== undefined) throw new UsageError('--scope is an option of recurse ask');
+  if (v.scope !== undefined && v.scope.trim() === '') throw new UsageError('--scope needs a directory or a package name');
   return {
     command,
     question: command === 'ask' ? question : undefined,

@@ -4,7 +4,8 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Citation } from '../core/citations/citations';
 import { CodeIndex } from '../core/index/codeIndex';
-import { ScopeError } from '../core/index/scope';
+import { inScopeDir, resolveScope, ScopeError, scopeInfo, scopeLabel } from '../core/index/scope';
+import { indexedLanguage } from '../core/index/symbols/languages';
 import { ChatModelError } from '../core/llm/chatModel';
 import { RlmCancelledError } from '../core/rlm/rlm';
 import { ask } from '../core/workflows/ask';
@@ -55,22 +56,27 @@ async function runIndex(args: CliArgs): Promise<number> {
     },
   });
   try {
+    // The index is built over the whole workspace (its cache stays whole); a scope limits what is reported.
+    const scope = args.scope ? await resolveScope(map, args.scope, () => code.graph()) : undefined;
     const [stats, graph] = await Promise.all([code.symbolIndex.whenComplete(), code.graph()]);
+    const inScope = (path: string) => !scope || inScopeDir(scope.dir, path);
+    const symbols = scope ? (await code.symbolIndex.allSymbols()).filter((s) => inScope(s.path)) : undefined;
     const summary = {
-      files: map.size,
-      symbols: stats.symbols,
-      languages: stats.languages,
-      packages: graph.packages().length,
-      imports: graph.stats.edges,
+      files: scope ? scope.map.size : map.size,
+      symbols: symbols ? symbols.length : stats.symbols,
+      languages: scope ? scopedLanguages(scope.map) : stats.languages,
+      packages: graph.packages().filter((p) => inScope(p.path)).length,
+      imports: scope ? scope.map.files().reduce((n, f) => n + graph.imports(f.path).length, 0) : graph.stats.edges,
       ms: Date.now() - started,
       loadMs,
       cachedFiles: stats.cachedFiles,
       skipped: map.skipped.counts,
       indexSkipped: stats.skipped,
+      ...(scope ? { scope: scopeInfo(scope) } : {}),
     };
     if (args.dump) {
       const out = createWriteStream(args.dump);
-      for (const s of await code.symbolIndex.allSymbols()) {
+      for (const s of symbols ?? (await code.symbolIndex.allSymbols())) {
         const line = { path: s.path, name: s.name, kind: s.kind, line: s.line, endLine: s.endLine, ...(s.container ? { container: s.container } : {}) };
         if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
       }
@@ -80,12 +86,13 @@ async function runIndex(args: CliArgs): Promise<number> {
     if (args.json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     } else {
-      const langs = Object.entries(stats.languages)
+      const langs = Object.entries(summary.languages)
         .sort((a, b) => b[1] - a[1])
         .map(([l, n]) => `${l} ${n}`)
         .join(', ');
+      const where = scope ? `${root} — scope ${scopeLabel(scope)}` : root;
       process.stdout.write(
-        `${root}: ${map.size} files, ${stats.symbols} symbols (${langs || 'no indexed languages'}), ` +
+        `${where}: ${summary.files} files, ${summary.symbols} symbols (${langs || 'no indexed languages'}), ` +
           `${summary.packages} packages, ${summary.imports} imports — ${summary.ms} ms, ${stats.cachedFiles} files from cache\n`,
       );
       for (const [reason, count] of Object.entries(map.skipped.counts)) {
@@ -98,6 +105,20 @@ async function runIndex(args: CliArgs): Promise<number> {
   } finally {
     code.dispose();
   }
+}
+
+/**
+ * Indexed files per language inside a scope. The index counts languages over the whole workspace only, so
+ * here a file counts when its language is indexed; files the index skipped (too large, parse errors) are
+ * reported for the whole workspace under "not indexed".
+ */
+function scopedLanguages(map: FileMap): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of map.files()) {
+    const language = indexedLanguage(f.path);
+    if (language) out[language] = (out[language] ?? 0) + 1;
+  }
+  return out;
 }
 
 /** At most one progress line per second. */

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DiffSource } from '../core/review/diffSource';
+import { ScopeError, scopeLabel } from '../core/index/scope';
 import { GitError } from '../core/review/git';
 import { toJson, toMarkdown, toSarif } from '../core/review/reviewReport';
 import { review } from '../core/workflows/review';
@@ -19,6 +20,10 @@ Sources (default: working tree vs HEAD):
       --commit REF         one commit vs its parent
       --base REF           HEAD (or --head) vs its merge-base with REF, as a pull request shows it
       --base A --head B    the range A..B, compared directly
+
+Scope:
+      --scope DIR|PACKAGE  review only the changed files inside a directory (from the repository's top level) or
+                           a package; changed files outside it are listed as out of scope, never reviewed
 
 Options:
   -w, --workspace DIR      a directory of the git repository (default: current directory)
@@ -50,6 +55,7 @@ export interface ReviewArgs {
   concurrency?: number;
   maxFileSizeKB?: number;
   exclude: string[];
+  scope?: string;
   trajectory?: string;
   quiet: boolean;
   help: boolean;
@@ -71,6 +77,7 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
         commit: { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
+        scope: { type: 'string' },
         ...MODEL_OPTIONS,
         ...RUN_OPTIONS,
         trajectory: { type: 'string' },
@@ -92,11 +99,13 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
   else if (v.commit !== undefined) source = { kind: 'commit', ref: v.commit };
   else if (v.base !== undefined) source = v.head !== undefined ? { kind: 'range', base: v.base, head: v.head } : { kind: 'branch', base: v.base };
   for (const ref of [v.commit, v.base, v.head]) if (ref !== undefined && ref.trim() === '') throw new UsageError('a git ref cannot be empty');
+  if (v.scope !== undefined && v.scope.trim() === '') throw new UsageError('--scope needs a directory or a package name');
   return {
     workspace: v.workspace ?? process.cwd(),
     source,
     format,
     output: v.output,
+    scope: v.scope,
     ...readModelFlags(v),
     ...readRunOptions(v),
     trajectory: v.trajectory,
@@ -143,12 +152,13 @@ export async function runReview(argv: string[], signal: AbortSignal): Promise<nu
       concurrency: args.concurrency,
       fileMap: { exclude: args.exclude, maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined },
       prices: config.prices,
+      scope: args.scope,
       onEvent: args.quiet ? undefined : createProgressPrinter(err),
       signal,
       trajectoryFile: args.trajectory,
     });
   } catch (e) {
-    if (e instanceof GitError && e.userError) {
+    if ((e instanceof GitError && e.userError) || e instanceof ScopeError) {
       err(`recurse review: ${e.message}`);
       return 2;
     }
@@ -165,6 +175,7 @@ export async function runReview(argv: string[], signal: AbortSignal): Promise<nu
         `${args.output ? ` · written to ${args.output}` : ''}`,
     );
     if (report.unreviewed.length) err(`— unreviewed: ${report.unreviewed.length} files (listed in the report)`);
+    if (report.scope) err(`— scope: ${scopeLabel(report.scope)} · ${report.outOfScope?.length ?? 0} changed files out of scope (listed in the report)`);
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ScopeError, scopeLabel } from '../core/index/scope';
 import { ChatModelError } from '../core/llm/chatModel';
 import { RlmCancelledError } from '../core/rlm/rlm';
 import { DEFAULT_DEPTH, DEFAULT_MAX_NODES } from '../core/trace/traceDependencies';
@@ -24,6 +25,7 @@ Options for trace:
       --direction D        out (what it depends on, default), in (what depends on it), both
       --depth N            hops to follow (default ${DEFAULT_DEPTH})
       --max-nodes N        nodes shown before the rest collapse by package or directory (default ${DEFAULT_MAX_NODES})
+      --scope DIR|PACKAGE  resolve the target and draw the graph only inside a directory or a package
       --format F           markdown (default), json, dot
       --explain            also ask the model to explain the graph (model options as for ask:
                            -m/--model, --sub-model, --base-url, --api-key, --config, --max-iterations)
@@ -48,6 +50,7 @@ interface TraceArgs {
   format: TraceFormat;
   explain: boolean;
   exclude: string[];
+  scope?: string;
   quiet: boolean;
   model?: string;
   subModel?: string;
@@ -80,6 +83,7 @@ export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
         format: { type: 'string' },
         explain: { type: 'boolean' },
         exclude: { type: 'string', multiple: true },
+        scope: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         ...MODEL_OPTIONS,
         'max-iterations': { type: 'string' },
@@ -96,6 +100,7 @@ export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
   }
   const direction = (v.direction ?? 'out') as TraceDirection;
   if (!DIRECTIONS.includes(direction)) throw new TraceUsageError(`--direction must be one of ${DIRECTIONS.join(', ')}, got "${v.direction}"`);
+  if (v.scope !== undefined && v.scope.trim() === '') throw new TraceUsageError('--scope needs a directory or a package name');
   const format = (v.format ?? 'markdown') as TraceFormat;
   if (!FORMATS.includes(format)) throw new TraceUsageError(`--format must be one of ${FORMATS.join(', ')}, got "${v.format}"`);
   return {
@@ -108,6 +113,7 @@ export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
     format,
     explain: Boolean(v.explain),
     exclude: v.exclude ?? [],
+    scope: v.scope,
     quiet: Boolean(v.quiet),
     ...readModelFlags(v),
     maxIterations: int('max-iterations', v['max-iterations'], undefined, 1),
@@ -136,6 +142,7 @@ export async function runTrace(argv: string[], signal: AbortSignal): Promise<num
       depth: args.depth,
       maxNodes: args.maxNodes,
       fileMap: { exclude: args.exclude },
+      scope: args.scope,
       signal,
       explain: explain && { ...explain, onEvent: args.quiet ? undefined : createProgressPrinter(err), limits: { maxIterations: args.maxIterations } },
     });
@@ -144,7 +151,10 @@ export async function runTrace(argv: string[], signal: AbortSignal): Promise<num
       return EXIT.usage;
     }
     if (!args.quiet) for (const note of result.graph.notes) err(`note: ${note}`);
-    const graphText = formatTrace(result.graph, args.format);
+    if (!args.quiet && result.scope) err(`scope: ${scopeLabel(result.scope)}`);
+    let graphText = formatTrace(result.graph, args.format);
+    if (args.format === 'json' && result.scope) graphText = `${JSON.stringify({ ...JSON.parse(graphText), scope: result.scope }, null, 2)}\n`;
+    else if (args.format === 'markdown' && result.scope) graphText = graphText.replace(/\n\n/, `\n\nScope: ${scopeLabel(result.scope)}\n\n`);
     const explanation = result.explanation;
     if (args.format === 'json' && explanation) {
       const json = JSON.parse(graphText);
@@ -168,7 +178,7 @@ export async function runTrace(argv: string[], signal: AbortSignal): Promise<num
       err(`recurse trace: ${e.message}\n\n${TRACE_USAGE}`);
       return EXIT.usage;
     }
-    if (e instanceof ChatModelError && e.kind === 'config') {
+    if ((e instanceof ChatModelError && e.kind === 'config') || e instanceof ScopeError) {
       err(`recurse trace: ${e.message}`);
       return EXIT.usage;
     }

@@ -46,3 +46,20 @@ export async function resolveScope(map: FileMap, spec: string, graph: () => Prom
     `unknown scope "${spec}": not a directory with files and not a package` + (names.length ? ` (packages: ${names.join(', ')})` : ''),
   );
 }
+
+/** What a result reports about its scope (the map stays with the caller). */
+export type ScopeInfo = Pick<Scope, 'spec' | 'dir' | 'packageName'>;
+
+export function scopeInfo(scope: Scope): ScopeInfo {
+  return { spec: scope.spec, dir: scope.dir, ...(scope.packageName ? { packageName: scope.packageName } : {}) };
+}
+
+/** True when a workspace path lies inside the scope's directory ('' is the whole workspace). */
+export function inScopeDir(dir: string, path: string): boolean {
+  return dir === '' || path === dir || path.startsWith(`${dir}/`);
+}
+
+/** How a scope reads in a report line: `@mono/core (packages/core)`, `packages/core`, or `.`. */
+export function scopeLabel(scope: ScopeInfo): string {
+  return scope.packageName ? `${scope.packageName} (${scope.dir || '.'})` : scope.dir || '.';
+}

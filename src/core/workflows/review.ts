@@ -1,10 +1,11 @@
 import { CodeIndex } from '../index/codeIndex';
+import { inScopeDir, resolveScope, type Scope, scopeInfo } from '../index/scope';
 import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
 import type { ChatModel } from '../llm/chatModel';
 import { UsageLedger } from '../llm/usage';
 import { ReviewCoverage } from '../review/coverage';
 import { createDiffHelpers, DIFF_HELPER_DOCS, diffGlobal } from '../review/diffHelpers';
-import { type DiffSource, diffMetadata, loadDiff, resolveCommit } from '../review/diffSource';
+import { type DiffSource, diffMetadata, loadDiff, type ResolvedDiff, resolveCommit } from '../review/diffSource';
 import { checkFindings, parseReviewAnswer } from '../review/findings';
 import { extractTree } from '../review/headTree';
 import { REVIEW_INSTRUCTIONS, reviewQuestion } from '../review/reviewPrompt';
@@ -35,15 +36,29 @@ export interface ReviewOptions {
   /** `false` runs without the code helpers. Default: a new index over the new tree. */
   code?: false;
   symbolIndex?: SymbolIndexOptions;
+  /**
+   * Limit the review to a directory or a package of the repository (monorepo scoping): only changed files
+   * inside it are reviewed, and the files outside it are listed as out of scope in the report.
+   */
+  scope?: string;
   prices?: Record<string, { input: number; output: number }>;
   onEvent?: RlmEventListener;
   signal?: AbortSignal;
   trajectoryFile?: string;
 }
 
+/** The part of a diff inside a scope directory; a rename counts as inside when either side is. */
+export function diffInScope(diff: ResolvedDiff, dir: string): { diff: ResolvedDiff; outOfScope: string[] } {
+  const inside = diff.files.filter((f) => inScopeDir(dir, f.path) || inScopeDir(dir, f.oldPath));
+  const outOfScope = diff.files.filter((f) => !inside.includes(f)).map((f) => f.path);
+  const sum = (k: 'additions' | 'deletions') => inside.reduce((n, f) => n + f[k], 0);
+  return { diff: { ...diff, files: inside, additions: sum('additions'), deletions: sum('deletions') }, outOfScope };
+}
+
 export async function review(options: ReviewOptions): Promise<ReviewReport> {
   const started = Date.now();
-  const diff = await loadDiff(options.workspace, options.source, options.signal);
+  const wholeDiff = await loadDiff(options.workspace, options.source, options.signal);
+  let diff = wholeDiff;
   // The workspace helpers must see the new side: the checkout for worktree/staged reviews and when the
   // reviewed commit is HEAD, otherwise the reviewed commit's tree extracted by git.
   const headOfCheckout = await resolveCommit(diff.root, 'HEAD').catch(() => undefined);
@@ -52,12 +67,25 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
   const budget = new Budget(options.limits);
   const ledger = new UsageLedger(options.prices);
   const trajectory = new Trajectory();
-  const coverage = new ReviewCoverage(diff.files);
   let code: CodeIndex | undefined;
   try {
-    const map = await FileMap.load(tree?.dir ?? diff.root, { ...options.fileMap, signal: options.signal });
-    code = options.code === false ? undefined : new CodeIndex(map, { symbols: options.symbolIndex });
+    const fullMap = await FileMap.load(tree?.dir ?? diff.root, { ...options.fileMap, signal: options.signal });
+    code = options.code === false ? undefined : new CodeIndex(fullMap, { symbols: options.symbolIndex });
     code?.start();
+    let scope: Scope | undefined;
+    let outOfScope: string[] = [];
+    if (options.scope) {
+      // As in ask: the index stays whole, the map the model sees is the scope's.
+      const lookup = code ?? new CodeIndex(fullMap);
+      try {
+        scope = await resolveScope(fullMap, options.scope, () => lookup.graph());
+      } finally {
+        if (lookup !== code) lookup.dispose();
+      }
+      ({ diff, outOfScope } = diffInScope(wholeDiff, scope.dir));
+    }
+    const map = scope?.map ?? fullMap;
+    const coverage = new ReviewCoverage(diff.files);
     const question = reviewQuestion(diff.description, diff.files.length);
     const meta = () => ({
       question,
@@ -84,7 +112,10 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
         extraHelpers: createDiffHelpers(diff),
         extraGlobals: { diff: diffGlobal(diff) },
         extraDocs: DIFF_HELPER_DOCS,
-        extraMetadata: { diff: diffMetadata(diff) },
+        extraMetadata: {
+          diff: diffMetadata(diff),
+          ...(scope ? { scope: { ...scopeInfo(scope), outOfScopeFiles: outOfScope.length } } : {}),
+        },
         instructions: REVIEW_INSTRUCTIONS,
         onHelperCall: (name, args) => coverage.observe(name, args),
         onSubCall: (_kind, prompt) => coverage.observeSubCall(prompt),
@@ -95,6 +126,7 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
         findings: checkFindings(parsed.findings, diff.files),
         reviewed: coverage.reviewed(),
         unreviewed: coverage.unreviewed(),
+        ...(scope ? { scope: scopeInfo(scope), outOfScope } : {}),
         diff: {
           description: diff.description,
           baseCommit: diff.baseCommit,

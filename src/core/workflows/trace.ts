@@ -1,4 +1,5 @@
 import { CodeIndex } from '../index/codeIndex';
+import { resolveScope, type ScopeInfo, scopeInfo } from '../index/scope';
 import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
 import type { ChatModel } from '../llm/chatModel';
 import type { BudgetLimits } from '../rlm/budget';
@@ -6,7 +7,8 @@ import type { RlmEventListener } from '../rlm/events';
 import { traceDependencies } from '../trace/traceDependencies';
 import { traceMarkdown } from '../trace/traceFormat';
 import type { TraceDirection, TraceGraph } from '../trace/traceGraph';
-import { type UnknownTarget, resolveTraceTarget } from '../trace/traceTarget';
+import { limitGraphToScope, limitTargetToScope } from '../trace/traceScope';
+import { type TraceTarget, type UnknownTarget, resolveTraceTarget } from '../trace/traceTarget';
 import { FileMap, type FileMapOptions } from '../workspace/fileMap';
 import { type AskResult, ask } from './ask';
 
@@ -29,6 +31,8 @@ export interface TraceOptions {
   map?: FileMap;
   code?: CodeIndex;
   symbolIndex?: SymbolIndexOptions;
+  /** Limit target resolution, the graph and the explanation to a directory or a package (monorepo scoping). */
+  scope?: string;
   explain?: {
     rootModel: ChatModel;
     subModel?: ChatModel;
@@ -41,7 +45,7 @@ export interface TraceOptions {
 }
 
 export type TraceResult =
-  | { ok: true; graph: TraceGraph; explanation?: AskResult }
+  | { ok: true; graph: TraceGraph; explanation?: AskResult; scope?: ScopeInfo }
   | { ok: false; error: UnknownTarget & { which: 'target' | 'to' } };
 
 export async function trace(options: TraceOptions): Promise<TraceResult> {
@@ -49,24 +53,33 @@ export async function trace(options: TraceOptions): Promise<TraceResult> {
   const ownCode = options.code ? undefined : new CodeIndex(map, { symbols: options.symbolIndex });
   const code = options.code ?? ownCode!;
   try {
-    const target = await resolveTraceTarget(code, options.target);
+    // A scope error (unknown directory or package) is thrown as a ScopeError, like ask's.
+    const scope = options.scope ? scopeInfo(await resolveScope(map, options.scope, () => code.graph())) : undefined;
+    const resolve = async (input: string): Promise<TraceTarget | UnknownTarget> => {
+      const found = await resolveTraceTarget(code, input);
+      return scope ? limitTargetToScope(found, scope) : found;
+    };
+    const target = await resolve(options.target);
     if (target.kind === 'unknown') return { ok: false, error: { ...target, which: 'target' } };
     let to;
     if (options.to !== undefined) {
-      to = await resolveTraceTarget(code, options.to);
+      to = await resolve(options.to);
       if (to.kind === 'unknown') return { ok: false, error: { ...to, which: 'to' } };
     }
-    const graph = await traceDependencies(code, target, { direction: options.direction, depth: options.depth, maxNodes: options.maxNodes, to });
-    if (!options.explain) return { ok: true, graph };
+    const whole = await traceDependencies(code, target, { direction: options.direction, depth: options.depth, maxNodes: options.maxNodes, to });
+    const graph = scope ? limitGraphToScope(whole, scope) : whole;
+    const scoped = scope ? { scope } : {};
+    if (!options.explain) return { ok: true, graph, ...scoped };
     const explanation = await ask({
       workspace: options.workspace,
       question: explainQuestion(graph, options.to),
       map,
       code,
+      scope: options.scope,
       signal: options.signal,
       ...options.explain,
     });
-    return { ok: true, graph, explanation };
+    return { ok: true, graph, explanation, ...scoped };
   } finally {
     ownCode?.dispose();
   }
