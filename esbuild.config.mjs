@@ -38,6 +38,10 @@ if (existsSync('src/extension/extension.ts')) {
 if (existsSync('media/src/main.ts')) {
   entries.push({ entryPoints: ['media/src/main.ts'], outfile: 'media/dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }
+// The dependency-graph panel (media/src/graph/main.ts → media/dist/graph.js, cytoscape inside), a browser sandbox too.
+if (existsSync('media/src/graph/main.ts')) {
+  entries.push({ entryPoints: ['media/src/graph/main.ts'], outfile: 'media/dist/graph.js', platform: 'browser', format: 'iife', target: 'es2022' });
+}
 
 mkdirSync('dist', { recursive: true });
 // The sandbox loads this file next to the bundle (see src/core/sandbox/quickjsModule.ts).

@@ -68,6 +68,8 @@ function citationElement(doc: Document, c: CitationView): HTMLElement {
     a.dataset.start = String(c.startLine);
     a.dataset.end = String(c.endLine);
     if (c.folder) a.dataset.folder = c.folder;
+    // A review's citation opens in the review's diff editor; the host decides, given the review id.
+    if (c.review) a.dataset.review = c.review;
     a.title = `Open ${c.folder ? `${c.folder}: ` : ''}${c.path}:${lines(c)}`;
     return a;
   }
@@ -119,11 +121,11 @@ export function renderAnswer(doc: Document, markdown: string, citations: readonl
 }
 
 /** What a citation link asks the host to open, read back from the element (undefined for anything else). */
-export function citationTarget(el: Element): { path: string; startLine: number; endLine: number; folder?: string } | undefined {
+export function citationTarget(el: Element): { path: string; startLine: number; endLine: number; folder?: string; review?: string } | undefined {
   if (!(el instanceof HTMLElement) || !el.classList.contains('citation') || el.classList.contains('invalid')) return undefined;
   const path = el.dataset.path;
   const startLine = Number(el.dataset.startLine);
   const endLine = Number(el.dataset.endLine);
   if (!path || !Number.isInteger(startLine) || !Number.isInteger(endLine)) return undefined;
-  return { path, startLine, endLine, ...(el.dataset.folder ? { folder: el.dataset.folder } : {}) };
+  return { path, startLine, endLine, ...(el.dataset.folder ? { folder: el.dataset.folder } : {}), ...(el.dataset.review ? { review: el.dataset.review } : {}) };
 }

@@ -2,7 +2,7 @@
  * The chat's state, derived from host messages by a pure reducer. It is plain JSON so it can be stored with
  * `vscode.setState` and restored when the view is shown again; the DOM is always re-rendered from it.
  */
-import type { CitationView, HistoryRun, HostMessage, UsageView } from '../../src/extension/protocol';
+import type { CitationView, HistoryRun, HostMessage, ScopeChoice, ScopeView, UsageView } from '../../src/extension/protocol';
 import type { RlmEvent } from '../../src/core/rlm/events';
 
 export const STATE_VERSION = 1;
@@ -59,6 +59,8 @@ export interface RlmNode {
 }
 
 export interface AnswerView {
+  /** The scope the question was answered in (whole workspace, a folder, a package or a directory). */
+  scope?: ScopeView;
   markdown: string;
   citations: CitationView[];
   usage: UsageView;
@@ -98,6 +100,8 @@ export interface ChatState {
   host?: HostInfo;
   runs: RunView[];
   draft: string;
+  /** The scope picker: the host's choices and the current one's id (absent until the host sends them). */
+  scopes?: { current: string; choices: ScopeChoice[] };
   /** A transient line shown under the header: busy, status or errors not tied to a run. */
   status?: { kind: 'info' | 'warning'; message: string };
 }
@@ -306,7 +310,10 @@ export function runFromHistory(h: HistoryRun): RunView {
     run.subcallCount = h.usage.subCalls;
   }
   if (h.answer !== undefined) {
-    run.answer = { markdown: h.answer, citations: h.citations ?? [], usage: h.usage ?? { totalTokens: 0, iterations: 0, subCalls: 0 }, forced: !!h.forced, durationMs: h.durationMs };
+    run.answer = {
+      markdown: h.answer, citations: h.citations ?? [], usage: h.usage ?? { totalTokens: 0, iterations: 0, subCalls: 0 }, forced: !!h.forced,
+      durationMs: h.durationMs, ...(h.scope ? { scope: h.scope } : {}),
+    };
   }
   if (h.error !== undefined) run.error = h.error;
   return run;
@@ -353,6 +360,7 @@ export function applyHostMessage(state: ChatState, message: HostMessage, now = D
         usage: message.usage,
         forced: message.forced,
         durationMs: message.durationMs,
+        ...(message.scope ? { scope: message.scope } : {}),
       };
       run.tokens = Math.max(run.tokens, message.usage.totalTokens);
       if (message.usage.cost !== undefined) run.cost = message.usage.cost;
@@ -381,6 +389,9 @@ export function applyHostMessage(state: ChatState, message: HostMessage, now = D
       return true;
     case 'status':
       state.status = { kind: 'info', message: message.message };
+      return true;
+    case 'scopes':
+      state.scopes = { current: message.current, choices: message.choices };
       return true;
     case 'cleared':
       state.runs = [];

@@ -81,6 +81,8 @@ export class ChatView {
   private readonly announcer: HTMLElement;
   readonly input: HTMLTextAreaElement;
   readonly askButton: HTMLButtonElement;
+  private readonly scopeBar: HTMLElement;
+  private readonly scopeSelect: HTMLSelectElement;
   private state: ChatState | undefined;
   /** A warning from this view itself (not the host), shown until the next render without it. */
   private localStatus: string | undefined;
@@ -150,6 +152,16 @@ export class ChatView {
     });
 
     const composer = el('footer', 'composer');
+    // The scope picker: what the next question is limited to (hidden until the host sends the choices).
+    this.scopeBar = el('div', 'scope-bar');
+    this.scopeBar.hidden = true;
+    const scopeLabel = el('label', 'scope-label', 'Scope');
+    this.scopeSelect = el('select', 'scope-select');
+    this.scopeSelect.id = 'recurse-scope';
+    scopeLabel.htmlFor = this.scopeSelect.id;
+    this.scopeSelect.title = 'What the next question is limited to';
+    this.scopeSelect.addEventListener('change', () => this.chooseScope());
+    this.scopeBar.append(scopeLabel, this.scopeSelect);
     this.input = el('textarea', 'question-input');
     this.input.rows = 3;
     this.input.setAttribute('aria-label', 'Ask about this workspace');
@@ -165,7 +177,7 @@ export class ChatView {
     this.askButton.type = 'button';
     this.askButton.title = 'Ask (Enter)';
     this.askButton.addEventListener('click', () => this.ask());
-    composer.append(this.input, this.askButton);
+    composer.append(this.scopeBar, this.input, this.askButton);
 
     // Announces milestones (not every streamed token) to screen readers.
     this.announcer = el('div', 'visually-hidden');
@@ -200,6 +212,41 @@ export class ChatView {
     this.pendingQuestion = question;
     this.input.value = '';
     this.onDraft('');
+  }
+
+  /**
+   * Asks the host for the chosen scope; the select goes back to the current one until the host confirms it
+   * (with a new `scopes`), so it never shows a scope that was refused or is still being picked.
+   */
+  private chooseScope(): void {
+    const choice = this.state?.scopes?.choices.find((c) => c.id === this.scopeSelect.value);
+    if (this.state?.scopes) this.scopeSelect.value = this.state.scopes.current;
+    if (!choice) return;
+    this.post({
+      type: 'setScope',
+      kind: choice.kind,
+      ...(choice.kind !== 'workspace' && choice.folder !== undefined ? { folder: choice.folder } : {}),
+      ...(choice.spec !== undefined ? { spec: choice.spec } : {}),
+    });
+  }
+
+  private renderScopes(scopes: ChatState['scopes']): void {
+    toggle(this.scopeBar, !!scopes && scopes.choices.length > 0);
+    if (!scopes) return;
+    const key = JSON.stringify(scopes.choices);
+    if (this.scopeSelect.dataset.choices !== key) {
+      this.scopeSelect.dataset.choices = key;
+      this.scopeSelect.replaceChildren(...scopes.choices.map((c) => {
+        const option = el('option', undefined, c.label);
+        option.value = c.id;
+        option.dataset.kind = c.kind;
+        if (c.detail) option.title = c.detail;
+        return option;
+      }));
+    }
+    if (this.scopeSelect.value !== scopes.current) this.scopeSelect.value = scopes.current;
+    const current = scopes.choices.find((c) => c.id === scopes.current);
+    this.scopeSelect.setAttribute('aria-label', `Scope: ${current?.label ?? ''}`);
   }
 
   private openCitation(link: Element): void {
@@ -263,6 +310,7 @@ export class ChatView {
     this.statusLine.className = `status-line ${status?.kind ?? ''}`;
     setText(this.statusLine, status?.message ?? '');
     if (this.input.value !== state.draft && document.activeElement !== this.input) this.input.value = state.draft;
+    this.renderScopes(state.scopes);
 
     toggle(this.empty, state.runs.length === 0);
     const stick = this.transcript.scrollHeight - this.transcript.scrollTop - this.transcript.clientHeight < 40;
@@ -278,6 +326,8 @@ export class ChatView {
     const summary = el('summary', 'trajectory-summary');
     const body = el('div', 'rlm-body');
     trajectory.append(summary, body);
+    const scope = el('div', 'answer-scope');
+    scope.hidden = true;
     const answer = el('div', 'answer markdown');
     answer.hidden = true;
     const error = el('div', 'run-error');
@@ -294,7 +344,7 @@ export class ChatView {
     log.type = 'button';
     log.dataset.action = 'showLog';
     footer.append(state, stats, copy, log);
-    section.append(question, trajectory, answer, error, footer);
+    section.append(question, trajectory, scope, answer, error, footer);
     return section;
   }
 
@@ -325,6 +375,9 @@ export class ChatView {
       answer.setAttribute('role', 'region');
     }
     toggle(answer, !!run.answer);
+    const scope = part<HTMLElement>(section, '.answer-scope');
+    setText(scope, run.answer?.scope ? `Scope: ${run.answer.scope.label}` : '');
+    toggle(scope, !!run.answer?.scope);
 
     const error = part<HTMLElement>(section, '.run-error');
     toggle(error, run.status === 'failed');

@@ -15,7 +15,7 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const HOST_TYPES = new Set(['init', 'prefill', 'runStarted', 'event', 'answer', 'runFailed', 'runCancelled', 'busy', 'status', 'cleared', 'history']);
+const HOST_TYPES = new Set(['init', 'prefill', 'runStarted', 'event', 'answer', 'runFailed', 'runCancelled', 'busy', 'status', 'cleared', 'history', 'scopes']);
 
 /** Host messages come from the extension, but the shape is still checked before anything reads it. */
 function asHostMessage(data: unknown): HostMessage | undefined {
@@ -25,6 +25,11 @@ function asHostMessage(data: unknown): HostMessage | undefined {
   if (m.type === 'event' && (typeof m.runId !== 'string' || typeof m.event !== 'object' || m.event === null
     || typeof (m.event as { type?: unknown }).type !== 'string' || typeof (m.event as { runId?: unknown }).runId !== 'string')) return undefined;
   if (m.type === 'history' && !Array.isArray((data as { runs?: unknown }).runs)) return undefined;
+  if (m.type === 'scopes') {
+    const s = data as { current?: unknown; choices?: unknown };
+    if (typeof s.current !== 'string' || !Array.isArray(s.choices)) return undefined;
+    if (!s.choices.every((c) => typeof c === 'object' && c !== null && typeof c.id === 'string' && typeof c.label === 'string' && typeof c.kind === 'string')) return undefined;
+  }
   if (m.type === 'answer' && (typeof m.answer !== 'string' || !Array.isArray(m.citations) || typeof m.usage !== 'object' || m.usage === null)) return undefined;
   return data as HostMessage;
 }

@@ -1,20 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Citation } from '../core/citations/citations';
-import type { RlmEvent } from '../core/rlm/events';
+import type { DiffSource } from '../core/review/diffSource';
+import type { RlmEvent, RlmEventListener } from '../core/rlm/events';
+import type { FileMap } from '../core/workspace/fileMap';
 import type { ApiKeyStore } from './apiKeyStore';
 import { type ChatHistory, TrajectorySummary } from './chatHistory';
 import { EventThrottle } from './eventThrottle';
 import { loadCore } from './loadCore';
-import { createModels } from './models';
-import type { CitationView, HostMessage, UsageView } from './protocol';
-import { readSettings } from './settings';
+import { createModels, type Models } from './models';
+import type { CitationView, HostMessage, ScopeView, UsageView } from './protocol';
+import { finishedReview, reviewAnswer, reviewCitations } from './reviewAnswer';
+import { reviewLabel } from './reviewSources';
+import type { FinishedReview } from './reviewStore';
+import { type RecurseSettings, readSettings } from './settings';
 import type { RunStatusBar } from './statusBar';
 import { logEvent } from './trajectoryLog';
 import { WorkspaceMaps } from './workspaceMaps';
 
 export type RunOutcome =
-  | { status: 'answered'; runId: string; folder: string; answer: string; citations: CitationView[]; usage: UsageView; forced: boolean; durationMs: number }
+  | { status: 'answered'; runId: string; folder: string; answer: string; citations: CitationView[]; usage: UsageView; forced: boolean; durationMs: number; scope?: ScopeView }
   | { status: 'failed'; runId: string; message: string }
   | { status: 'cancelled'; runId: string }
   | { status: 'busy'; message: string };
@@ -28,6 +33,36 @@ export interface ChatSessionDeps {
   setRunning(running: boolean): void;
   /** Where finished runs are kept per workspace (absent: nothing is kept). */
   history?: ChatHistory;
+  /** Told when a review starts, when one has findings to show, and when the chat is cleared (the diagnostics). */
+  reviews?: { begin(): void; finished(review: FinishedReview): void; clear(): void };
+  /** The chat's scope (scopeController.ts): the folder questions go to, the directory or package they are limited to. */
+  scope?: {
+    folder(): vscode.WorkspaceFolder | undefined;
+    spec(folder: vscode.WorkspaceFolder): string | undefined;
+    view(folder: vscode.WorkspaceFolder, resolved?: { spec: string; dir: string; packageName?: string }): ScopeView;
+  };
+}
+
+/** What a run works with once the folder, settings, models and file map are ready. */
+interface RunContext {
+  runId: string;
+  folder: vscode.WorkspaceFolder;
+  settings: RecurseSettings;
+  models: Models;
+  map: FileMap;
+  signal: AbortSignal;
+  onEvent: RlmEventListener;
+}
+
+/** What a run shows in the chat. */
+interface RunAnswer {
+  /** The scope a question was answered in, shown with the answer. */
+  scope?: ScopeView;
+  answer: string;
+  citations: CitationView[];
+  usage: UsageView;
+  forced: boolean;
+  durationMs: number;
 }
 
 interface ActiveRun {
@@ -61,7 +96,88 @@ export class ChatSession {
     return run && { runId: run.runId, question: run.question, startedAt: run.startedAt };
   }
 
-  async ask(question: string): Promise<RunOutcome> {
+  /**
+   * Asks a question. `options.label` is what the chat and its history show as the question when the model is given
+   * a longer, generated one (a trace's explanation request carries the whole graph).
+   */
+  async ask(question: string, options: { label?: string } = {}): Promise<RunOutcome> {
+    return this.run(options.label ?? question, async ({ runId, folder, settings, models, map, signal, onEvent }) => {
+      this.deps.log.info(`[${runId}] asking ${models.label} about ${folder.name} (${map.size} files): ${question}`);
+      const result = await loadCore().ask({
+        workspace: folder.uri.fsPath,
+        question,
+        rootModel: models.root,
+        subModel: models.sub,
+        map,
+        code: this.deps.maps.codeIndex(folder, map),
+        limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
+        concurrency: settings.concurrency,
+        prices: settings.prices,
+        scope: this.deps.scope?.spec(folder),
+        signal,
+        onEvent,
+      });
+      return {
+        ...(this.deps.scope ? { scope: this.deps.scope.view(folder, result.scope) } : {}),
+        answer: result.answer,
+        citations: result.citations.map((c) => toCitationView(c, folder.name)),
+        usage: toUsageView(result.usage),
+        forced: result.forced,
+        durationMs: result.durationMs,
+      };
+    });
+  }
+
+  /**
+   * Reviews a change like a question: the same progress, Cancel, status bar, history and busy rule. The answer
+   * is the review's markdown, its citations verified against the workspace and tagged with the review, so the
+   * chat opens them in the diff editor; the findings go to `deps.reviews` (the diagnostics).
+   */
+  async review(source: DiffSource, options: { label?: string; folder?: vscode.WorkspaceFolder } = {}): Promise<RunOutcome> {
+    const label = options.label ?? reviewLabel(source);
+    return this.run(label, async ({ runId, folder, settings, models, map, signal, onEvent }) => {
+      this.deps.reviews?.begin();
+      this.deps.log.info(`[${runId}] reviewing ${label} in ${folder.name} with ${models.label}`);
+      const core = loadCore();
+      const report = await core.review({
+        workspace: folder.uri.fsPath,
+        source,
+        rootModel: models.root,
+        subModel: models.sub,
+        limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
+        concurrency: settings.concurrency,
+        prices: settings.prices,
+        fileMap: { exclude: settings.exclude, maxFileBytes: settings.maxFileSizeKB ? settings.maxFileSizeKB * 1024 : undefined },
+        // The chat's directory or package scope: changed files outside it are listed as out of scope, not reviewed.
+        scope: this.deps.scope?.spec(folder),
+        signal,
+        onEvent,
+      });
+      if (signal.aborted) throw new Error('cancelled');
+      const finished = await finishedReview(runId, folder, source, report);
+      const answer = reviewAnswer(core.toMarkdown(report), report);
+      const citations = await reviewCitations(await core.verifyCitations(answer, map), finished);
+      if (signal.aborted) throw new Error('cancelled');
+      this.deps.reviews?.finished(finished);
+      const valid = report.findings.filter((f) => f.valid).length;
+      this.deps.log.info(`[${runId}] review of ${report.diff.description}: ${report.findings.length} findings (${valid} in the diff), ` +
+        `${report.reviewed.length} files reviewed, ${report.unreviewed.length} unreviewed`);
+      return {
+        ...(this.deps.scope ? { scope: this.deps.scope.view(folder, report.scope) } : {}),
+        answer,
+        citations: citations.map((c) => ({ ...toCitationView(c, folder.name), review: runId })),
+        usage: toUsageView(report.usage),
+        forced: report.forced,
+        durationMs: report.durationMs,
+      };
+    }, options.folder);
+  }
+
+  /**
+   * The run machinery every kind of run shares: one at a time, a run id, progress streamed to the webview
+   * (throttled), the status bar, Cancel through an AbortSignal, the history entry, and one outcome.
+   */
+  private async run(question: string, work: (run: RunContext) => Promise<RunAnswer>, preferredFolder?: vscode.WorkspaceFolder): Promise<RunOutcome> {
     const { post, log, status } = this.deps;
     if (this.active) {
       post({ type: 'busy', message: BUSY_MESSAGE });
@@ -80,7 +196,7 @@ export class ChatSession {
     const events = new EventThrottle((event) => post({ type: 'event', runId, event }));
     let outcome: RunOutcome;
     try {
-      const folder = WorkspaceMaps.pickFolder();
+      const folder = preferredFolder ?? this.deps.scope?.folder() ?? WorkspaceMaps.pickFolder();
       if (!folder) throw new Error('Open a folder or workspace to ask about it.');
       this.lastFolder = folder;
       const settings = readSettings(folder);
@@ -89,19 +205,9 @@ export class ChatSession {
       status.update({ phase: `reading ${folder.name}` });
       const map = await this.deps.maps.get(folder, signal);
       if (signal.aborted) throw new Error('cancelled');
-      log.info(`[${runId}] asking ${models.label} about ${folder.name} (${map.size} files): ${question}`);
       status.update({ phase: 'thinking' });
-      const result = await loadCore().ask({
-        workspace: folder.uri.fsPath,
-        question,
-        rootModel: models.root,
-        subModel: models.sub,
-        map,
-        code: this.deps.maps.codeIndex(folder, map),
-        limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
-        concurrency: settings.concurrency,
-        prices: settings.prices,
-        signal,
+      const result = await work({
+        runId, folder, settings, models, map, signal,
         onEvent: (event) => {
           if (run.cancelled) return;
           logEvent(log, event);
@@ -112,17 +218,12 @@ export class ChatSession {
       });
       events.flush();
       if (run.cancelled) throw new Error('cancelled');
-      const usage: UsageView = {
-        totalTokens: result.usage.totalTokens,
-        iterations: result.usage.iterations,
-        subCalls: result.usage.subCalls,
-        ...(result.usage.cost !== undefined ? { cost: result.usage.cost } : {}),
-      };
-      const citations = result.citations.map((c) => toCitationView(c, folder.name));
-      outcome = { status: 'answered', runId, folder: folder.name, answer: result.answer, citations, usage, forced: result.forced, durationMs: result.durationMs };
-      post({ type: 'answer', runId, answer: result.answer, citations, usage, forced: result.forced, durationMs: result.durationMs });
+      const { answer, citations, usage, forced, durationMs } = result;
+      const scope = result.scope ? { scope: result.scope } : {};
+      outcome = { status: 'answered', runId, folder: folder.name, answer, citations, usage, forced, durationMs, ...scope };
+      post({ type: 'answer', runId, answer, citations, usage, forced, durationMs, ...scope });
       const valid = citations.filter((c) => c.valid).length;
-      log.info(`[${runId}] answered in ${(result.durationMs / 1000).toFixed(1)} s: ${usage.iterations} turns, ${usage.subCalls} sub-calls, ` +
+      log.info(`[${runId}] answered in ${(durationMs / 1000).toFixed(1)} s: ${usage.iterations} turns, ${usage.subCalls} sub-calls, ` +
         `${usage.totalTokens} tokens${usage.cost !== undefined ? `, $${usage.cost.toFixed(4)}` : ''}; citations ${valid} verified, ${citations.length - valid} not`);
     } catch (err) {
       events.dispose();
@@ -171,6 +272,7 @@ export class ChatSession {
   newChat(): void {
     this.cancel();
     this.lastOutcome = undefined;
+    this.deps.reviews?.clear();
     void this.deps.history?.clear();
     this.deps.post({ type: 'cleared' });
   }
@@ -180,8 +282,8 @@ export class ChatSession {
     if (!history || outcome.status === 'busy') return;
     const base = { runId: run.runId, question: run.question, startedAt: run.startedAt, turns: run.trajectory.summary() };
     if (outcome.status === 'answered') {
-      const { answer, citations, usage, forced, durationMs } = outcome;
-      void history.add({ ...base, status: 'answered', durationMs, answer, citations, usage, forced });
+      const { answer, citations, usage, forced, durationMs, scope } = outcome;
+      void history.add({ ...base, status: 'answered', durationMs, answer, citations, usage, forced, ...(scope ? { scope } : {}) });
     } else {
       void history.add({
         ...base, status: outcome.status, durationMs: Date.now() - run.startedAt, ...(outcome.status === 'failed' ? { error: outcome.message } : {}),
@@ -194,6 +296,15 @@ export class ChatSession {
     if (event.type === 'turn' && event.depth === 0) status.update({ phase: `turn ${event.turn}/${event.maxTurns}` });
     else if (event.type === 'usage') status.update({ tokens: event.totalTokens, ...(event.cost !== undefined ? { cost: event.cost } : {}) });
   }
+}
+
+function toUsageView(usage: { totalTokens: number; iterations: number; subCalls: number; cost?: number }): UsageView {
+  return {
+    totalTokens: usage.totalTokens,
+    iterations: usage.iterations,
+    subCalls: usage.subCalls,
+    ...(usage.cost !== undefined ? { cost: usage.cost } : {}),
+  };
 }
 
 function toCitationView(c: Citation, folder: string): CitationView {

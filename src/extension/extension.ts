@@ -11,12 +11,21 @@
  *   lastResult                   the last RunOutcome (answered | failed | cancelled | busy)
  *   postFromWebview(message)     handles `message` as if the webview sent it (validated the same way) and resolves
  *                                to the handler's result: an OpenResult for openCitation, a RunOutcome for ask,
- *                                undefined for a dropped message
+ *                                a SetScopeResult for setScope, undefined for a dropped message
+ *                                (the chat's scope is kept in workspaceState under SCOPE_KEY, see scopeController.ts)
  *   sentToWebview                every HostMessage sent (or queued) for the webview, oldest first
  *   statusText                   the status-bar item's text
  *   fileMapLoads(folderUri)      how many times a folder's file map was (re)built
  *   history                      the stored chat history (runs oldest first) and flushed(): every write done
  *   workspaceState               the extension's workspaceState, where the history lives
+ *   review                       Review Changes (recurse.review, recurse.reviewWorkingTree, recurse.reviewStaged; the
+ *                                review runs in the chat like a question): diagnostics() (the "Recurse Review"
+ *                                collection, by file) and current (the review whose findings they are: id, root,
+ *                                findings, reviewed, unreviewed); recurse.openReviewDiff opens a finding's diff
+ *   trace                        Trace Dependencies (recurse.traceDependencies, `/trace` in the chat): lastOutcome (the
+ *                                last TraceOutcome), sentToGraph (every GraphHostMessage sent or queued for the graph
+ *                                panel), postFromGraph(message) (as if the panel sent it, validated the same way),
+ *                                graphTitle (the panel's title, undefined when closed), graphReady (its page said ready)
  */
 import * as vscode from 'vscode';
 import { ApiKeyStore, endpointNeedsKey } from './apiKeyStore';
@@ -26,7 +35,11 @@ import { ChatViewProvider } from './chatViewProvider';
 import { type OpenResult, openCitation } from './citationOpener';
 import { type HistoryRun, type HostMessage, PROTOCOL_VERSION, type WebviewMessage } from './protocol';
 import { affectsFileMaps, readSettings } from './settings';
+import { type ReviewApi, ReviewController } from './reviewController';
+import { ReviewStore } from './reviewStore';
 import { RunStatusBar } from './statusBar';
+import { type TraceApi, TraceController } from './traceController';
+import { ScopeController } from './scopeController';
 import { WorkspaceMaps } from './workspaceMaps';
 
 export interface RecurseApi {
@@ -41,6 +54,8 @@ export interface RecurseApi {
   fileMapLoads(folderUri: vscode.Uri): number;
   readonly history: { readonly runs: readonly HistoryRun[]; flushed(): Promise<void> };
   readonly workspaceState: vscode.Memento;
+  readonly review: ReviewApi;
+  readonly trace: TraceApi;
 }
 
 export type { OpenResult, RunOutcome };
@@ -58,8 +73,10 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
   const keys = new ApiKeyStore(context.secrets);
   const maps = new WorkspaceMaps(log);
   const history = new ChatHistory(context.workspaceState);
+  const reviewStore = new ReviewStore();
   // eslint-disable-next-line prefer-const
   let view: ChatViewProvider;
+  const scopes = new ScopeController({ state: context.workspaceState, maps, log, post: (m) => view.post(m) });
   const session = new ChatSession({
     maps,
     keys,
@@ -68,6 +85,8 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     post: (m) => view.post(m),
     setRunning: (running) => void vscode.commands.executeCommand('setContext', 'recurse.running', running),
     history,
+    reviews: reviewStore,
+    scope: scopes,
   });
 
   const initMessage = async (): Promise<HostMessage> => {
@@ -87,12 +106,19 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
   const handle = async (message: WebviewMessage): Promise<unknown> => {
     switch (message.type) {
       case 'ask':
-        return session.ask(message.question);
+        // `/trace …` is a command for the host (graph panel, then the explanation in the chat), not a question.
+        if (TraceController.isChatCommand(message.question)) return traces.fromChat(message.question);
+        return session.ask(message.question).finally(() => void scopes.refresh());
+      case 'setScope':
+        return scopes.set(message);
       case 'cancel':
         return session.cancel();
       case 'newChat':
         return session.newChat();
       case 'openCitation': {
+        // A review's citation opens the review's diff; one outside the diff (or of a review no longer held) the file.
+        const diff = message.review !== undefined ? await reviews.openCitation(message) : undefined;
+        if (diff) return diff;
         const result: OpenResult = await openCitation(maps, message, session.lastFolder).catch((err: Error) => ({
           opened: false as const,
           reason: err.message,
@@ -122,7 +148,28 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     return { type: 'history', runs: [...history.runs], ...(active ? { active } : {}) };
   };
 
-  view = new ChatViewProvider(context.extensionUri, log, handle, initMessage, historyMessage);
+  // The scope picker's choices follow every handshake (sent once the history is, as refresh() is async).
+  view = new ChatViewProvider(context.extensionUri, log, handle, initMessage, () => {
+    void scopes.refresh(true);
+    return historyMessage();
+  });
+  const reviews = new ReviewController({
+    store: reviewStore,
+    session,
+    log,
+    revealChat: () => view.reveal(),
+  });
+  const traces = new TraceController({
+    extensionUri: context.extensionUri,
+    maps,
+    log,
+    ask: (question, label) => session.ask(question, { label }),
+    revealChat: () => view.reveal(),
+    chatStatus: (message, restoreInput) => {
+      view.post({ type: 'status', message });
+      if (restoreInput !== undefined) view.post({ type: 'prefill', question: restoreInput });
+    },
+  });
 
   const askSelection = async () => {
     const editor = vscode.window.activeTextEditor;
@@ -165,11 +212,16 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     vscode.commands.registerCommand('recurse.cancel', () => session.cancel()),
     vscode.commands.registerCommand('recurse.newChat', () => session.newChat()),
     vscode.commands.registerCommand('recurse.showLog', () => log.show(true)),
+    reviewStore,
+    reviews,
+    traces,
+    vscode.commands.registerCommand('recurse.traceDependencies', (first?: unknown, second?: unknown) => traces.command(first, second)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsFileMaps(e)) maps.invalidate();
       if (e.affectsConfiguration('recurse')) void view.refresh();
     }),
     context.secrets.onDidChange(() => void view.refresh()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void scopes.refresh()),
   );
 
   const activateEnd = performance.now();
@@ -198,6 +250,8 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     fileMapLoads: (uri) => maps.loads.get(uri.toString()) ?? 0,
     history,
     workspaceState: context.workspaceState,
+    review: reviews.api,
+    trace: traces.api,
   };
 }
 

@@ -4,6 +4,9 @@
  * through `parseWebviewMessage`, and anything malformed is dropped.
  */
 import type { RlmEvent } from '../core/rlm/events';
+import { parseSetScope, type ScopesMessage, type ScopeView, type SetScopeMessage } from './scopeProtocol';
+
+export type { ScopeChoice, ScopeKind, ScopeView } from './scopeProtocol';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -21,6 +24,8 @@ export interface CitationView {
   endLine: number;
   valid: boolean;
   reason?: string;
+  /** The review (its run id) this citation belongs to: the chat asks to open it in the review's diff editor. */
+  review?: string;
 }
 
 export interface UsageView {
@@ -60,6 +65,8 @@ export interface HistoryRun {
   /** Why it failed (or was interrupted by a reload). */
   error?: string;
   turns?: HistoryTurn[];
+  /** The scope the question was asked in (absent: runs from before scopes, or not a question). */
+  scope?: ScopeView;
 }
 
 // ── webview → extension ─────────────────────────────────────────────────────
@@ -68,10 +75,11 @@ export type WebviewMessage =
   | { type: 'ask'; question: string }
   | { type: 'cancel' }
   | { type: 'newChat' }
-  | { type: 'openCitation'; path: string; startLine: number; endLine: number; folder?: string }
+  | { type: 'openCitation'; path: string; startLine: number; endLine: number; folder?: string; review?: string }
   | { type: 'setApiKey' }
   | { type: 'showLog' }
-  | { type: 'copy'; text: string };
+  | { type: 'copy'; text: string }
+  | SetScopeMessage;
 
 // ── extension → webview ─────────────────────────────────────────────────────
 export type HostMessage =
@@ -79,7 +87,9 @@ export type HostMessage =
   | { type: 'prefill'; question: string }
   | { type: 'runStarted'; runId: string; question: string; startedAt: number }
   | { type: 'event'; runId: string; event: RlmEvent }
-  | { type: 'answer'; runId: string; answer: string; citations: CitationView[]; usage: UsageView; forced: boolean; durationMs: number }
+  | { type: 'answer'; runId: string; answer: string; citations: CitationView[]; usage: UsageView; forced: boolean; durationMs: number; scope?: ScopeView }
+  /** The scope picker's choices and the current one (its id); sent after the handshake and when they change. */
+  | ScopesMessage
   | { type: 'runFailed'; runId: string; message: string }
   | { type: 'runCancelled'; runId: string }
   | { type: 'busy'; message: string }
@@ -122,12 +132,15 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'copy':
       return typeof raw.text === 'string' && raw.text.length <= MAX_COPY ? { type: 'copy', text: raw.text } : undefined;
     case 'openCitation': {
-      const { path, startLine, endLine, folder } = raw;
+      const { path, startLine, endLine, folder, review } = raw;
       if (typeof path !== 'string' || !path || path.length > MAX_PATH || path.includes('\0')) return undefined;
       if (!isLine(startLine) || !isLine(endLine) || endLine < startLine) return undefined;
       if (folder !== undefined && (typeof folder !== 'string' || folder.length > MAX_PATH)) return undefined;
-      return { type: 'openCitation', path, startLine, endLine, ...(folder !== undefined ? { folder } : {}) };
+      if (review !== undefined && (typeof review !== 'string' || !/^[\w-]{1,100}$/.test(review))) return undefined;
+      return { type: 'openCitation', path, startLine, endLine, ...(folder !== undefined ? { folder } : {}), ...(review !== undefined ? { review } : {}) };
     }
+    case 'setScope':
+      return parseSetScope(raw);
     default:
       return undefined;
   }

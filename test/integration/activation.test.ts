@@ -49,6 +49,7 @@ describe('activation', () => {
     const all = new Set(await vscode.commands.getCommands(true));
     for (const c of COMMANDS) assert.ok(all.has(c), `${c} is registered`);
     const titles = (extension().packageJSON.contributes.commands as { command: string; title: string }[]).map((c) => c.title);
-    assert.deepEqual(titles, ['Ask About Workspace', 'Ask About Selection', 'Set API Key', 'Clear API Key', 'Cancel', 'New Chat', 'Show Log']);
+    assert.deepEqual(titles, ['Ask About Workspace', 'Ask About Selection', 'Set API Key', 'Clear API Key', 'Cancel', 'New Chat', 'Show Log',
+      'Trace Dependencies', 'Review Changes…', 'Review Working Tree Changes', 'Review Staged Changes', 'Open Diff of Recurse Finding']);
   });
 });

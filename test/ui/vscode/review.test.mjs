@@ -1,0 +1,129 @@
+// Review Changes in a real VS Code, driven as a user would: the command palette and its QuickPick, the answer in the
+// chat, a click on its citation, and a click on the finding's link in the Problems panel — both must land in the
+// diff editor on the finding's line. The workspace is a real git repository with an uncommitted change.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { activeEditor, openWorkbench, runCommand, screenshot, webviewFrame } from '../../vscode/ui.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const ARTIFACTS = path.join(ROOT, 'test', 'ui', 'artifacts');
+const MODEL_SERVER = path.join(ROOT, 'out', 'test', 'support', 'modelServer.js');
+const js = (code) => '```js\n' + code + '\n```';
+
+for (const built of ['dist/extension.js', 'media/dist/webview.js', 'out/test/support/modelServer.js']) {
+  if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build && npm run compile-tests`);
+}
+const { ModelServer } = createRequire(import.meta.url)(MODEL_SERVER);
+
+let server;
+let wb;
+let workspace;
+
+const git = (...args) => execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+before(async () => {
+  server = await ModelServer.start();
+  server.setHandler((ctx) => {
+    const turn = ctx.messages.filter((m) => m.role === 'assistant').length;
+    if (turn === 0) return js("print(hunks('src/orders/pricing.ts'))");
+    const findings = { summary: 'The bulk discount became ten times larger.', findings: [
+      { severity: 'error', path: 'src/orders/pricing.ts', line: 4, title: 'Bulk discount of 50%', detail: 'A typo: 0.05 became 0.5.' },
+    ] };
+    return js(`finish(${JSON.stringify(`Done.\n\`\`\`json\n${JSON.stringify(findings)}\n\`\`\``)})`);
+  });
+  workspace = mkdtempSync(path.join(tmpdir(), 'recurse-ui-review-'));
+  cpSync(path.join(ROOT, 'test', 'fixtures', 'shop'), workspace, { recursive: true });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 't@example.com');
+  git('config', 'user.name', 'Test');
+  git('config', 'commit.gpgsign', 'false');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'the shop');
+  const pricing = path.join(workspace, 'src', 'orders', 'pricing.ts');
+  writeFileSync(pricing, readFileSync(pricing, 'utf8').replace('BULK_DISCOUNT_RATE = 0.05', 'BULK_DISCOUNT_RATE = 0.5'));
+  process.env.OPENAI_API_KEY = 'test-key-for-the-local-model-server';
+  wb = await openWorkbench({
+    workspace,
+    extensions: [ROOT],
+    viewport: { width: 1440, height: 900 },
+    settings: {
+      'recurse.provider': 'openai',
+      'recurse.baseUrl': server.url,
+      'recurse.model': 'root-model',
+      'recurse.maxIterations': 6,
+      'editor.minimap.enabled': false,
+      'git.openRepositoryInParentFolders': 'never',
+    },
+  });
+}, { timeout: 180_000 });
+
+after(async () => {
+  await wb?.close();
+  await server?.close();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+async function shoot(name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await screenshot(wb.page, path.join(ARTIFACTS, name));
+}
+
+async function withEvidence(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await shoot(`${name}-failure.png`).catch(() => {});
+    for (const line of wb.problems()) console.error(line);
+    throw e;
+  }
+}
+
+/** The active editor is a diff editor whose cursor (the status bar) is on `line`. */
+async function waitForDiffAt(line, what) {
+  const diff = wb.page.locator('.editor-group-container.active .monaco-diff-editor');
+  await diff.waitFor({ timeout: 15_000 });
+  let editor;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await wb.page.waitForTimeout(100)) {
+    editor = await activeEditor(wb.page);
+    if (editor.line === line && /pricing\.ts/.test(editor.file ?? '')) return editor;
+  }
+  throw new Error(`${what}: expected the diff of pricing.ts at line ${line}, the active editor is ${JSON.stringify(editor)}`);
+}
+
+describe('Recurse review in VS Code', () => {
+  test('Review Changes from the palette; the citation and the Problems link open the diff at the finding', { timeout: 150_000 }, () =>
+    withEvidence('review', async () => {
+      await runCommand(wb.page, 'Recurse: Review Changes…');
+      // The palette's own rows go first: only once the QuickPick shows its title are its rows the sources.
+      await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Recurse: Review Changes' }).waitFor({ timeout: 15_000 });
+      const row = wb.page.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^\s*Working tree\s*$/ }) });
+      await row.first().click({ timeout: 15_000 });
+
+      // The command reveals the chat itself (clicking the activity bar now would close it).
+      const view = await webviewFrame(wb.page, { title: 'Chat' });
+      const link = view.locator('.answer a.citation[data-path="src/orders/pricing.ts"][data-review]');
+      await link.first().waitFor({ timeout: 60_000 });
+      assert.match(await view.locator('section.run').last().locator('.question').textContent(), /Review the working tree changes/);
+      await view.locator('.answer h2', { hasText: 'Reviewed (1)' }).waitFor();
+      await shoot('vscode-review-answer.png');
+
+      await link.first().click();
+      await waitForDiffAt(4, 'the chat citation');
+      await shoot('vscode-review-diff.png');
+
+      await runCommand(wb.page, 'View: Close All Editors');
+      await wb.page.locator('.editor-group-container.active .monaco-diff-editor').waitFor({ state: 'detached', timeout: 10_000 });
+      await wb.page.keyboard.press('Control+Shift+M');
+      const problems = wb.page.locator('.markers-panel');
+      await problems.locator('.monaco-list-row', { hasText: 'Bulk discount of 50%' }).first().waitFor({ timeout: 15_000 });
+      await problems.locator('.monaco-list-row', { hasText: 'Recurse Review' }).first().waitFor();
+      await problems.locator('a', { hasText: 'open diff' }).first().click();
+      await waitForDiffAt(4, 'the Problems panel link');
+    }));
+});
