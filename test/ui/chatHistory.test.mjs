@@ -1,8 +1,8 @@
 // Component tests of the chat webview's history (the `history` host message sent after the ready handshake) and
 // of Copy answer, in a real Chromium under the extension's CSP (see webviewHarness.mjs).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { launchChromium, openChat, startHarnessServer } from './webviewHarness.mjs';
+import { describe, test } from 'node:test';
+import { useChat } from './webviewHarness.mjs';
 
 const INIT = { type: 'init', version: 1, model: 'test-model', provider: 'openai', workspaceName: 'shop', hasKey: true };
 const ANSWER = 'Tax is computed in `computeTax` (src/orders/pricing.ts:3-5), not in src/ghost.ts:1.';
@@ -24,22 +24,11 @@ const INTERRUPTED = {
   error: 'Interrupted: the window was reloaded before this question was answered.',
 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startHarnessServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const chats = useChat();
 
 describe('chat history in the webview', () => {
   test('renders stored runs as finished runs with working citations, the trajectory summary and failures', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -84,7 +73,7 @@ describe('chat history in the webview', () => {
   });
 
   test('the extension\'s history wins over the view\'s own stored state: no duplicates, no run left running', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -116,7 +105,7 @@ describe('chat history in the webview', () => {
   });
 
   test('a run still going in the extension keeps streaming after the handshake', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -136,7 +125,7 @@ describe('chat history in the webview', () => {
   });
 
   test('Copy answer asks the extension to copy the answer markdown', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);

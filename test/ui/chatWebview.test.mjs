@@ -2,8 +2,8 @@
 // VS Code. The host side is played by posting the protocol's messages into the page; assertions read what a user
 // sees (text, links, buttons) and what the webview posts back.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { launchChromium, openChat, startHarnessServer } from './webviewHarness.mjs';
+import { describe, test } from 'node:test';
+import { useChat } from './webviewHarness.mjs';
 
 const RUN = 'run-1';
 const ROOT = 'rlm-1';
@@ -31,22 +31,11 @@ const answerMessage = (answer = ANSWER, citations = citationsOf(answer), extra =
   usage: { totalTokens: 1234, iterations: 2, subCalls: 2, cost: 0.0042 }, ...extra,
 });
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startHarnessServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const chats = useChat();
 
 describe('chat webview', () => {
   test('says ready with the protocol version, then shows what init tells it', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       assert.deepEqual(await chat.posted(), [{ type: 'ready', version: 1 }]);
       const { page } = chat;
@@ -67,7 +56,7 @@ describe('chat webview', () => {
   });
 
   test('Enter sends the question, Shift+Enter adds a line, the Ask button sends too', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -94,7 +83,7 @@ describe('chat webview', () => {
   });
 
   test('streams turns, model text (dropping a retried attempt), cells, outputs and a nested sub-call tree', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -162,7 +151,7 @@ describe('chat webview', () => {
   });
 
   test('valid citations are links that ask the extension to open the lines; invalid ones are marked, not linked', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -194,7 +183,7 @@ describe('chat webview', () => {
       await labelled.focus();
       await page.keyboard.press('Enter');
       assert.deepEqual((await chat.posted()).at(-1), { type: 'openCitation', path: 'src/orders/checkout.ts', startLine: 10, endLine: 10 });
-      assert.equal(await page.url(), server.url, 'nothing navigated');
+      assert.equal(await page.url(), chats.url, 'nothing navigated');
 
       await page.getByRole('button', { name: 'Copy answer' }).waitFor();
     } finally {
@@ -203,7 +192,7 @@ describe('chat webview', () => {
   });
 
   test('Cancel posts cancel at once; runCancelled ends the run and gives Ask back', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -226,7 +215,7 @@ describe('chat webview', () => {
   });
 
   test('prefill, busy, status, runFailed and cleared are shown', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -261,7 +250,7 @@ describe('chat webview', () => {
   });
 
   test('the conversation and the draft survive the view being hidden and shown again', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -289,7 +278,7 @@ describe('chat webview', () => {
   });
 
   test('the stylesheet takes its colours from VS Code\'s theme variables', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       assert.equal(await page.evaluate(() => getComputedStyle(document.body).color), 'rgb(204, 204, 204)');
@@ -302,7 +291,7 @@ describe('chat webview', () => {
   });
 
   test('a long stream of deltas renders quickly and ends with the full text', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send({ type: 'runStarted', runId: RUN, question: 'q', startedAt: Date.now() });

@@ -2,11 +2,10 @@
 // server on 127.0.0.1 serves a page with the panel's CSP (default-src 'none', one nonce'd script), a nonce'd harness
 // script defining acquireVsCodeApi (it records what the page posts, and every CSP violation), media/graph.css and the
 // real media/dist/graph.js.
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openPage, startPageServer, useHarness, vscodeApiScript, webviewPage } from './pageHarness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const GRAPH_BUNDLE = path.join(ROOT, 'media', 'dist', 'graph.js');
@@ -33,76 +32,21 @@ const themeCss = (t) => `:root {
   --vscode-font-size: 13px;
 }`;
 
-const HARNESS = `
-  window.__posted = [];
-  window.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
-  window.acquireVsCodeApi = (() => {
-    let acquired = false;
-    return () => {
-      if (acquired) throw new Error('acquireVsCodeApi called twice');
-      acquired = true;
-      return { postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => null, setState: () => {} };
-    };
-  })();`;
-
-function page({ nonce, theme }) {
-  const policy = [
-    "default-src 'none'",
-    "img-src 'self' data:",
-    "style-src 'self'",
-    "font-src 'self'",
-    `script-src 'nonce-${nonce}'`,
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${policy}">
-  <link rel="stylesheet" href="/theme-${theme}.css">
-  <link rel="stylesheet" href="/media/graph.css">
-  <title>Dependencies</title>
-</head>
-<body class="${THEMES[theme].bodyClass}">
-  <div id="app"></div>
-  <script nonce="${nonce}">${HARNESS}</script>
-  <script nonce="${nonce}" src="/media/dist/graph.js"></script>
-</body>
-</html>`;
-}
-
 export async function startGraphServer() {
   if (!existsSync(GRAPH_BUNDLE)) throw new Error(`${GRAPH_BUNDLE} is missing: run npm run build first`);
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    const send = (type, body) => {
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-      res.end(body);
-    };
-    const theme = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
-    if (url.pathname === '/') return send('text/html', page({ nonce: randomBytes(16).toString('base64'), theme }));
+  const apiScript = vscodeApiScript({ persistState: false });
+  return startPageServer((url) => {
+    if (url.pathname === '/') {
+      const theme = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
+      return ['text/html', webviewPage({ title: 'Dependencies', styles: [`/theme-${theme}.css`, '/media/graph.css'], bundle: '/media/dist/graph.js',
+        apiScript, bodyClass: THEMES[theme].bodyClass })];
+    }
     const themeFile = /^\/theme-(dark|light)\.css$/.exec(url.pathname);
-    if (themeFile) return send('text/css', themeCss(THEMES[themeFile[1]]));
-    if (url.pathname === '/media/graph.css') return send('text/css', readFileSync(STYLE));
-    if (url.pathname === '/media/dist/graph.js') return send('text/javascript', readFileSync(GRAPH_BUNDLE));
-    if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
-    res.writeHead(404).end();
+    if (themeFile) return ['text/css', themeCss(THEMES[themeFile[1]])];
+    if (url.pathname === '/media/graph.css') return ['text/css', readFileSync(STYLE)];
+    if (url.pathname === '/media/dist/graph.js') return ['text/javascript', readFileSync(GRAPH_BUNDLE)];
+    return undefined;
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const sockets = new Set();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  return {
-    url: `http://127.0.0.1:${server.address().port}/`,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
 }
 
 /**
@@ -110,24 +54,10 @@ export async function startGraphServer() {
  * the page posted, `violations()` the CSP violations seen, `requests` every URL asked for, `errors` page errors.
  */
 export async function openGraph(browser, serverUrl, { theme = 'dark' } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(5000);
-  const requests = [];
-  const errors = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text()); });
-  await page.goto(`${serverUrl}?theme=${theme}`);
-  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
-  return {
-    page,
-    requests,
-    errors,
-    send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
-    posted: () => page.evaluate(() => window.__posted),
-    clearPosted: () => page.evaluate(() => { window.__posted.length = 0; }),
-    violations: () => page.evaluate(() => window.__cspViolations),
-    close: () => context.close(),
-  };
+  return openPage(browser, `${serverUrl}?theme=${theme}`, { viewport: { width: 1000, height: 900 }, consoleTypes: ['error', 'warning'] });
+}
+
+/** The graph harness for a test file: `const graphs = useGraph()`, then `await graphs.open({theme})` in each test. */
+export function useGraph() {
+  return useHarness(startGraphServer, openGraph);
 }

@@ -2,9 +2,8 @@
 // same CSP as in VS Code. The host is played by posting the graph protocol's messages into the page; assertions read
 // what a user sees (the drawn graph through cytoscape's own instance, the lists, the header) and what the page posts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { THEMES, openGraph, startGraphServer } from './graphHarness.mjs';
-import { launchChromium } from './webviewHarness.mjs';
+import { describe, test } from 'node:test';
+import { THEMES, useGraph } from './graphHarness.mjs';
 
 const ROOT = 'src/orders/pricing.ts#priceOrder';
 
@@ -73,22 +72,11 @@ async function drawn(page) {
   });
 }
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startGraphServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const graphs = useGraph();
 
 describe('dependency graph panel', () => {
   test('says ready, draws every node and edge of the trace, and describes it', async () => {
-    const g = await openGraph(browser, server.url);
+    const g = await graphs.open();
     try {
       const { page } = g;
       assert.deepEqual(await g.posted(), [{ type: 'ready', version: 1 }]);
@@ -121,7 +109,7 @@ describe('dependency graph panel', () => {
   });
 
   test('highlights the target and shows a collapsed group with its count', async () => {
-    const g = await openGraph(browser, server.url);
+    const g = await graphs.open();
     try {
       const { page } = g;
       await g.send(graphMessage(BOTH));
@@ -141,7 +129,7 @@ describe('dependency graph panel', () => {
   });
 
   test('clicking a node posts openNode with its path and line; groups and externals open nothing', async () => {
-    const g = await openGraph(browser, server.url);
+    const g = await graphs.open();
     try {
       const { page } = g;
       await g.send(graphMessage(BOTH));
@@ -172,7 +160,7 @@ describe('dependency graph panel', () => {
   });
 
   test('a chain lists its hops with the evidence line; path:line links open the file', async () => {
-    const g = await openGraph(browser, server.url);
+    const g = await graphs.open();
     try {
       const { page } = g;
       await g.send(graphMessage(CHAIN, { to: 'src/orders/pricing.ts' }));
@@ -191,7 +179,7 @@ describe('dependency graph panel', () => {
   });
 
   test('Explain in chat posts explain; a status from the host is shown', async () => {
-    const g = await openGraph(browser, server.url);
+    const g = await graphs.open();
     try {
       const { page } = g;
       const explain = page.getByRole('button', { name: 'Explain in chat' });
@@ -208,7 +196,7 @@ describe('dependency graph panel', () => {
   });
 
   test('follows the light theme, and a theme switch recolours the canvas', async () => {
-    const g = await openGraph(browser, server.url, { theme: 'light' });
+    const g = await graphs.open({ theme: 'light' });
     try {
       const { page } = g;
       await g.send(graphMessage(BOTH));
@@ -229,7 +217,7 @@ describe('dependency graph panel', () => {
   });
 
   test('ignores malformed host messages', async () => {
-    const g = await openGraph(browser, server.url);
+    const g = await graphs.open();
     try {
       const { page } = g;
       for (const bad of [null, 'graph', { type: 'graph' }, { type: 'graph', folder: 'shop', graph: { target: 'x', nodes: 'no', edges: [], roots: [] } },

@@ -1,8 +1,8 @@
 // Component tests of the chat's scope picker (the `scopes` host message, `setScope` back) and of the scope shown
 // with each answer, in a real Chromium under the extension's CSP (see webviewHarness.mjs).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { launchChromium, openChat, startHarnessServer } from './webviewHarness.mjs';
+import { describe, test } from 'node:test';
+import { useChat } from './webviewHarness.mjs';
 
 const INIT = { type: 'init', version: 1, model: 'test-model', provider: 'openai', workspaceName: 'mono', hasKey: true };
 const SCOPES = {
@@ -17,22 +17,11 @@ const SCOPES = {
 };
 const USAGE = { totalTokens: 10, iterations: 1, subCalls: 0 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startHarnessServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const chats = useChat();
 
 describe('scope picker in the webview', () => {
   test('renders the host\'s choices, posts setScope for a choice and follows the host\'s current scope', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -74,7 +63,7 @@ describe('scope picker in the webview', () => {
   });
 
   test('every answer shows the scope it was given in, also from the history', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);
@@ -108,7 +97,7 @@ describe('scope picker in the webview', () => {
   });
 
   test('malformed scopes messages are ignored', async () => {
-    const chat = await openChat(browser, server.url);
+    const chat = await chats.open();
     try {
       const { page } = chat;
       await chat.send(INIT);

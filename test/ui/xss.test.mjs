@@ -2,8 +2,8 @@
 // code and output, sub-call prompts and results, and error messages all end up as text. Each payload sets a global
 // flag if it ever runs. The same checks run without the CSP, so they test the sanitizer, not only the CSP.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { launchChromium, openChat, startHarnessServer } from './webviewHarness.mjs';
+import { describe, test } from 'node:test';
+import { useChat } from './webviewHarness.mjs';
 
 const RUN = 'run-x';
 const ROOT = 'rlm-x';
@@ -37,23 +37,12 @@ const ANSWER = [
   PAYLOADS.join('\n'),
 ].join('\n');
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startHarnessServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const chats = useChat();
 
 for (const csp of [true, false]) {
   describe(`model output is inert (${csp ? 'with' : 'without'} the CSP)`, () => {
     test('payloads everywhere execute nothing, load nothing, navigate nowhere and show as text', async () => {
-      const chat = await openChat(browser, server.url, { csp });
+      const chat = await chats.open({ csp });
       try {
         const { page } = chat;
         const all = PAYLOADS.join(' ');
@@ -88,9 +77,9 @@ for (const csp of [true, false]) {
         await page.waitForTimeout(300);
 
         assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no payload ran');
-        assert.equal(page.url(), `${server.url}${csp ? '' : '?csp=0'}`, 'the page did not navigate');
+        assert.equal(page.url(), `${chats.url}${csp ? '' : '?csp=0'}`, 'the page did not navigate');
         assert.equal(page.context().pages().length, 1, 'no window opened');
-        const foreign = chat.requests.filter((u) => !u.startsWith(server.url));
+        const foreign = chat.requests.filter((u) => !u.startsWith(chats.url));
         assert.deepEqual(foreign, [], 'nothing was fetched from elsewhere');
 
         const found = await page.evaluate(() => {
