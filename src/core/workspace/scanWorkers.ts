@@ -200,8 +200,6 @@ class ScanWorker {
 
   constructor() {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
-    // Idle workers must not keep the process alive; `run` refs while a job is out.
-    this.worker.unref();
     this.worker.on('message', (msg: { id: number; result: never }) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
@@ -216,6 +214,10 @@ class ScanWorker {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', () => fail(new Error('scan worker exited')));
+    // Idle workers must not keep the process alive; `run` refs while a job is out. After the
+    // listeners: adding a 'message' listener refs the worker again, and a worker never given a
+    // job would then hold the process open.
+    this.worker.unref();
   }
 
   get load(): number {

@@ -159,5 +159,6 @@ export function indexedLanguage(path: string): string | undefined {
 /** Glob of every file extension indexed as one of `languages`. */
 export function extensionGlob(languages: readonly string[]): string {
   const exts = Object.keys(BY_EXTENSION).filter((e) => languages.includes(BY_EXTENSION[e]));
-  return `**/*.{${exts.join(',')}}`;
+  // A brace list of one is not an alternation to the glob matcher.
+  return exts.length === 1 ? `**/*.${exts[0]}` : `**/*.{${exts.join(',')}}`;
 }

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import type { FileMap } from '../../workspace/fileMap';
 import { grep } from '../../workspace/grep';
-import { definitionPattern } from './definitionSearch';
+import { definitionSearches } from './definitionSearch';
 import { SYMBOL_KINDS, SymbolRecord } from './extractSymbols';
 import { grammarVersion } from './grammarAssets';
-import { LANGUAGES, extensionGlob, indexedLanguage } from './languages';
+import { extensionGlob, indexedLanguage } from './languages';
 import { ParsePool, defaultWorkers } from './parsePool';
 import { FileRecord, cacheFile, decodeData, defaultCacheDir, loadCache, saveCache } from './symbolCache';
 import type { ParseFile, ParseOutcome } from './symbolWorker';
@@ -50,10 +50,13 @@ export interface IndexStats {
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_PARSE_BYTES = 1024 * 1024;
-const BATCH_FILES = 48;
-const BATCH_BYTES = 512 * 1024;
+// Small enough that a question asked mid-build waits little for the batch a worker is on.
+const BATCH_FILES = 24;
+const BATCH_BYTES = 256 * 1024;
 const URGENT_BATCH_FILES = 8;
 const SAVE_DELAY_MS = 1000;
+/** Grammars the parser threads load while a findSymbol searches: the map's most common languages. */
+const WARM_LANGUAGES = 2;
 
 /**
  * Definitions of every indexed file in a workspace, built in the background on parser threads and
@@ -74,6 +77,10 @@ export class SymbolIndex {
   private cachedFiles = 0;
   private saveTimer: NodeJS.Timeout | undefined;
   private disposed = false;
+  /** findSymbol calls searching or parsing ahead of the build, which holds its next batches until they are done. */
+  private pending = 0;
+  private languagesPresent: Map<string, { files: number; bare: boolean }> | undefined;
+  private readonly resumers: (() => void)[] = [];
 
   constructor(private readonly map: FileMap, private readonly options: SymbolIndexOptions = {}) {
     this.pool = new ParsePool(Math.max(1, options.workers ?? defaultWorkers()));
@@ -121,8 +128,13 @@ export class SymbolIndex {
       else for (const [n, ps] of names) if (n.toLowerCase().includes(lower)) for (const p of ps) hits.add(p);
       paths = [...hits];
     } else {
-      paths = await this.candidates(name, exact);
-      await this.ensure(paths);
+      this.pending++;
+      try {
+        paths = await this.candidates(name, exact);
+        await this.ensure(paths);
+      } finally {
+        if (--this.pending === 0) for (const resume of this.resumers.splice(0)) resume();
+      }
     }
     const out: CodeSymbol[] = [];
     for (const p of paths.sort()) {
@@ -166,6 +178,7 @@ export class SymbolIndex {
       this.saveTimer = undefined;
       this.save();
     }
+    for (const resume of this.resumers.splice(0)) resume();
     this.pool.dispose();
   }
 
@@ -207,8 +220,14 @@ export class SymbolIndex {
       return batch;
     };
     this.options.onProgress?.(finished, files.length);
+    // One turn of the event loop first, so a findSymbol asked right after start() holds the build back.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await Promise.all(Array.from({ length: this.pool.size + 1 }, async () => {
-      for (let batch = take(); batch.length > 0 && !this.disposed; batch = take()) {
+      for (;;) {
+        // Questions asked meanwhile go first: their parses must not queue behind the build's.
+        while (this.pending > 0 && !this.disposed) await new Promise<void>((resolve) => this.resumers.push(resolve));
+        const batch = take();
+        if (batch.length === 0 || this.disposed) break;
         await this.parse(batch.map((b) => b.key), false, false, new Map(batch.filter((b) => b.knownHash).map((b) => [b.key, b.knownHash!])), previous);
         finished += batch.length;
         this.options.onProgress?.(finished, files.length);
@@ -261,14 +280,41 @@ export class SymbolIndex {
     }
   }
 
-  /** Files that may define `name`: those where it occurs as a word, by the workspace grep (see definitionSearch.ts). */
+  /**
+   * Files that may define `name`, by the workspace grep with each language's definition search
+   * (see definitionSearch.ts). Parser threads start and load their grammars meanwhile.
+   */
   private async candidates(name: string, exact: boolean): Promise<string[]> {
-    const result = await grep(this.map, definitionPattern(name, exact), {
-      glob: extensionGlob(Object.keys(LANGUAGES)),
-      ignoreCase: !exact,
-      maxResults: Number.MAX_SAFE_INTEGER,
-    });
-    return [...new Set(result.matches.map((m) => m.path))].filter((p) => indexedLanguage(p));
+    const present = this.presentLanguages();
+    this.pool.warm([...present.keys()].slice(0, WARM_LANGUAGES));
+    const searches = definitionSearches(name, exact)
+      .map((s) => ({ ...s, languages: s.languages.filter((l) => present.has(l)) }))
+      .filter((s) => s.languages.length > 0);
+    const results = await Promise.all(searches.map(async (s) => {
+      // Extensionless Ruby files (Rakefile, Gemfile) escape an extension glob.
+      const glob = s.languages.some((l) => present.get(l)!.bare) ? undefined : extensionGlob(s.languages);
+      const result = await grep(this.map, s.pattern, { glob, ignoreCase: !exact, maxResults: Number.MAX_SAFE_INTEGER });
+      const wanted = new Set(s.languages);
+      return result.matches.map((m) => m.path).filter((p) => wanted.has(indexedLanguage(p)!));
+    }));
+    return [...new Set(results.flat())];
+  }
+
+  /** Indexed languages of the map, most files first, and whether any of their files lack an extension. */
+  private presentLanguages(): Map<string, { files: number; bare: boolean }> {
+    if (!this.languagesPresent) {
+      const counts = new Map<string, { files: number; bare: boolean }>();
+      for (const f of this.map.files()) {
+        const l = indexedLanguage(f.path);
+        if (!l) continue;
+        const c = counts.get(l) ?? { files: 0, bare: false };
+        c.files++;
+        if (!f.path.slice(f.path.lastIndexOf('/') + 1).includes('.')) c.bare = true;
+        counts.set(l, c);
+      }
+      this.languagesPresent = new Map([...counts].sort((a, b) => b[1].files - a[1].files));
+    }
+    return this.languagesPresent;
   }
 
   private nameIndex(): Map<string, Set<string>> {

@@ -36,6 +36,8 @@ export interface ParseJob {
   timeoutMs: number;
   /** Parse without queries (the parser's floor, for benchmarks). */
   parseOnly?: boolean;
+  /** Grammars to load before any file (a thread warming up while its first files are searched for). */
+  warm?: string[];
 }
 
 /** Per file: parsed (symbols as JSON of SymbolRecord[]), unchanged (hash equals knownHash), or skipped. */
@@ -136,6 +138,7 @@ if (parentPort) {
   const port = parentPort;
   port.on('message', async ({ id, job }: { id: number; job: ParseJob }) => {
     const results: ParseOutcome[] = [];
+    for (const id of job.warm ?? []) await grammar(id);
     for (const file of job.files) results.push(await parseOne(file, job));
     port.postMessage({ id, results });
   });
