@@ -1,4 +1,5 @@
 // The benchmark's result record and its renderings (console table, markdown for the README).
+import { type FanoutResult, fanoutTable } from './reviewFanout';
 import { RECALL_KINDS, RECALL_RULE, type SymbolCorpusResult } from './symbolBench';
 
 export interface GrepRow {
@@ -79,6 +80,8 @@ export interface BenchResult {
   firstPrompt?: { small: PromptSize; large: PromptSize & { corpus: string }; ratioMetadata: number; ratioFirstMessage: number };
   /** The symbol-index section (issue 8's goals), one entry per corpus. */
   symbols?: SymbolCorpusResult[];
+  /** Review fan-out against ceil(n / concurrency) × latency of a scripted sub-model (issue 9's goal). */
+  reviewFanout?: FanoutResult[];
   notes: string[];
 }
 
@@ -339,6 +342,16 @@ export function toMarkdown(r: BenchResult): string {
     promptTable(r),
     '',
     ...symbolSection(r),
+    ...(r.reviewFanout?.length
+      ? [
+          '## Review fan-out',
+          '',
+          'A scripted root model reviews a real git diff by sending one `llm_query_batched` prompt per changed file; the sub-model (a real local HTTP server) answers each after a fixed delay. Floor = ceil(files / concurrency) × delay; goal: the fan-out cell within 1.1× of it. "Whole review" adds git, the file map, both root turns and checking the findings.',
+          '',
+          fanoutTable(r.reviewFanout),
+          '',
+        ]
+      : []),
     ...(r.unavailable.length ? ['## Skipped corpora', '', ...r.unavailable.map((u) => `- ${u.name}: ${u.reason}`), ''] : []),
     '## Notes',
     '',

@@ -5,8 +5,10 @@
 import { rmSync } from 'node:fs';
 import type { RlmEvent } from '../src/core/rlm/events';
 import { review } from '../src/core/workflows/review';
+import { Worker } from 'node:worker_threads';
+import { OpenAICompatibleModel } from '../src/core/llm/openAICompatibleModel';
 import { commit, initRepo, write } from '../test/support/gitRepo';
-import { js, startScriptedModels } from '../test/support/scriptedModels';
+import { js } from '../test/support/scriptedModels';
 
 export interface FanoutCase {
   files: number;
@@ -37,7 +39,7 @@ export const FANOUT_CASES: FanoutCase[] = [
   { files: 300, linesPerFile: 17, concurrency: 16, delayMs: 250 },
   { files: 40, linesPerFile: 20, concurrency: 4, delayMs: 500 },
 ];
-export const QUICK_CASES: FanoutCase[] = [{ files: 40, linesPerFile: 20, concurrency: 8, delayMs: 200 }];
+export const QUICK_CASES: FanoutCase[] = [{ files: 40, linesPerFile: 20, concurrency: 8, delayMs: 250 }];
 
 /** A repository whose last commit changes `linesPerFile` lines in each of `files` files. */
 function makeRepo(c: FanoutCase): string {
@@ -58,32 +60,72 @@ function makeRepo(c: FanoutCase): string {
   return dir;
 }
 
+/**
+ * The model server runs on its own thread, as a real endpoint runs on its own machine: its HTTP and JSON work must
+ * not share the engine's event loop, or the bench would charge the engine for the test server's CPU time.
+ * Root turns are answered in order from `rootReplies`; every sub-model request after `delayMs`.
+ */
+const SERVER_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { ModelServer } = require(workerData.modelServer);
+(async () => {
+  const server = await ModelServer.start();
+  let inFlight = 0;
+  let peak = 0;
+  server.setHandler(async (ctx) => {
+    if (ctx.model === 'sub-model') {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, workerData.delayMs));
+      inFlight--;
+      return 'No problems found.';
+    }
+    const turn = ctx.messages.filter((m) => m.role === 'assistant').length;
+    return workerData.rootReplies[turn] ?? { fault: 'auth' };
+  });
+  parentPort.on('message', async (m) => {
+    if (m === 'peak') parentPort.postMessage({ peak });
+    if (m === 'close') { await server.close(); parentPort.close(); }
+  });
+  parentPort.postMessage({ url: server.url });
+})();
+`;
+
+async function startServerThread(delayMs: number, rootReplies: string[]): Promise<{ url: string; peak(): Promise<number>; close(): Promise<void> }> {
+  const worker = new Worker(SERVER_THREAD, {
+    eval: true,
+    workerData: { delayMs, rootReplies, modelServer: require.resolve('../test/support/modelServer') },
+  });
+  const next = () => new Promise<any>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  const { url } = await next();
+  return {
+    url,
+    peak: async () => {
+      worker.postMessage('peak');
+      return (await next()).peak;
+    },
+    close: async () => {
+      worker.postMessage('close');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
+}
+
 export async function measureFanout(c: FanoutCase): Promise<FanoutResult> {
   const dir = makeRepo(c);
-  let inFlight = 0;
-  let peakInFlight = 0;
-  const sub = () => async () => {
-    inFlight++;
-    peakInFlight = Math.max(peakInFlight, inFlight);
-    try {
-      await new Promise((r) => setTimeout(r, c.delayMs));
-      return 'No problems found.';
-    } finally {
-      inFlight--;
-    }
-  };
   const finding = { summary: 'Constants shifted by one.', findings: [{ severity: 'info', path: 'src/module000/service0.ts', line: 1, title: 'Shifted constant', detail: 'value0 is now 1 + 0' }] };
-  const models = await startScriptedModels({
-    rootSteps: [
-      js(
-        'const prompts = diff.files.map((f) => `Review this change to ${f.path}:\\n${hunks(f.path)}`);\n' +
-          'const replies = await llm_query_batched(prompts);\n' +
-          'print(`${replies.length} files reviewed`);',
-      ),
-      js(`finish(${JSON.stringify('Review done.\n```json\n' + JSON.stringify(finding) + '\n```')})`),
-    ],
-    subSteps: Array.from({ length: c.files }, sub),
-  });
+  const server = await startServerThread(c.delayMs, [
+    js(
+      'const prompts = diff.files.map((f) => `Review this change to ${f.path}:\\n${hunks(f.path)}`);\n' +
+        'const replies = await llm_query_batched(prompts);\n' +
+        'print(`${replies.length} files reviewed`);',
+    ),
+    js(`finish(${JSON.stringify('Review done.\n```json\n' + JSON.stringify(finding) + '\n```')})`),
+  ]);
+  const model = (name: string) => new OpenAICompatibleModel({ baseURL: server.url, apiKey: 'bench', model: name, retryBaseMs: 5, maxRetries: 0 });
   let cellStart = 0;
   let fanoutMs = 0;
   const onEvent = (e: RlmEvent) => {
@@ -96,8 +138,8 @@ export async function measureFanout(c: FanoutCase): Promise<FanoutResult> {
     const report = await review({
       workspace: dir,
       source: { kind: 'commit', ref: 'HEAD' },
-      rootModel: models.root,
-      subModel: models.sub,
+      rootModel: model('root-model'),
+      subModel: model('sub-model'),
       concurrency: c.concurrency,
       limits: { maxSubCalls: c.files + 10, maxIterations: 4 },
       code: false,
@@ -105,6 +147,7 @@ export async function measureFanout(c: FanoutCase): Promise<FanoutResult> {
     });
     const totalMs = performance.now() - started;
     if (report.forced) throw new Error(`the review was forced to finish (${report.reason})`);
+    if (report.usage.subCalls !== c.files) throw new Error(`expected ${c.files} sub-calls, got ${report.usage.subCalls}`);
     const floorMs = Math.ceil(c.files / c.concurrency) * c.delayMs;
     return {
       ...c,
@@ -115,12 +158,12 @@ export async function measureFanout(c: FanoutCase): Promise<FanoutResult> {
       totalMs,
       fanoutRatio: fanoutMs / floorMs,
       totalRatio: totalMs / floorMs,
-      peakInFlight,
+      peakInFlight: await server.peak(),
       reviewed: report.reviewed.length,
       unreviewed: report.unreviewed.length,
     };
   } finally {
-    await models.close();
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

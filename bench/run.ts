@@ -13,6 +13,7 @@ import { CORPUS_NAMES, Corpus, CorpusName, GrepCase, ensureCorpus, ensureRipgrep
 import { runLoadProbe, LoadProbeResult } from './loadProbe';
 import { median, timeCall, timeTool, warmMedian } from './measure';
 import { measureSymbols } from './symbolBench';
+import { fanoutTable, runFanoutBench } from './reviewFanout';
 import { BenchResult, CorpusResult, FileSetDiff, GrepRow, PromptSize, fileSetTable, grepTable, loadTable, promptTable, symbolConsole, toMarkdown } from './results';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -306,6 +307,11 @@ async function main(): Promise<void> {
     }
   }
 
+  if (!args.symbolsOnly) {
+    log('review fan-out: a scripted sub-model with a fixed delay');
+    result.reviewFanout = await runFanoutBench(args.quick);
+  }
+
   if (largest) {
     const small = await smallRepo();
     try {
@@ -337,6 +343,7 @@ async function main(): Promise<void> {
 
   if (!args.symbolsOnly) console.log('\n' + loadTable(result) + '\n\n' + fileSetTable(result) + '\n\n' + grepTable(result) + '\n\n' + promptTable(result) + '\n');
   if (result.symbols?.length) console.log('\n' + symbolConsole(result) + '\n');
+  if (result.reviewFanout?.length) console.log('\n' + fanoutTable(result.reviewFanout) + '\n');
   for (const u of result.unavailable) console.log(`skipped ${u.name}: ${u.reason}`);
   log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote bench/results/${base}.json and ${base}.md`);
 }
