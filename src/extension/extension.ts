@@ -21,7 +21,9 @@
  *   review                       Review Changes (recurse.review, recurse.reviewWorkingTree, recurse.reviewStaged; the
  *                                review runs in the chat like a question): diagnostics() (the "Recurse Review"
  *                                collection, by file) and current (the review whose findings they are: id, root,
- *                                findings, reviewed, unreviewed); recurse.openReviewDiff opens a finding's diff
+ *                                findings, reviewed, unreviewed); recurse.openReviewDiff opens a finding's diff;
+ *                                the reviews are kept in workspaceState (REVIEWS_KEY, reviewPersistence.ts): reload()
+ *                                forgets and restores them as a window reload does, restored, flushed()
  *   trace                        Trace Dependencies (recurse.traceDependencies, `/trace` in the chat): lastOutcome (the
  *                                last TraceOutcome), sentToGraph (every GraphHostMessage sent or queued for the graph
  *                                panel), postFromGraph(message) (as if the panel sent it, validated the same way),
@@ -73,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
   const keys = new ApiKeyStore(context.secrets);
   const maps = new WorkspaceMaps(log);
   const history = new ChatHistory(context.workspaceState);
-  const reviewStore = new ReviewStore();
+  const reviewStore = new ReviewStore(context.workspaceState, log);
   // eslint-disable-next-line prefer-const
   let view: ChatViewProvider;
   const scopes = new ScopeController({ state: context.workspaceState, maps, log, post: (m) => view.post(m) });
@@ -159,6 +161,8 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     log,
     revealChat: () => view.reveal(),
   });
+  // The last review (kept in workspaceState) comes back after a reload; reading it and asking git wait until after activation.
+  setTimeout(() => void reviews.restore(), 0);
   const traces = new TraceController({
     extensionUri: context.extensionUri,
     maps,

@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { runGit } from '../core/review/git';
 import { diffFileOf, type FinishedReview, type ReviewStore } from './reviewStore';
@@ -39,6 +41,39 @@ export async function gitTopLevel(dir: string): Promise<string> {
   const result = await runGit(dir, ['rev-parse', '--show-toplevel']);
   if (result.code !== 0) throw new Error(`not a git repository: ${dir}`);
   return result.stdout.toString().trim();
+}
+
+/** More paths than this on one command line are not compared: their findings stay on the reviewed version. */
+const MAX_COMPARED = 500;
+
+/**
+ * The new-side paths (of those given) whose file on disk is the reviewed head commit's blob, as git hashes it (with
+ * the path's clean filters). There a finding's line numbers are true of the file the user edits; elsewhere they are
+ * true only of the reviewed version. Empty when the review's new side is the working tree or the index.
+ */
+export async function sameOnDisk(review: FinishedReview, paths: readonly string[]): Promise<string[]> {
+  const { headCommit, root } = review;
+  if (!headCommit) return [];
+  const wanted = [...new Set(paths.map((p) => diffFileOf(review, p)).filter((f) => f && f.status !== 'deleted').map((f) => f!.path))].slice(0, MAX_COMPARED);
+  if (wanted.length === 0) return [];
+  const tree = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', headCommit, '--', ...wanted]);
+  if (tree.code !== 0) return [];
+  const headBlobs = new Map<string, string>();
+  for (const entry of tree.stdout.toString('utf8').split('\0')) {
+    const m = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(entry);
+    if (m) headBlobs.set(m[2], m[1]);
+  }
+  const present: string[] = [];
+  for (const p of wanted) {
+    if (!headBlobs.has(p)) continue;
+    const stat = await fs.lstat(nodePath.join(root, ...p.split('/'))).catch(() => undefined);
+    if (stat?.isFile()) present.push(p);
+  }
+  if (present.length === 0) return [];
+  const hashed = await runGit(root, ['--literal-pathspecs', 'hash-object', '--', ...present]);
+  if (hashed.code !== 0) return [];
+  const hashes = hashed.stdout.toString('utf8').split('\n');
+  return present.filter((p, i) => hashes[i] === headBlobs.get(p));
 }
 
 export class GitContentProvider implements vscode.TextDocumentContentProvider {

@@ -69,15 +69,31 @@ export class GraphPanel implements vscode.Disposable {
     return this.handle(message);
   }
 
+  /**
+   * Takes over a panel VS Code restored after a window reload (see the serializer in traceController.ts): the page
+   * loads again and is sent `message`, the graph it showed before, once it is ready.
+   */
+  adopt(panel: vscode.WebviewPanel, message: GraphHostMessage): void {
+    if (this.panel && this.panel !== panel) this.panel.dispose();
+    panel.webview.options = this.webviewOptions();
+    this.attach(panel);
+    this.post(message);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    return { enableScripts: true, enableCommandUris: false, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')] };
+  }
+
   private create(title: string): void {
-    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     const panel = vscode.window.createWebviewPanel(GraphPanel.viewType, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, {
-      enableScripts: true,
-      enableCommandUris: false,
-      localResourceRoots: [media],
+      ...this.webviewOptions(),
       // The graph's layout and viewport would be lost on every tab switch otherwise.
       retainContextWhenHidden: true,
     });
+    this.attach(panel);
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
     this.queue = [];

@@ -4,12 +4,12 @@ import type * as vscode from 'vscode';
 import type { Citation } from '../core/citations/citations';
 import type { DiffSource } from '../core/review/diffSource';
 import type { ReviewReport } from '../core/review/reviewReport';
-import { blobSpec, gitShow, gitTopLevel } from './gitContent';
+import { blobSpec, gitShow, gitTopLevel, sameOnDisk } from './gitContent';
 import { diffFileOf, type FinishedReview } from './reviewStore';
 
 /** What the extension keeps of a review report. */
 export async function finishedReview(id: string, folder: vscode.WorkspaceFolder, source: DiffSource, report: ReviewReport): Promise<FinishedReview> {
-  return {
+  const review: FinishedReview = {
     id,
     folder,
     root: await gitTopLevel(folder.uri.fsPath),
@@ -22,6 +22,14 @@ export async function finishedReview(id: string, folder: vscode.WorkspaceFolder,
     reviewed: report.reviewed,
     unreviewed: report.unreviewed,
   };
+  return placeFindings(review);
+}
+
+/** The review with `onDisk` checked now: which of its findings' files on disk are the reviewed version. */
+export async function placeFindings(review: FinishedReview): Promise<FinishedReview> {
+  if (!review.headCommit) return review;
+  const paths = review.findings.filter((f) => f.valid && f.side !== 'old').map((f) => f.path);
+  return { ...review, onDisk: await sameOnDisk(review, paths).catch(() => []) };
 }
 
 /** The report's markdown with the reviewed files listed too (before the unreviewed ones): nothing is left implicit. */

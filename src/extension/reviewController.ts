@@ -4,6 +4,7 @@ import { GIT_SCHEME, GitContentProvider } from './gitContent';
 import { isFindingRef, OPEN_REVIEW_DIFF, ReviewDiagnostics } from './reviewDiagnostics';
 import { type DiffOpenResult, openReviewDiff } from './reviewDiff';
 import { parseReviewSource, pickReviewSource } from './reviewSources';
+import { placeFindings } from './reviewAnswer';
 import type { FinishedReview, ReviewStore } from './reviewStore';
 import { WorkspaceMaps } from './workspaceMaps';
 
@@ -13,6 +14,15 @@ export interface ReviewApi {
   diagnostics(): [vscode.Uri, readonly vscode.Diagnostic[]][];
   /** The review whose findings are the diagnostics now. */
   readonly current: FinishedReview | undefined;
+  /**
+   * What a window reload does to reviews: forgets everything held in memory (the diagnostics go), then restores
+   * from workspaceState as activation does. Resolves to the current review shown again, if any.
+   */
+  reload(): Promise<FinishedReview | undefined>;
+  /** Resolves once the reviews are written to workspaceState. */
+  flushed(): Promise<void>;
+  /** The restore that activation scheduled (resolved when there was nothing to restore). */
+  readonly restored: Promise<FinishedReview | undefined>;
 }
 
 export interface ReviewControllerDeps {
@@ -29,6 +39,7 @@ export interface ReviewControllerDeps {
 export class ReviewController implements vscode.Disposable {
   private readonly diagnostics: ReviewDiagnostics;
   private readonly disposables: vscode.Disposable[] = [];
+  private restoring: Promise<FinishedReview | undefined> | undefined;
 
   constructor(private readonly deps: ReviewControllerDeps) {
     this.diagnostics = new ReviewDiagnostics(deps.store);
@@ -44,6 +55,7 @@ export class ReviewController implements vscode.Disposable {
   }
 
   get api(): ReviewApi {
+    const self = this;
     const { collection } = this.diagnostics;
     const { store } = this.deps;
     return {
@@ -55,7 +67,27 @@ export class ReviewController implements vscode.Disposable {
       get current() {
         return store.current;
       },
+      reload: () => {
+        store.forget();
+        return this.restore();
+      },
+      flushed: () => store.flushed(),
+      get restored() {
+        return self.restoring ?? Promise.resolve(undefined);
+      },
     };
+  }
+
+  /**
+   * Brings the stored current review back after a window reload (diagnostics, citations, diffs). Git is asked
+   * which findings' files on disk are still the reviewed version, so this runs after activation, not in it.
+   */
+  restore(): Promise<FinishedReview | undefined> {
+    this.restoring = this.deps.store.restore(placeFindings).catch((err: Error) => {
+      this.deps.log.warn(`could not restore the last review: ${err?.message ?? err}`);
+      return undefined;
+    });
+    return this.restoring;
   }
 
   /**

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CheckedFinding, Severity } from '../core/review/findings';
 import { GIT_SCHEME, gitUri } from './gitContent';
-import type { FinishedReview, ReviewStore } from './reviewStore';
+import { diffFileOf, type FinishedReview, type ReviewStore } from './reviewStore';
 
 export const REVIEW_DIAGNOSTICS = 'Recurse Review';
 export const OPEN_REVIEW_DIFF = 'recurse.openReviewDiff';
@@ -26,10 +26,16 @@ export function openDiffCommandUri(ref: FindingRef): vscode.Uri {
   return vscode.Uri.parse(`command:${OPEN_REVIEW_DIFF}?${encodeURIComponent(JSON.stringify([ref]))}`);
 }
 
-/** Where a finding shows: the file on disk, or the base side for a finding in a deleted file. */
+/**
+ * Where a finding shows: where its line numbers are true. The base side for a finding in a deleted file; for a
+ * review of commits, the reviewed version (the diff editor's right side) unless the file on disk is that version;
+ * otherwise (the working tree, the index) the file on disk.
+ */
 export function findingUri(review: FinishedReview, finding: CheckedFinding): vscode.Uri {
-  if (finding.side === 'old') return gitUri(review, 'base', finding.path);
-  return vscode.Uri.joinPath(vscode.Uri.file(review.root), ...finding.path.split('/'));
+  const path = diffFileOf(review, finding.path)?.path ?? finding.path;
+  if (finding.side === 'old') return gitUri(review, 'base', path);
+  if (review.headCommit && !review.onDisk?.includes(path)) return gitUri(review, 'head', path);
+  return vscode.Uri.joinPath(vscode.Uri.file(review.root), ...path.split('/'));
 }
 
 /**

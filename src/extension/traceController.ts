@@ -3,7 +3,7 @@ import type { TraceDirection, TraceGraph } from '../core/trace/traceGraph';
 import type { RunOutcome } from './chatSession';
 import { type OpenResult, openCitation } from './citationOpener';
 import { GraphPanel } from './graphPanel';
-import { GRAPH_PROTOCOL_VERSION, type GraphHostMessage, type GraphWebviewMessage } from './graphProtocol';
+import { GRAPH_PROTOCOL_VERSION, type GraphHostMessage, type GraphWebviewMessage, parseGraphHostMessage } from './graphProtocol';
 import { loadCore } from './loadCore';
 import { type TraceRequest, isTraceChatCommand, parseTraceChatCommand } from './traceChatCommand';
 import { folderRelativePath, targetAtCursor } from './traceEditorTarget';
@@ -38,6 +38,11 @@ export interface TraceApi {
   readonly graphTitle: string | undefined;
   /** Whether the open panel's page has loaded and said `ready`. */
   readonly graphReady: boolean;
+  /**
+   * What VS Code calls after a window reload for a Dependencies panel it restores (the registered
+   * WebviewPanelSerializer): `state` is what the page kept with setState. Resolves to whether a graph came back.
+   */
+  deserializePanel(panel: vscode.WebviewPanel, state: unknown): Promise<boolean>;
 }
 
 export interface TraceControllerDeps {
@@ -65,8 +70,13 @@ export class TraceController implements vscode.Disposable {
   lastOutcome: TraceOutcome | undefined;
   private last: { graph: TraceGraph; to?: string; folder: vscode.WorkspaceFolder } | undefined;
 
+  private readonly serializer: vscode.Disposable;
+
   constructor(private readonly deps: TraceControllerDeps) {
     this.panel = new GraphPanel(deps.extensionUri, deps.log, (m) => this.handle(m));
+    this.serializer = vscode.window.registerWebviewPanelSerializer(GraphPanel.viewType, {
+      deserializeWebviewPanel: async (panel, state) => void (await this.restorePanel(panel, state)),
+    });
   }
 
   get api(): TraceApi {
@@ -85,7 +95,25 @@ export class TraceController implements vscode.Disposable {
       get graphReady() {
         return self.panel.isReady;
       },
+      deserializePanel: (panel, state) => this.restorePanel(panel, state),
     };
+  }
+
+  /**
+   * A Dependencies panel VS Code restored after a window reload: its page kept the graph message it drew (see
+   * media/src/graph/main.ts), which is checked like any message from the page, then drawn again and clickable.
+   */
+  async restorePanel(panel: vscode.WebviewPanel, state: unknown): Promise<boolean> {
+    const kept = parseGraphHostMessage(isPlainObject(state) ? state.graph : undefined);
+    const folder = kept?.type === 'graph' ? vscode.workspace.workspaceFolders?.find((f) => f.name === kept.folder) : undefined;
+    if (kept?.type !== 'graph' || kept.version !== GRAPH_PROTOCOL_VERSION || !folder) {
+      this.panel.adopt(panel, { type: 'status', kind: 'info', message: 'This graph was not kept across the reload: run Recurse: Trace Dependencies again.' });
+      return false;
+    }
+    const message: GraphHostMessage = kept;
+    this.last = { graph: kept.graph, ...(kept.to !== undefined ? { to: kept.to } : {}), folder };
+    this.panel.adopt(panel, message);
+    return true;
   }
 
   /**
@@ -252,7 +280,10 @@ export class TraceController implements vscode.Disposable {
   private async handle(message: GraphWebviewMessage): Promise<unknown> {
     switch (message.type) {
       case 'openNode': {
-        const folder = this.last?.folder;
+        const folders = vscode.workspace.workspaceFolders ?? [];
+        const folder = (message.folder !== undefined ? folders.find((f) => f.name === message.folder) : undefined) ?? this.last?.folder;
+        // After a reload the panel comes back before any file map is built: only a file of the map may open.
+        if (folder) await this.deps.maps.get(folder).catch(() => undefined);
         const result: OpenResult = await openCitation(this.deps.maps, { path: message.path, startLine: message.line, endLine: message.line, folder: message.folder }, folder).catch(
           (err: Error) => ({ opened: false as const, reason: err.message }),
         );
@@ -270,6 +301,7 @@ export class TraceController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.serializer.dispose();
     this.panel.dispose();
   }
 }

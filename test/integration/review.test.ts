@@ -289,5 +289,92 @@ describe('review changes', () => {
     assert.equal(tab.modified.scheme, 'recurse-git');
     assert.match(await text(tab.modified), /BULK_DISCOUNT_RATE = 0\.5;/, 'the right side is the reviewed head commit');
     await waitFor('the cursor on line 4', () => vscode.window.activeTextEditor?.selection.active.line === 3);
+
+    // Line 4 of the reviewed commit is not line 4 of the one-line file on disk: the diagnostic sits on the diff's right side.
+    const [[uri, [diagnostic]], ...others] = recurse.review.diagnostics();
+    assert.equal(others.length, 0);
+    assert.equal(uri.toString(), tab.modified.toString(), 'the diagnostic is on the reviewed version the diff editor shows');
+    assert.equal(diagnostic.range.start.line, 3);
+    assert.equal(vscode.languages.getDiagnostics(uriOf(PRICING)).filter((d) => d.source === 'Recurse Review').length, 0, 'nothing on the file on disk');
+    assert.equal(vscode.languages.getDiagnostics(tab.modified).filter((d) => d.source === 'Recurse Review').length, 1);
+  });
+
+  it('puts a commit review\'s findings on the file on disk only when it is the reviewed version, and its link opens the diff', async () => {
+    // HEAD shrank pricing to one line and added a comment as line 12 of the config; the config changes again on disk.
+    const reviewedConfig = fs.readFileSync(file(CONFIG), 'utf8');
+    assert.equal(reviewedConfig.split('\n')[11], '// changed again');
+    fs.writeFileSync(file(CONFIG), `// a new first line\n${reviewedConfig}`);
+    const s = script(server, [
+      js("print(diff.files.map((f) => f.status + ' ' + f.path).join('\\n'))"),
+      finishWith('Two changes.', [
+        { severity: 'warning', path: PRICING, line: 1, title: 'Pricing emptied', detail: 'Nothing is exported.' },
+        { severity: 'info', path: CONFIG, line: 12, title: 'A stray comment', detail: 'Noise.' },
+      ]),
+    ]);
+    answered(await vscode.commands.executeCommand('recurse.review', { kind: 'commit', ref: 'HEAD' }));
+    s.check();
+    const byPath = new Map(recurse.review.diagnostics().map(([u, ds]) => [u.path, { uri: u, lines: ds.map((d) => d.range.start.line) }]));
+    const pricing = byPath.get(uriOf(PRICING).path);
+    assert.ok(pricing, `pricing.ts on disk is the reviewed version, so its finding is there: ${JSON.stringify([...byPath.keys()])}`);
+    assert.equal(pricing.uri.scheme, 'file');
+    assert.deepEqual(pricing.lines, [0]);
+    const config = byPath.get('/src/config.ts');
+    assert.ok(config, 'the config\'s finding sits on its reviewed version');
+    assert.equal(config.uri.scheme, 'recurse-git');
+    assert.deepEqual(config.lines, [11]);
+    assert.match(config.uri.query, /side=head/);
+    assert.equal((await text(config.uri)).split('\n')[11], '// changed again', 'line 12 of that document is the line the finding is about');
+
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const [diagnostic] = vscode.languages.getDiagnostics(config.uri).filter((d) => d.source === 'Recurse Review');
+    const code = diagnostic.code as { target: vscode.Uri };
+    await vscode.commands.executeCommand(code.target.path, ...(JSON.parse(code.target.query) as unknown[]));
+    await waitFor('the diff editor', () => vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputTextDiff);
+    assert.equal(diffTab().modified.toString(), config.uri.toString(), 'the diff\'s right side is the document holding the diagnostic');
+    await waitFor('the cursor on line 12', () => vscode.window.activeTextEditor?.selection.active.line === 11);
+  });
+
+  it('keeps the review across a window reload: diagnostics come back, its citations open the diff; New Chat clears it', async () => {
+    const review = recurse.review.current;
+    assert.ok(review);
+    await recurse.review.flushed();
+    assert.equal(recurse.workspaceState.get<{ current?: string }>('recurse.reviews')?.current, review.id, 'the review is kept in workspaceState');
+    const before = recurse.review.diagnostics().map(([u, ds]) => [u.toString(), ds.map((d) => [d.range.start.line, d.message])]);
+    assert.equal(before.length, 2);
+    // pricing.ts is edited before the reload: it is no longer the reviewed version, so its finding moves there.
+    const pricingOnDisk = fs.readFileSync(file(PRICING), 'utf8');
+    fs.writeFileSync(file(PRICING), `${pricingOnDisk}// edited after the review\n`);
+    try {
+      const restored = await recurse.review.reload();
+      assert.equal(restored?.id, review.id);
+      const after = recurse.review.diagnostics();
+      assert.equal(after.length, 2, JSON.stringify(after));
+      assert.ok(after.every(([u]) => u.scheme === 'recurse-git'), `both findings on the reviewed versions now: ${after.map(([u]) => u.toString())}`);
+      assert.deepEqual(after.map(([u, ds]) => [u.path, ds.map((d) => d.range.start.line)]).sort(), [['/src/config.ts', [11]], ['/src/orders/pricing.ts', [0]]]);
+      assert.equal(vscode.languages.getDiagnostics(uriOf(PRICING)).filter((d) => d.source === 'Recurse Review').length, 0);
+
+      // The restored chat history's citation of the review opens its diff, not the file.
+      const run = recurse.history.runs.at(-1);
+      const cited = run?.citations?.find((c) => c.path === CONFIG && c.startLine === 12 && c.review === review.id);
+      assert.ok(cited?.valid, JSON.stringify(run?.citations));
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const opened = (await recurse.postFromWebview({ type: 'openCitation', path: CONFIG, startLine: 12, endLine: 12, folder: folder().name, review: cited.review })) as { kind?: string };
+      assert.equal(opened.kind, 'diff', JSON.stringify(opened));
+      const tab = diffTab();
+      assert.equal(tab.modified.scheme, 'recurse-git');
+      assert.equal((await text(tab.modified)).split('\n')[11], '// changed again');
+      await waitFor('the cursor on line 12', () => vscode.window.activeTextEditor?.selection.active.line === 11);
+
+      // New Chat forgets it for good: nothing comes back after the next reload.
+      await vscode.commands.executeCommand('recurse.newChat');
+      assert.equal(recurse.review.diagnostics().length, 0);
+      await recurse.review.flushed();
+      assert.equal(recurse.workspaceState.get('recurse.reviews'), undefined);
+      assert.equal(await recurse.review.reload(), undefined);
+      assert.equal(recurse.review.diagnostics().length, 0);
+      assert.equal(recurse.review.current, undefined);
+    } finally {
+      fs.writeFileSync(file(PRICING), pricingOnDisk);
+    }
   });
 });

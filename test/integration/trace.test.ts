@@ -192,4 +192,47 @@ describe('trace dependencies', () => {
     assert.equal(outcome.status, 'answered', JSON.stringify(outcome));
     assert.match(messagesOf(recurse, 'runStarted', since)[0].question, /^Explain what `src\/api\/server.ts` depends on/);
   });
+
+  it('a Dependencies panel restored after a window reload shows its graph again; its nodes open and Explain works', async () => {
+    const outcome = traced(await trace({ target: 'priceOrder', direction: 'in', depth: 2 }));
+    // What the page keeps with setState (media/src/graph/main.ts) is the graph message it drew, through JSON.
+    const kept = JSON.parse(JSON.stringify({ graph: lastGraph() })) as unknown;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitFor('the panel to close', () => recurse.trace.graphTitle === undefined);
+
+    // After a reload VS Code creates the panel itself and hands it, with that state, to the registered serializer.
+    const panel = vscode.window.createWebviewPanel('recurse.graph', 'Dependencies: priceOrder', vscode.ViewColumn.Active, {});
+    const since = recurse.trace.sentToGraph.length;
+    assert.equal(await recurse.trace.deserializePanel(panel, kept), true);
+    assert.equal(recurse.trace.graphTitle, 'Dependencies: priceOrder');
+    assert.deepEqual(lastGraph(since)?.graph, outcome.graph, 'the graph is sent to the restored page');
+    assert.equal(panel.webview.options.enableScripts, true);
+    await waitFor('the restored page to say ready', () => recurse.trace.graphReady, 20_000);
+
+    const result = (await recurse.trace.postFromGraph({ type: 'openNode', path: 'src/api/server.ts', line: 14, folder: folder().name })) as OpenResult;
+    assert.ok(result.opened, JSON.stringify(result));
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(folder().uri.fsPath, 'src', 'api', 'server.ts'));
+    assert.equal(vscode.window.activeTextEditor?.selection.active.line, 13);
+
+    const s = script(server, [js('finish("The quote endpoint calls priceOrder at src/api/server.ts:14.")')]);
+    const asked = recurse.sentToWebview.length;
+    const explained = (await recurse.trace.postFromGraph({ type: 'explain' })) as RunOutcome;
+    s.check();
+    assert.equal(explained.status, 'answered', JSON.stringify(explained));
+    assert.match(messagesOf(recurse, 'runStarted', asked)[0].question, /^Explain what depends on `priceOrder`/, 'the restored graph is the one explained');
+
+    // The next trace reuses the restored panel.
+    traced(await trace({ target: 'src/config.ts' }));
+    const panels = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Dependencies'));
+    assert.equal(panels.length, 1, 'one Dependencies panel');
+    assert.equal(recurse.trace.graphTitle, 'Dependencies: src/config.ts');
+
+    // A state that is not a graph (an older page, a tampered one) is not drawn: the panel says what to do.
+    const broken = vscode.window.createWebviewPanel('recurse.graph', 'Dependencies: ?', vscode.ViewColumn.Active, {});
+    const before = recurse.trace.sentToGraph.length;
+    assert.equal(await recurse.trace.deserializePanel(broken, { graph: { type: 'graph', graph: { target: 1 } } }), false);
+    const sent = recurse.trace.sentToGraph.slice(before);
+    assert.equal(sent.filter((m) => m.type === 'graph').length, 0);
+    assert.match(sent.find((m) => m.type === 'status')?.type === 'status' ? (sent.find((m) => m.type === 'status') as { message: string }).message : '', /Trace Dependencies again/);
+  });
 });

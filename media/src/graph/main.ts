@@ -1,12 +1,14 @@
 /**
  * The dependency-graph panel's entry (bundled to media/dist/graph.js). It says `ready` to the extension, then draws
- * each `graph` message it receives and shows each `status`. Host messages are shape-checked before use.
+ * each `graph` message it receives (keeping the last one as the webview's state) and shows each `status`. Host
+ * messages are shape-checked before use.
  */
 import { GRAPH_PROTOCOL_VERSION, type GraphWebviewMessage, parseGraphHostMessage } from '../../../src/extension/graphProtocol';
 import { GraphView } from './graphView';
 
 interface VsCodeApi {
   postMessage(message: GraphWebviewMessage): void;
+  setState(state: unknown): void;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -31,8 +33,11 @@ function start(): void {
   window.addEventListener('message', (event: MessageEvent) => {
     const message = parseGraphHostMessage(event.data);
     if (!message) return;
-    if (message.type === 'graph') view.render(message);
-    else view.showStatus(message.message, message.kind);
+    if (message.type === 'graph') {
+      view.render(message);
+      // VS Code hands this back to the extension's panel serializer after a window reload, which sends it again.
+      vscode.setState({ graph: message });
+    } else view.showStatus(message.message, message.kind);
   });
   vscode.postMessage({ type: 'ready', version: GRAPH_PROTOCOL_VERSION });
 }

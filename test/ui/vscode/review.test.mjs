@@ -125,5 +125,19 @@ describe('Recurse review in VS Code', () => {
       await problems.locator('.monaco-list-row', { hasText: 'Recurse Review' }).first().waitFor();
       await problems.locator('a', { hasText: 'open diff' }).first().click();
       await waitForDiffAt(4, 'the Problems panel link');
+
+      // A window reload: the extension keeps the review in workspaceState, so its finding is back in the Problems
+      // panel and its link opens the diff again (the chat view the review revealed activates the extension).
+      await runCommand(wb.page, 'View: Close All Editors');
+      await wb.page.waitForTimeout(1000);
+      await Promise.all([wb.page.waitForEvent('load', { timeout: 60_000 }), runCommand(wb.page, 'Developer: Reload Window')]);
+      await wb.page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+      await webviewFrame(wb.page, { title: 'Chat', timeout: 60_000 });
+      if (!(await wb.page.locator('.markers-panel').isVisible())) await wb.page.keyboard.press('Control+Shift+M');
+      const restored = wb.page.locator('.markers-panel');
+      await restored.locator('.monaco-list-row', { hasText: 'Bulk discount of 50%' }).first().waitFor({ timeout: 30_000 });
+      await shoot('vscode-review-after-reload.png');
+      await restored.locator('a', { hasText: 'open diff' }).first().click();
+      await waitForDiffAt(4, 'the Problems panel link after a reload');
     }));
 });
