@@ -2,23 +2,15 @@
 // loaded from this folder (built: dist/, media/dist/), pointed by its settings at the real-HTTP test model server
 // (out/test/support/modelServer.js), and driven the way a user would: open the view, type, click.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { activeEditor, openViewContainer, openWorkbench, runCommand, screenshot, waitForActiveEditor, webviewFrame } from '../../vscode/ui.mjs';
+import { ROOT, js, modelServerClass, requireBuilt, shoot, shopWorkspace, withEvidence } from './workbenchTest.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const ARTIFACTS = path.join(ROOT, 'test', 'ui', 'artifacts');
-const MODEL_SERVER = path.join(ROOT, 'out', 'test', 'support', 'modelServer.js');
-const js = (code) => '```js\n' + code + '\n```';
 
-for (const built of ['dist/extension.js', 'media/dist/webview.js', 'out/test/support/modelServer.js']) {
-  if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build && npm run compile-tests`);
-}
-const { ModelServer } = createRequire(import.meta.url)(MODEL_SERVER);
+requireBuilt(['dist/extension.js', 'media/dist/webview.js', 'out/test/support/modelServer.js']);
+const ModelServer = modelServerClass();
 
 let server;
 let wb;
@@ -58,16 +50,11 @@ async function ask(view, question) {
   await view.locator('section.run .question', { hasText: question }).waitFor({ timeout: 15_000 });
 }
 
-async function shoot(name) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await screenshot(wb.page, path.join(ARTIFACTS, name));
-}
 
 before(async () => {
   server = await ModelServer.start();
   server.setHandler((ctx) => script(ctx));
-  workspace = mkdtempSync(path.join(tmpdir(), 'recurse-ui-shop-'));
-  cpSync(path.join(ROOT, 'test', 'fixtures', 'shop'), workspace, { recursive: true });
+  workspace = shopWorkspace('recurse-ui-shop-');
   // An OpenAI-compatible local server accepts any key; the extension reads it from the environment.
   process.env.OPENAI_API_KEY = 'test-key-for-the-local-model-server';
   wb = await openWorkbench({
@@ -92,19 +79,10 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-/** On failure: a screenshot and the extension host's errors, so a red run says why. */
-async function withEvidence(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shoot(`${name}-failure.png`).catch(() => {});
-    for (const line of wb.problems()) console.error(line);
-    throw e;
-  }
-}
+const evidence = (name, fn) => withEvidence(wb, name, fn);
 
 describe('Recurse chat in VS Code', () => {
-  test('ask, watch the trajectory stream, click a verified citation and land on its lines', { timeout: 120_000 }, () => withEvidence('ask', async () => {
+  test('ask, watch the trajectory stream, click a verified citation and land on its lines', { timeout: 120_000 }, () => evidence('ask', async () => {
     let subPrompt;
     script = (ctx) => {
       if (ctx.model === 'sub-model') {
@@ -138,7 +116,7 @@ describe('Recurse chat in VS Code', () => {
     await view.getByRole('button', { name: 'Cancel' }).waitFor();
     await view.locator('.cell-output', { hasText: 'src/orders/pricing.ts:15' }).waitFor({ timeout: 20_000 });
     assert.match(subPrompt ?? '', /What does priceOrder do\?/);
-    await shoot('vscode-streaming.png');
+    await shoot(wb, 'vscode-streaming.png');
 
     // The answer, with a verified citation as a link and an invented one marked.
     const link = view.locator('.answer a.citation[data-path="src/orders/pricing.ts"]');
@@ -151,7 +129,7 @@ describe('Recurse chat in VS Code', () => {
     assert.notEqual(await view.locator('[data-counter="tokens"] .counter-value').textContent(), '0');
     assert.equal(await view.getByRole('button', { name: 'Cancel' }).count(), 0);
 
-    await shoot('vscode-answer.png');
+    await shoot(wb, 'vscode-answer.png');
 
     await link.click();
     await waitForActiveEditor(wb.page, { file: 'pricing.ts', path: 'src/orders/pricing.ts' }, { timeout: 15_000 });
@@ -162,7 +140,7 @@ describe('Recurse chat in VS Code', () => {
     // Lines 15-17 are selected with the cursor (what the status bar shows) on the first cited line.
     assert.equal(editor.line, 15, `the cursor is on the first cited line (${JSON.stringify(editor)})`);
     assert.ok(editor.selection > 0, `the cited lines are selected (${JSON.stringify(editor)})`);
-    await shoot('vscode-citation-opened.png');
+    await shoot(wb, 'vscode-citation-opened.png');
     // The README's picture: refreshed on request only, so a test run leaves the committed file alone.
     if (process.env.RECURSE_UPDATE_SCREENSHOT === '1' || !existsSync(path.join(ROOT, 'media', 'screenshot.png'))) {
       // A wider side bar, the trajectory open and scrolled so the answer shows below it.
@@ -179,7 +157,7 @@ describe('Recurse chat in VS Code', () => {
     }
   }));
 
-  test('an answer carrying an XSS payload executes nothing and shows as text', { timeout: 90_000 }, () => withEvidence('xss', async () => {
+  test('an answer carrying an XSS payload executes nothing and shows as text', { timeout: 90_000 }, () => evidence('xss', async () => {
     const payload = [
       'Look: <img src=x onerror="window.top.__pwned=1;window.__pwned=1">',
       '<script>window.__pwned=2</script>',
@@ -204,10 +182,10 @@ describe('Recurse chat in VS Code', () => {
     assert.equal(await answer.locator('img, script, a[href]').count(), 0);
     assert.ok((await answer.textContent()).includes('<img src=x onerror='), 'the payload is shown as text');
     await wb.page.locator('.monaco-workbench').waitFor({ timeout: 2000 }); // the window was not closed or quit
-    await shoot('vscode-xss.png');
+    await shoot(wb, 'vscode-xss.png');
   }));
 
-  test('Cancel stops a long run within a second', { timeout: 90_000 }, () => withEvidence('cancel', async () => {
+  test('Cancel stops a long run within a second', { timeout: 90_000 }, () => evidence('cancel', async () => {
     script = () => ({ text: js('finish("too late")'), delayMs: 60_000 });
     const view = await chatFrame();
     const before = server.requests.length;
@@ -233,7 +211,7 @@ describe('Recurse chat in VS Code', () => {
   }));
 
   // Last: it reloads the window.
-  test('the chat history survives a window reload; New Chat clears it', { timeout: 180_000 }, () => withEvidence('reload', async () => {
+  test('the chat history survives a window reload; New Chat clears it', { timeout: 180_000 }, () => evidence('reload', async () => {
     const question = 'What survives a reload?';
     script = () => js(`finish(${JSON.stringify('Prices are computed in src/orders/pricing.ts:15-17; not in src/orders/gone.ts:2.')})`);
     let view = await chatFrame();
@@ -255,7 +233,7 @@ describe('Recurse chat in VS Code', () => {
     await view.locator('section.run', { hasText: 'Take your time' }).locator('.run-state', { hasText: /^Cancelled$/ }).waitFor();
     assert.equal(await view.locator('section.run[data-status="running"]').count(), 0);
     assert.equal(await view.getByRole('button', { name: 'Ask', exact: true }).isEnabled(), true);
-    await shoot('vscode-after-reload.png');
+    await shoot(wb, 'vscode-after-reload.png');
 
     // The restored citation still opens its lines.
     await run.locator('.answer a.citation[data-path="src/orders/pricing.ts"]').click();

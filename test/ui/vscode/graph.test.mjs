@@ -3,27 +3,20 @@
 // by the extension's WebviewPanelSerializer from the state its page kept — with its graph, and a click on a node
 // must still open the file at the node's line.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { openWorkbench, runCommand, screenshot, waitForActiveEditor, webviewFrame } from '../../vscode/ui.mjs';
+import { openWorkbench, runCommand, waitForActiveEditor, webviewFrame } from '../../vscode/ui.mjs';
+import { ROOT, requireBuilt, shoot, shopWorkspace, withEvidence } from './workbenchTest.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const ARTIFACTS = path.join(ROOT, 'test', 'ui', 'artifacts');
 const TITLE = 'Dependencies: priceOrder';
 
-for (const built of ['dist/extension.js', 'media/dist/graph.js']) {
-  if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build`);
-}
+requireBuilt(['dist/extension.js', 'media/dist/graph.js']);
 
 let wb;
 let workspace;
 
 before(async () => {
-  workspace = mkdtempSync(path.join(tmpdir(), 'recurse-ui-graph-'));
-  cpSync(path.join(ROOT, 'test', 'fixtures', 'shop'), workspace, { recursive: true });
+  workspace = shopWorkspace('recurse-ui-graph-');
   wb = await openWorkbench({ workspace, extensions: [ROOT], viewport: { width: 1440, height: 900 }, settings: { 'editor.minimap.enabled': false } });
 }, { timeout: 180_000 });
 
@@ -32,16 +25,7 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-async function withEvidence(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await screenshot(wb.page, path.join(ARTIFACTS, `${name}-failure.png`)).catch(() => {});
-    for (const line of wb.problems()) console.error(line);
-    throw e;
-  }
-}
+const evidence = (name, fn) => withEvidence(wb, name, fn);
 
 /** Answers the open quick input whose title is `title`: types `text` (if any), then Enter. */
 async function answer(title, text) {
@@ -61,7 +45,7 @@ async function graphPage(timeout) {
 
 describe('Recurse dependency graph in VS Code', () => {
   test('the Dependencies panel comes back after a window reload with its graph, and its nodes still open', { timeout: 240_000 }, () =>
-    withEvidence('graph-reload', async () => {
+    evidence('graph-reload', async () => {
       await runCommand(wb.page, 'Recurse: Trace Dependencies');
       await answer('Recurse: Trace Dependencies', 'priceOrder');
       await answer('Trace Dependencies: priceOrder'); // what it depends on (the first item)
@@ -79,8 +63,7 @@ describe('Recurse dependency graph in VS Code', () => {
       frame = restored.frame;
       assert.equal(await frame.locator('.nodes li').count(), nodesBefore, 'the same graph is drawn again');
       assert.equal(await frame.locator('canvas, [aria-label="Dependency graph"]').count() > 0, true, 'the canvas is there');
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await screenshot(wb.page, path.join(ARTIFACTS, 'vscode-graph-after-reload.png'));
+      await shoot(wb, 'vscode-graph-after-reload.png');
 
       await restored.root.first().click();
       await waitForActiveEditor(wb.page, { file: 'pricing.ts', line: 15 }, { timeout: 20_000 });

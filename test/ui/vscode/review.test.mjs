@@ -3,23 +3,15 @@
 // diff editor on the finding's line. The workspace is a real git repository with an uncommitted change.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { activeEditor, openWorkbench, runCommand, screenshot, webviewFrame } from '../../vscode/ui.mjs';
+import { activeEditor, openWorkbench, runCommand, webviewFrame } from '../../vscode/ui.mjs';
+import { ROOT, js, modelServerClass, requireBuilt, shoot, shopWorkspace, withEvidence } from './workbenchTest.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const ARTIFACTS = path.join(ROOT, 'test', 'ui', 'artifacts');
-const MODEL_SERVER = path.join(ROOT, 'out', 'test', 'support', 'modelServer.js');
-const js = (code) => '```js\n' + code + '\n```';
 
-for (const built of ['dist/extension.js', 'media/dist/webview.js', 'out/test/support/modelServer.js']) {
-  if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build && npm run compile-tests`);
-}
-const { ModelServer } = createRequire(import.meta.url)(MODEL_SERVER);
+requireBuilt(['dist/extension.js', 'media/dist/webview.js', 'out/test/support/modelServer.js']);
+const ModelServer = modelServerClass();
 
 let server;
 let wb;
@@ -37,8 +29,7 @@ before(async () => {
     ] };
     return js(`finish(${JSON.stringify(`Done.\n\`\`\`json\n${JSON.stringify(findings)}\n\`\`\``)})`);
   });
-  workspace = mkdtempSync(path.join(tmpdir(), 'recurse-ui-review-'));
-  cpSync(path.join(ROOT, 'test', 'fixtures', 'shop'), workspace, { recursive: true });
+  workspace = shopWorkspace('recurse-ui-review-');
   git('init', '-q', '-b', 'main');
   git('config', 'user.email', 't@example.com');
   git('config', 'user.name', 'Test');
@@ -69,20 +60,8 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-async function shoot(name) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await screenshot(wb.page, path.join(ARTIFACTS, name));
-}
 
-async function withEvidence(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shoot(`${name}-failure.png`).catch(() => {});
-    for (const line of wb.problems()) console.error(line);
-    throw e;
-  }
-}
+const evidence = (name, fn) => withEvidence(wb, name, fn);
 
 /** The active editor is a diff editor whose cursor (the status bar) is on `line`. */
 async function waitForDiffAt(line, what) {
@@ -98,7 +77,7 @@ async function waitForDiffAt(line, what) {
 
 describe('Recurse review in VS Code', () => {
   test('Review Changes from the palette; the citation and the Problems link open the diff at the finding', { timeout: 150_000 }, () =>
-    withEvidence('review', async () => {
+    evidence('review', async () => {
       await runCommand(wb.page, 'Recurse: Review Changes…');
       // The palette's own rows go first: only once the QuickPick shows its title are its rows the sources.
       await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Recurse: Review Changes' }).waitFor({ timeout: 15_000 });
@@ -111,11 +90,11 @@ describe('Recurse review in VS Code', () => {
       await link.first().waitFor({ timeout: 60_000 });
       assert.match(await view.locator('section.run').last().locator('.question').textContent(), /Review the working tree changes/);
       await view.locator('.answer h2', { hasText: 'Reviewed (1)' }).waitFor();
-      await shoot('vscode-review-answer.png');
+      await shoot(wb, 'vscode-review-answer.png');
 
       await link.first().click();
       await waitForDiffAt(4, 'the chat citation');
-      await shoot('vscode-review-diff.png');
+      await shoot(wb, 'vscode-review-diff.png');
 
       await runCommand(wb.page, 'View: Close All Editors');
       await wb.page.locator('.editor-group-container.active .monaco-diff-editor').waitFor({ state: 'detached', timeout: 10_000 });
@@ -136,7 +115,7 @@ describe('Recurse review in VS Code', () => {
       if (!(await wb.page.locator('.markers-panel').isVisible())) await wb.page.keyboard.press('Control+Shift+M');
       const restored = wb.page.locator('.markers-panel');
       await restored.locator('.monaco-list-row', { hasText: 'Bulk discount of 50%' }).first().waitFor({ timeout: 30_000 });
-      await shoot('vscode-review-after-reload.png');
+      await shoot(wb, 'vscode-review-after-reload.png');
       await restored.locator('a', { hasText: 'open diff' }).first().click();
       await waitForDiffAt(4, 'the Problems panel link after a reload');
     }));
