@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { type HostMessage, type WebviewMessage, parseWebviewMessage } from './protocol';
-import { WEBVIEW_SCRIPT, chatHtml, makeNonce } from './webviewHtml';
+import { CHAT_PAGE, webviewHtml } from './webviewHtml';
 
 const MAX_QUEUED = 5_000;
 const MAX_RECORDED = 10_000;
@@ -34,8 +33,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.ready = false;
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [media] };
-    const scriptExists = fs.existsSync(vscode.Uri.joinPath(this.extensionUri, ...WEBVIEW_SCRIPT).fsPath);
-    view.webview.html = chatHtml(view.webview, this.extensionUri, makeNonce(), { scriptExists });
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, CHAT_PAGE);
     this.disposables.push(
       view.webview.onDidReceiveMessage((raw) => {
         this.receive(raw).catch((err) => this.log.error(`webview message failed: ${(err as Error)?.stack ?? err}`));

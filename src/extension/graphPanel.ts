@@ -1,8 +1,6 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { type GraphHostMessage, type GraphWebviewMessage, parseGraphWebviewMessage } from './graphProtocol';
-import { GRAPH_SCRIPT, graphHtml } from './graphHtml';
-import { makeNonce } from './webviewHtml';
+import { GRAPH_PAGE, webviewHtml } from './webviewHtml';
 
 const MAX_RECORDED = 1_000;
 
@@ -97,8 +95,7 @@ export class GraphPanel implements vscode.Disposable {
     this.panel = panel;
     this.ready = false;
     this.queue = [];
-    const scriptExists = fs.existsSync(vscode.Uri.joinPath(this.extensionUri, ...GRAPH_SCRIPT).fsPath);
-    panel.webview.html = graphHtml(panel.webview, this.extensionUri, makeNonce(), { scriptExists });
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, GRAPH_PAGE);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw) => {
         this.receive(raw).catch((err) => this.log.error(`graph panel message failed: ${(err as Error)?.stack ?? err}`));

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openPage, startPageServer, useHarness, vscodeApiScript, webviewPage } from './pageHarness.mjs';
+import { CONTROLS, openPage, startPageServer, useHarness, vscodeApiScript, webviewPage } from './pageHarness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const GRAPH_BUNDLE = path.join(ROOT, 'media', 'dist', 'graph.js');
@@ -38,11 +38,12 @@ export async function startGraphServer() {
   return startPageServer((url) => {
     if (url.pathname === '/') {
       const theme = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
-      return ['text/html', webviewPage({ title: 'Dependencies', styles: [`/theme-${theme}.css`, '/media/graph.css'], bundle: '/media/dist/graph.js',
+      return ['text/html', webviewPage({ title: 'Dependencies', styles: [`/theme-${theme}.css`, '/media/controls.css', '/media/graph.css'], bundle: '/media/dist/graph.js',
         apiScript, bodyClass: THEMES[theme].bodyClass })];
     }
     const themeFile = /^\/theme-(dark|light)\.css$/.exec(url.pathname);
     if (themeFile) return ['text/css', themeCss(THEMES[themeFile[1]])];
+    if (url.pathname === '/media/controls.css') return ['text/css', readFileSync(CONTROLS)];
     if (url.pathname === '/media/graph.css') return ['text/css', readFileSync(STYLE)];
     if (url.pathname === '/media/dist/graph.js') return ['text/javascript', readFileSync(GRAPH_BUNDLE)];
     return undefined;

@@ -4,7 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before } from 'node:test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+/** The stylesheet every webview page loads first (buttons), see src/extension/webviewHtml.ts. */
+export const CONTROLS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'media', 'controls.css');
 
 /** The policy the extension's webviews use, with the harness server in place of the webview's own origin. */
 export function webviewCsp(nonce) {

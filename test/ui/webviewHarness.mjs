@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, openPage, startPageServer, useHarness, vscodeApiScript, webviewPage } from './pageHarness.mjs';
+import { CONTROLS, launchChromium, openPage, startPageServer, useHarness, vscodeApiScript, webviewPage } from './pageHarness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUNDLE = path.join(ROOT, 'media', 'dist', 'webview.js');
@@ -29,9 +29,10 @@ export async function startHarnessServer() {
   return startPageServer((url) => {
     if (url.pathname === '/') {
       const csp = url.searchParams.get('csp') !== '0';
-      return ['text/html', webviewPage({ title: 'Recurse', styles: ['/theme.css', '/media/webview.css'], bundle: '/media/dist/webview.js', apiScript, csp })];
+      return ['text/html', webviewPage({ title: 'Recurse', styles: ['/theme.css', '/media/controls.css', '/media/webview.css'], bundle: '/media/dist/webview.js', apiScript, csp })];
     }
     if (url.pathname === '/theme.css') return ['text/css', THEME_CSS];
+    if (url.pathname === '/media/controls.css') return ['text/css', readFileSync(CONTROLS)];
     if (url.pathname === '/media/webview.css') return ['text/css', readFileSync(STYLE)];
     if (url.pathname === '/media/dist/webview.js') return ['text/javascript', readFileSync(BUNDLE)];
     return undefined;
