@@ -97,14 +97,17 @@ export const RUN_OPTIONS = {
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-export function readModelFlags(v: Values): Pick<CliArgs, 'model' | 'subModel' | 'baseUrl' | 'apiKey' | 'config'> {
+/** The model flags as parsed (MODEL_OPTIONS). */
+export type ModelFlags = Pick<CliArgs, 'model' | 'subModel' | 'baseUrl' | 'apiKey' | 'config'>;
+/** The budget and file-map flags as parsed (RUN_OPTIONS). */
+export type RunFlags = Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude'>;
+
+export function readModelFlags(v: Values): ModelFlags {
   const str = (k: string) => v[k] as string | undefined;
   return { model: str('model'), subModel: str('sub-model'), baseUrl: str('base-url'), apiKey: str('api-key'), config: str('config') };
 }
 
-export function readRunOptions(
-  v: Values,
-): Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude'> {
+export function readRunOptions(v: Values): RunFlags {
   const str = (k: string) => v[k] as string | undefined;
   return {
     maxIterations: positiveInt('max-iterations', str('max-iterations')),

@@ -6,7 +6,7 @@ import { ScopeError, scopeLabel } from '../core/index/scope';
 import { GitError } from '../core/review/git';
 import { toJson, toMarkdown, toSarif } from '../core/review/reviewReport';
 import { review } from '../core/workflows/review';
-import { MODEL_OPTIONS, RUN_OPTIONS, readModelFlags, readRunOptions, UsageError } from './args';
+import { type CliArgs, MODEL_OPTIONS, type ModelFlags, RUN_OPTIONS, type RunFlags, readModelFlags, readRunOptions, UsageError } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 
@@ -37,29 +37,14 @@ Exit codes: 0 reviewed, 1 failed, 2 usage, configuration or git ref error, 130 c
 
 export type ReviewFormat = 'markdown' | 'json' | 'sarif';
 
-export interface ReviewArgs {
-  workspace: string;
-  source: DiffSource;
-  format: ReviewFormat;
-  output?: string;
-  model?: string;
-  subModel?: string;
-  baseUrl?: string;
-  apiKey?: string;
-  config?: string;
-  maxIterations?: number;
-  maxDepth?: number;
-  maxSubCalls?: number;
-  maxTokens?: number;
-  timeoutSeconds?: number;
-  concurrency?: number;
-  maxFileSizeKB?: number;
-  exclude: string[];
-  scope?: string;
-  trajectory?: string;
-  quiet: boolean;
-  help: boolean;
-}
+export type ReviewArgs = ModelFlags &
+  RunFlags &
+  Pick<CliArgs, 'workspace' | 'scope' | 'trajectory' | 'quiet'> & {
+    source: DiffSource;
+    format: ReviewFormat;
+    output?: string;
+    help: boolean;
+  };
 
 /** Parses the arguments after `review`. */
 export function parseReviewArgs(argv: string[]): ReviewArgs {

@@ -9,7 +9,7 @@ import { type TraceFormat, formatTrace } from '../core/trace/traceFormat';
 import type { TraceDirection } from '../core/trace/traceGraph';
 import { trace } from '../core/workflows/trace';
 import { markInvalidCitations } from './main';
-import { MODEL_OPTIONS, readModelFlags } from './args';
+import { type CliArgs, MODEL_OPTIONS, type ModelFlags, positiveInt, readModelFlags, UsageError } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 
@@ -38,34 +38,16 @@ const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 const FORMATS: TraceFormat[] = ['markdown', 'json', 'dot'];
 const DIRECTIONS: TraceDirection[] = ['in', 'out', 'both'];
 
-class TraceUsageError extends Error {}
-
-interface TraceArgs {
-  target: string;
-  workspace: string;
-  to?: string;
-  direction: TraceDirection;
-  depth: number;
-  maxNodes: number;
-  format: TraceFormat;
-  explain: boolean;
-  exclude: string[];
-  scope?: string;
-  quiet: boolean;
-  model?: string;
-  subModel?: string;
-  baseUrl?: string;
-  apiKey?: string;
-  config?: string;
-  maxIterations?: number;
-}
-
-function int(name: string, value: string | undefined, fallback: number | undefined, min: number): number | undefined {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new TraceUsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-}
+type TraceArgs = ModelFlags &
+  Pick<CliArgs, 'workspace' | 'maxIterations' | 'exclude' | 'scope' | 'quiet'> & {
+    target: string;
+    to?: string;
+    direction: TraceDirection;
+    depth: number;
+    maxNodes: number;
+    format: TraceFormat;
+    explain: boolean;
+  };
 
 export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
   let parsed;
@@ -91,32 +73,32 @@ export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
       },
     });
   } catch (e) {
-    throw new TraceUsageError((e as Error).message);
+    throw new UsageError((e as Error).message);
   }
   const { values: v, positionals } = parsed;
   if (v.help) return 'help';
   if (positionals.length !== 1) {
-    throw new TraceUsageError(positionals.length ? `trace takes one target, got ${positionals.length}: ${positionals.join(' ')}` : 'trace needs a target: a workspace path or a symbol name');
+    throw new UsageError(positionals.length ? `trace takes one target, got ${positionals.length}: ${positionals.join(' ')}` : 'trace needs a target: a workspace path or a symbol name');
   }
   const direction = (v.direction ?? 'out') as TraceDirection;
-  if (!DIRECTIONS.includes(direction)) throw new TraceUsageError(`--direction must be one of ${DIRECTIONS.join(', ')}, got "${v.direction}"`);
-  if (v.scope !== undefined && v.scope.trim() === '') throw new TraceUsageError('--scope needs a directory or a package name');
+  if (!DIRECTIONS.includes(direction)) throw new UsageError(`--direction must be one of ${DIRECTIONS.join(', ')}, got "${v.direction}"`);
+  if (v.scope !== undefined && v.scope.trim() === '') throw new UsageError('--scope needs a directory or a package name');
   const format = (v.format ?? 'markdown') as TraceFormat;
-  if (!FORMATS.includes(format)) throw new TraceUsageError(`--format must be one of ${FORMATS.join(', ')}, got "${v.format}"`);
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${v.format}"`);
   return {
     target: positionals[0],
     workspace: v.workspace ?? process.cwd(),
     to: v.to,
     direction,
-    depth: int('depth', v.depth, DEFAULT_DEPTH, 1)!,
-    maxNodes: int('max-nodes', v['max-nodes'], DEFAULT_MAX_NODES, 1)!,
+    depth: positiveInt('depth', v.depth) ?? DEFAULT_DEPTH,
+    maxNodes: positiveInt('max-nodes', v['max-nodes']) ?? DEFAULT_MAX_NODES,
     format,
     explain: Boolean(v.explain),
     exclude: v.exclude ?? [],
     scope: v.scope,
     quiet: Boolean(v.quiet),
     ...readModelFlags(v),
-    maxIterations: int('max-iterations', v['max-iterations'], undefined, 1),
+    maxIterations: positiveInt('max-iterations', v['max-iterations']),
   };
 }
 
@@ -132,7 +114,7 @@ export async function runTrace(argv: string[], signal: AbortSignal): Promise<num
       return EXIT.ok;
     }
     const root = resolve(args.workspace);
-    if (!(await stat(root).catch(() => undefined))?.isDirectory()) throw new TraceUsageError(`workspace is not a directory: ${root}`);
+    if (!(await stat(root).catch(() => undefined))?.isDirectory()) throw new UsageError(`workspace is not a directory: ${root}`);
     const explain = args.explain ? await explainModels(args, root) : undefined;
     const result = await trace({
       workspace: root,
@@ -174,7 +156,7 @@ export async function runTrace(argv: string[], signal: AbortSignal): Promise<num
     }
     return EXIT.ok;
   } catch (e) {
-    if (e instanceof TraceUsageError) {
+    if (e instanceof UsageError) {
       err(`recurse trace: ${e.message}\n\n${TRACE_USAGE}`);
       return EXIT.usage;
     }
