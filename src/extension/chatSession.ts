@@ -40,6 +40,9 @@ export interface ChatSessionDeps {
     folder(): vscode.WorkspaceFolder | undefined;
     spec(folder: vscode.WorkspaceFolder): string | undefined;
     view(folder: vscode.WorkspaceFolder, resolved?: { spec: string; dir: string; packageName?: string }): ScopeView;
+    /** Every folder, when questions go to the whole multi-root workspace at once. */
+    wholeWorkspace?(): readonly vscode.WorkspaceFolder[] | undefined;
+    wholeView?(): ScopeView;
   };
 }
 
@@ -47,6 +50,11 @@ export interface ChatSessionDeps {
 interface RunContext {
   runId: string;
   folder: vscode.WorkspaceFolder;
+  /**
+   * Set when the run covers every folder of a multi-root workspace: `map` is then their combined map (paths
+   * `folder/path`) and `folder` only the one whose settings apply (the active editor's).
+   */
+  folders?: readonly vscode.WorkspaceFolder[];
   settings: RecurseSettings;
   models: Models;
   map: FileMap;
@@ -101,31 +109,33 @@ export class ChatSession {
    * a longer, generated one (a trace's explanation request carries the whole graph).
    */
   async ask(question: string, options: { label?: string } = {}): Promise<RunOutcome> {
-    return this.run(options.label ?? question, async ({ runId, folder, settings, models, map, signal, onEvent }) => {
-      this.deps.log.info(`[${runId}] asking ${models.label} about ${folder.name} (${map.size} files): ${question}`);
+    return this.run(options.label ?? question, async ({ runId, folder, folders, settings, models, map, signal, onEvent }) => {
+      const about = folders ? `the whole workspace (${folders.length} folders)` : folder.name;
+      this.deps.log.info(`[${runId}] asking ${models.label} about ${about} (${map.size} files): ${question}`);
       const result = await loadCore().ask({
         workspace: folder.uri.fsPath,
         question,
         rootModel: models.root,
         subModel: models.sub,
         map,
-        code: this.deps.maps.codeIndex(folder, map),
+        code: folders ? this.deps.maps.combinedCodeIndex(map) : this.deps.maps.codeIndex(folder, map),
         limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
         concurrency: settings.concurrency,
         prices: settings.prices,
-        scope: this.deps.scope?.spec(folder),
+        scope: folders ? undefined : this.deps.scope?.spec(folder),
         signal,
         onEvent,
       });
+      const scope = folders ? this.deps.scope?.wholeView?.() : this.deps.scope?.view(folder, result.scope);
       return {
-        ...(this.deps.scope ? { scope: this.deps.scope.view(folder, result.scope) } : {}),
+        ...(scope ? { scope } : {}),
         answer: result.answer,
-        citations: result.citations.map((c) => toCitationView(c, folder.name)),
+        citations: result.citations.map((c) => (folders ? combinedCitationView(c, map) : toCitationView(c, folder.name))),
         usage: toUsageView(result.usage),
         forced: result.forced,
         durationMs: result.durationMs,
       };
-    });
+    }, undefined, true);
   }
 
   /**
@@ -177,7 +187,9 @@ export class ChatSession {
    * The run machinery every kind of run shares: one at a time, a run id, progress streamed to the webview
    * (throttled), the status bar, Cancel through an AbortSignal, the history entry, and one outcome.
    */
-  private async run(question: string, work: (run: RunContext) => Promise<RunAnswer>, preferredFolder?: vscode.WorkspaceFolder): Promise<RunOutcome> {
+  private async run(
+    question: string, work: (run: RunContext) => Promise<RunAnswer>, preferredFolder?: vscode.WorkspaceFolder, acrossFolders = false,
+  ): Promise<RunOutcome> {
     const { post, log, status } = this.deps;
     if (this.active) {
       post({ type: 'busy', message: BUSY_MESSAGE });
@@ -202,12 +214,14 @@ export class ChatSession {
       const settings = readSettings(folder);
       const models = await createModels(settings, this.deps.keys);
       if (signal.aborted) throw new Error('cancelled');
-      status.update({ phase: `reading ${folder.name}` });
-      const map = await this.deps.maps.get(folder, signal);
+      // Only questions span every folder of a multi-root workspace; a review is of one git repository.
+      const folders = acrossFolders && !preferredFolder ? this.deps.scope?.wholeWorkspace?.() : undefined;
+      status.update({ phase: `reading ${folders ? 'the workspace' : folder.name}` });
+      const map = folders ? await this.deps.maps.combined(folders, signal) : await this.deps.maps.get(folder, signal);
       if (signal.aborted) throw new Error('cancelled');
       status.update({ phase: 'thinking' });
       const result = await work({
-        runId, folder, settings, models, map, signal,
+        runId, folder, ...(folders ? { folders } : {}), settings, models, map, signal,
         onEvent: (event) => {
           if (run.cancelled) return;
           logEvent(log, event);
@@ -305,6 +319,23 @@ function toUsageView(usage: { totalTokens: number; iterations: number; subCalls:
     subCalls: usage.subCalls,
     ...(usage.cost !== undefined ? { cost: usage.cost } : {}),
   };
+}
+
+/**
+ * A citation of a whole-workspace answer, `api/src/x.ts:3`, opens folder `api`'s `src/x.ts`: it carries the folder's
+ * own name (its combined-map label when several folders share the name, see WorkspaceMaps.folderNamed) and its path.
+ */
+function combinedCitationView(c: Citation, map: FileMap): CitationView {
+  const where = c.valid && c.resolvedPath ? map.locate(c.resolvedPath) : undefined;
+  const folders = map.folders ?? [];
+  const name = folders.find((f) => f.label === where?.folder)?.renamedFrom ?? where?.folder;
+  const unique = folders.filter((f) => (f.renamedFrom ?? f.label) === name).length === 1;
+  const view = toCitationView(c, (unique ? name : where?.folder) ?? '');
+  if (!where) {
+    delete view.folder;
+    return view;
+  }
+  return { ...view, path: where.path };
 }
 
 function toCitationView(c: Citation, folder: string): CitationView {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { WorkspaceMaps } from './workspaceMaps';
+import { WorkspaceMaps } from './workspaceMaps';
 
 export type OpenResult = { opened: true; uri: string; range: [number, number] } | { opened: false; reason: string };
 
@@ -13,7 +13,8 @@ export async function openCitation(
   fallbackFolder?: vscode.WorkspaceFolder,
 ): Promise<OpenResult> {
   const folders = vscode.workspace.workspaceFolders ?? [];
-  const folder = request.folder !== undefined ? folders.find((f) => f.name === request.folder) : fallbackFolder ?? folders[0];
+  // A citation of a whole-workspace answer names its folder as the combined map does (see WorkspaceMaps.folderNamed).
+  const folder = request.folder !== undefined ? WorkspaceMaps.folderNamed(request.folder) : fallbackFolder ?? folders[0];
   if (!folder) return { opened: false, reason: `no workspace folder ${request.folder ?? ''}`.trim() };
   const map = maps.current(folder);
   if (!map) return { opened: false, reason: `no file map for ${folder.name} yet` };

@@ -11,8 +11,9 @@ import { WorkspaceMaps } from './workspaceMaps';
  * they are limited to. Kept in workspaceState, so it survives reloads; every question is asked in it and every
  * answer says which scope it was given in.
  *
- * Multi-root: "whole workspace" is not a question over every folder at once (the engine answers over one
- * folder); it keeps the default, the active editor's folder, and the picker says so.
+ * Multi-root: "Whole workspace" is a question over every folder at once (one combined map, paths `folder/path`);
+ * a folder, or a directory or package of one, limits it. Reviews (one git repository) and traces stay in one
+ * folder: the active editor's, unless a folder is chosen.
  */
 
 export const SCOPE_KEY = 'recurse.scope';
@@ -38,6 +39,11 @@ function folders(): readonly vscode.WorkspaceFolder[] {
   return vscode.workspace.workspaceFolders ?? [];
 }
 
+function folderList(): string {
+  const names = folders().map((f) => f.name);
+  return names.length > 5 ? `${names.slice(0, 5).join(', ')}, …` : names.join(', ');
+}
+
 function folderNamed(name: string | undefined): vscode.WorkspaceFolder | undefined {
   return name === undefined ? undefined : folders().find((f) => f.name === name);
 }
@@ -56,6 +62,16 @@ export class ScopeController {
   folder(): vscode.WorkspaceFolder | undefined {
     const s = this.stored;
     return (s.kind !== 'workspace' ? folderNamed(s.folder) : undefined) ?? WorkspaceMaps.pickFolder();
+  }
+
+  /** Every folder, when questions go to the whole multi-root workspace at once; undefined otherwise. */
+  wholeWorkspace(): readonly vscode.WorkspaceFolder[] | undefined {
+    return this.stored.kind === 'workspace' && folders().length > 1 ? folders() : undefined;
+  }
+
+  /** How an answer over the whole multi-root workspace shows its scope. */
+  wholeView(): ScopeView {
+    return { kind: 'workspace', label: 'Whole workspace' };
   }
 
   /** The directory or package a question in `folder` is limited to (the core's `scope` option). */
@@ -86,7 +102,10 @@ export class ScopeController {
     const target = this.folder();
     const choices: ScopeChoice[] = [
       multiRoot
-        ? { id: 'workspace', kind: 'workspace', label: "Active editor's folder", detail: 'each question goes to the folder of the active editor (or the first folder)' }
+        ? {
+          id: 'workspace', kind: 'workspace', label: 'Whole workspace',
+          detail: `all ${folders().length} folders (${folderList()}); reviews and traces use the active editor's folder`,
+        }
         : { id: 'workspace', kind: 'workspace', label: 'Whole workspace', ...(target ? { detail: target.name } : {}) },
     ];
     if (multiRoot) for (const f of folders()) choices.push({ id: `folder:${f.name}`, kind: 'folder', label: f.name, folder: f.name, detail: 'workspace folder' });
@@ -129,7 +148,7 @@ export class ScopeController {
     if (message.kind === 'workspace') {
       await this.deps.state.update(SCOPE_KEY, undefined);
       const folder = WorkspaceMaps.pickFolder();
-      return { ok: true, scope: folder ? this.view(folder) : { kind: 'workspace', label: 'Whole workspace' } };
+      return { ok: true, scope: folder && folders().length <= 1 ? this.view(folder) : this.wholeView() };
     }
     const folder = message.folder !== undefined ? folderNamed(message.folder) : this.folder();
     if (!folder) return { ok: false, error: message.folder !== undefined ? `no workspace folder is named "${message.folder}"` : 'open a folder first' };

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CodeIndex } from '../core/index/codeIndex';
 import type { FileMap } from '../core/workspace/fileMap';
+import { folderLabels } from '../core/workspace/folderLabels';
 import { loadCore } from './loadCore';
 import { excludePatterns, readSettings } from './settings';
 
@@ -14,12 +15,21 @@ interface Entry {
   code?: { map: FileMap; index: CodeIndex };
 }
 
+/** The whole multi-root workspace as one map, built from the folders' maps it was combined from. */
+interface Combined {
+  folders: string[];
+  parts: FileMap[];
+  map: FileMap;
+  code?: CodeIndex;
+}
+
 /**
  * One FileMap per workspace folder, built on first use with a cancellable progress notification and reloaded
  * before the next question whenever a file watcher (or a settings change) says it may be out of date.
  */
 export class WorkspaceMaps implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
+  private whole: Combined | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Number of completed loads, by folder URI (tests observe reloads through it). */
   readonly loads = new Map<string, number>();
@@ -28,6 +38,7 @@ export class WorkspaceMaps implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeWorkspaceFolders((e) => {
         for (const f of e.removed) this.drop(f);
+        this.dropCombined();
       }),
     );
   }
@@ -82,6 +93,52 @@ export class WorkspaceMaps implements vscode.Disposable {
   }
 
   /**
+   * Every folder as one map (keys `folder/path`), for questions over the whole multi-root workspace. Built from the
+   * folders' own maps — each reloaded first when stale — so it is as fresh as they are, and rebuilt whenever any of
+   * them is.
+   */
+  async combined(folders: readonly vscode.WorkspaceFolder[], signal?: AbortSignal): Promise<FileMap> {
+    const parts = await Promise.all(folders.map((f) => this.get(f, signal)));
+    const keys = folders.map((f) => f.uri.toString());
+    const cached = this.whole;
+    if (cached && sameItems(cached.folders, keys) && sameItems(cached.parts, parts)) return cached.map;
+    this.dropCombined();
+    const map = loadCore().FileMap.combine(folders.map((f, i) => ({ name: f.name, map: parts[i] })), { name: vscode.workspace.name ?? 'workspace' });
+    const renamed = (map.folders ?? []).filter((f) => f.renamedFrom !== undefined);
+    this.log.info(`whole workspace: ${map.size} files in ${folders.length} folders` +
+      (renamed.length ? `; folders renamed to stay distinct: ${renamed.map((f) => `${f.renamedFrom} → ${f.label}`).join(', ')}` : ''));
+    this.whole = { folders: keys, parts, map };
+    return map;
+  }
+
+  /** The last combined map, even if stale (citations of a finished answer refer to it). */
+  currentCombined(): FileMap | undefined {
+    return this.whole?.map;
+  }
+
+  /** The code index over a combined map: like `codeIndex`, one at a time, started in the background. */
+  combinedCodeIndex(map: FileMap): CodeIndex {
+    const whole = this.whole;
+    if (whole?.map === map && whole.code) return whole.code;
+    const index = new (loadCore().CodeIndex)(map);
+    index.start();
+    if (whole?.map === map) whole.code = index;
+    return index;
+  }
+
+  /**
+   * The folder a citation names: by its own name when no other folder has it, else by its label in the combined map
+   * (`app-2` for the second folder named `app`), else the first folder of that name.
+   */
+  static folderNamed(name: string): vscode.WorkspaceFolder | undefined {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const named = folders.filter((f) => f.name === name);
+    if (named.length === 1) return named[0];
+    const labelled = folderLabels(folders.map((f) => f.name)).findIndex((l) => l.label === name);
+    return labelled !== -1 ? folders[labelled] : named[0];
+  }
+
+  /**
    * The code index of a folder's current map, started in the background the first time it is asked for, so the
    * symbol index builds while the model works; a reloaded map gets a new one that reuses the disk cache.
    */
@@ -93,6 +150,11 @@ export class WorkspaceMaps implements vscode.Disposable {
     index.start();
     if (entry) entry.code = { map, index };
     return index;
+  }
+
+  private dropCombined(): void {
+    this.whole?.code?.dispose();
+    this.whole = undefined;
   }
 
   /** Marks one folder's map (or all) out of date. */
@@ -166,8 +228,13 @@ export class WorkspaceMaps implements vscode.Disposable {
       e.code?.index.dispose();
     }
     this.entries.clear();
+    this.dropCombined();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 export class MapLoadCancelledError extends Error {

@@ -6,13 +6,19 @@ import Mocha from 'mocha';
 
 interface Options {
   grep?: string | null;
+  /** The window is a multi-root workspace: only multiRoot.test.js runs there, and only there. */
+  multiRoot?: boolean;
 }
+
+const MULTI_ROOT_SUITE = 'multiRoot.test.js';
 
 export function run(): Promise<void> {
   const options: Options = (globalThis as { __recurseTestOptions?: Options }).__recurseTestOptions ?? {};
   const grep = options.grep ?? process.env.RECURSE_TEST_GREP;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec', ...(grep ? { grep } : {}) });
-  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, file));
+  const multiRoot = options.multiRoot ?? process.env.RECURSE_TEST_MULTI_ROOT === '1';
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (f === MULTI_ROOT_SUITE) === multiRoot).sort();
+  for (const file of files) mocha.addFile(path.join(__dirname, file));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const stats = runner.stats ?? { passes: 0, failures, pending: 0 };

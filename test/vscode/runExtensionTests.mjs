@@ -2,11 +2,15 @@
 // Runs the extension-host tests (mocha, compiled to out/test/integration/**/*.test.js) inside a real VS Code:
 // code-server 4.139 (VS Code 1.139) driven by headless Chromium. Install it first: scripts/install-vscode-test.sh.
 //
-//   node test/vscode/runExtensionTests.mjs [--grep <mocha grep>] [--timeout <s>] [--keep] [--verbose]
+//   node test/vscode/runExtensionTests.mjs [--grep <mocha grep>] [--multi-root | --single-folder] [--timeout <s>] [--keep] [--verbose]
 //
-// The workspace is a temp copy of test/fixtures/shop plus a .env secret and a files.exclude'd folder. The test
-// language-model extension (test/vscode/lm-provider) is loaded beside Recurse. Prints a final "N passed, N failed"
-// line. Exit: 0 passed · 1 a test failed · 2 bad usage/not built · 3 VS Code or browser failure · 124 timeout.
+// Two windows of one code-server, one after the other: the single-folder window (a temp copy of test/fixtures/shop
+// plus a .env secret and a files.exclude'd folder) runs every suite but test/integration/multiRoot.test.ts, then a
+// multi-root window (a .code-workspace with a fresh shop copy and a small "web" folder) runs only that one. Without
+// options both run; --grep runs the single-folder window only, unless --multi-root asks for the other one instead.
+// The test language-model extension (test/vscode/lm-provider) is loaded beside Recurse. Prints a final
+// "N passed, N failed" line. Exit: 0 passed · 1 a test failed · 2 bad usage/not built · 3 VS Code or browser
+// failure · 124 timeout.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,11 +27,13 @@ const say = (m) => console.log(`[vscode-tests] ${m}`);
 let opt;
 try {
   ({ values: opt } = parseArgs({ options: { grep: { type: 'string' }, timeout: { type: 'string', default: '600' },
-    keep: { type: 'boolean' }, verbose: { type: 'boolean' } } }));
+    keep: { type: 'boolean' }, verbose: { type: 'boolean' }, 'multi-root': { type: 'boolean' }, 'single-folder': { type: 'boolean' } } }));
+  if (opt['multi-root'] && opt['single-folder']) throw new Error('--multi-root and --single-folder exclude each other');
 } catch (e) {
   console.error(e.message);
   process.exit(2);
 }
+const phases = opt['multi-root'] ? ['multi-root'] : opt['single-folder'] || opt.grep !== undefined ? ['single-folder'] : ['single-folder', 'multi-root'];
 for (const f of [path.join(REPO, 'dist', 'extension.js'), TESTS]) {
   if (!fs.existsSync(f)) {
     console.error(`[vscode-tests] ${path.relative(REPO, f)} is missing: run npm run build && npm run compile-tests`);
@@ -48,24 +54,55 @@ function makeWorkspace(root) {
   return ws;
 }
 
+/**
+ * The multi-root workspace: a fresh shop copy and a second folder with its own secret and ignored file, in a
+ * .code-workspace. Returns the .code-workspace file.
+ */
+function makeMultiRootWorkspace(root) {
+  const dir = path.join(root, 'multi');
+  fs.cpSync(path.join(REPO, 'test', 'fixtures', 'shop'), path.join(dir, 'shop'), { recursive: true });
+  const web = path.join(dir, 'web');
+  const files = {
+    'package.json': JSON.stringify({ name: '@shop/web', private: true }, null, 2),
+    '.gitignore': 'build/\n',
+    '.env': 'WEB_SECRET=web-SECRET-51c2e8\n',
+    'build/bundle.js': 'const BUILD_MARKER_9e4a = 1;\n',
+    'src/catalog.ts': 'export interface Product {\n  sku: string;\n  title: string;\n}\n\nexport function listProducts(): Product[] {\n  return [{ sku: "A-1", title: "Anvil" }];\n}\n',
+    'src/render.ts': "import { listProducts } from './catalog';\n\nexport function renderCatalog(): string {\n  return listProducts().map((p) => p.title).join('\\n');\n}\n",
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(web, rel)), { recursive: true });
+    fs.writeFileSync(path.join(web, rel), text);
+  }
+  const file = path.join(dir, 'recurse-multi.code-workspace');
+  fs.writeFileSync(file, JSON.stringify({ folders: [{ path: 'shop' }, { path: 'web' }], settings: {} }, null, 2));
+  return file;
+}
+
 // Workbench chatter forwarded through codeAutomationLog, shown only with --verbose.
 const NOISE = [/^Resolv(ing|ed) connection token/, /^Creating a socket/, /^\[reconnection-grace-time\]/, /additional builtin extensions/,
   /^\[Service Worker\]/, /^\[AgentHost/, /^\[AccountPolicyGate\]/, /^Canceled: Canceled/, /^No search provider registered/,
-  /ENOTFOUND/, /^Extension host \(Remote\) is unresponsive/, /^Started local extension host/];
+  /ENOTFOUND/, /^Extension host \(Remote\) is unresponsive/, /^Started local extension host/,
+  // A window closed after its tests (the multi-root window follows the single-folder one).
+  /^Unable to read file 'vscode-remote:.*\(Canceled: Canceled\)/, /^\[RemoteAgentHostProtocol\]/];
 const INTERNAL_FRAME = /^\s*at .*(\/lib\/vscode\/out\/|\/static\/out\/vs\/|new Promise \(<anonymous>\))/;
 // codeAutomationLog gets a string, console.log's arguments (printf-style, as mocha's reporter uses) or an Error.
 const asText = (m) => (typeof m === 'string' ? m : Array.isArray(m) ? format(...m)
   : m instanceof Error ? m.stack || m.message : m && typeof m === 'object' ? JSON.stringify(m) : String(m));
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-ext-tests-'));
-const shim = path.join(tmp, 'entry.js');
 // extensionTestsPath must be a module exporting run(); this one hands the options over and delegates to mocha's
 // index, which lives inside the extension folder (require('vscode') resolves by the requiring file's real path).
-fs.writeFileSync(shim, `exports.run = () => {
-  globalThis.__recurseTestOptions = ${JSON.stringify({ grep: opt.grep ?? null })};
+const shimFor = (phase) => {
+  const shim = path.join(tmp, `entry-${phase}.js`);
+  fs.writeFileSync(shim, `exports.run = () => {
+  globalThis.__recurseTestOptions = ${JSON.stringify({ grep: opt.grep ?? null, multiRoot: phase === 'multi-root' })};
   return require(${JSON.stringify(TESTS)}).run();
 };\n`);
+  return shim;
+};
 const workspace = makeWorkspace(tmp);
+const multiRootWorkspace = makeMultiRootWorkspace(tmp);
 // Installed as an ordinary extension (the server honours only one extensionDevelopmentPath), from a copy outside the
 // repository: VS Code maps a file to the extension whose folder contains it, and nesting would confuse that.
 const lmProvider = path.join(tmp, 'lm-provider');
@@ -74,7 +111,46 @@ fs.cpSync(LM_PROVIDER, lmProvider, { recursive: true });
 let server;
 let browser;
 let code = 3;
-let result;
+/** Each window's mocha result, by phase. */
+const results = {};
+
+/** Opens one workbench window on the phase's workspace and waits until its extension host has run the tests. */
+async function runWindow(phase, deadline) {
+  const page = await browser.newPage();
+  try {
+    let finish;
+    const finished = new Promise((resolve) => (finish = resolve));
+    await page.exposeFunction('codeAutomationLog', (level, message) => {
+      const text = asText(message);
+      const at = text.indexOf(RESULT_MARKER);
+      if (at >= 0) {
+        try {
+          results[phase] = JSON.parse(text.slice(at + RESULT_MARKER.length).split('\n')[0]);
+        } catch {}
+        return;
+      }
+      if (!opt.verbose && NOISE.some((re) => re.test(text))) return;
+      const shown = opt.verbose ? text : text.split('\n').filter((l) => !INTERNAL_FRAME.test(l)).join('\n');
+      (level === 'error' ? process.stderr : process.stdout).write(`${shown}\n`);
+    });
+    // The workbench calls this when the extension host exits after the tests, with run()'s outcome as the code.
+    await page.exposeFunction('codeAutomationExit', (exitCode) => finish(exitCode));
+    if (opt.verbose) page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
+    page.on('crash', () => finish('the page crashed'));
+    const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+    const payload = [
+      ['extensionDevelopmentPath', remote(fs.realpathSync(REPO))],
+      ['extensionTestsPath', remote(shimFor(phase))],
+    ];
+    const where = phase === 'multi-root' ? `workspace=${encodeURIComponent(fs.realpathSync(multiRootWorkspace))}` : `folder=${encodeURIComponent(server.workspace)}`;
+    say(`${phase} window: ${phase === 'multi-root' ? multiRootWorkspace : server.workspace}`);
+    await page.goto(`${server.url}/?${where}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    return await Promise.race([finished, server.exited.then((c) => `code-server exited (${c})`),
+      new Promise((r) => setTimeout(() => r('timeout'), Math.max(0, deadline - Date.now())))]);
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
 let cleaning;
 const cleanup = () => (cleaning ??= (async () => {
   await browser?.close().catch(() => {});
@@ -99,41 +175,18 @@ try {
   server = await startCodeServer({ workspace, extensions: [lmProvider], vscodeOptions: ['enable-smoke-test-driver'], keep: opt.keep });
   say(`code-server up in ${Date.now() - t0} ms; workspace ${workspace}`);
   browser = await launchBrowser();
-  const page = await browser.newPage();
-  let finish;
-  const finished = new Promise((resolve) => (finish = resolve));
-  await page.exposeFunction('codeAutomationLog', (level, message) => {
-    const text = asText(message);
-    const at = text.indexOf(RESULT_MARKER);
-    if (at >= 0) {
-      try {
-        result = JSON.parse(text.slice(at + RESULT_MARKER.length).split('\n')[0]);
-      } catch {}
-      return;
+  const deadline = Date.now() + Number(opt.timeout) * 1000;
+  for (const phase of phases) {
+    const outcome = await runWindow(phase, deadline);
+    const passed = typeof outcome === 'number' && outcome === 0;
+    if (typeof outcome === 'number') {
+      code = Math.max(code === 3 ? 0 : code, passed ? 0 : 1);
+      say(`${phase}: ${passed ? 'passed' : `FAILED (exit ${outcome})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } else {
+      code = outcome === 'timeout' ? 124 : 3;
+      say(`${phase}: ${outcome === 'timeout' ? `TIMED OUT after ${opt.timeout} s` : `FAILED: ${outcome}`}`);
+      break;
     }
-    if (!opt.verbose && NOISE.some((re) => re.test(text))) return;
-    const shown = opt.verbose ? text : text.split('\n').filter((l) => !INTERNAL_FRAME.test(l)).join('\n');
-    (level === 'error' ? process.stderr : process.stdout).write(`${shown}\n`);
-  });
-  // The workbench calls this when the extension host exits after the tests, with run()'s outcome as the code.
-  await page.exposeFunction('codeAutomationExit', (exitCode) => finish(exitCode));
-  if (opt.verbose) page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
-  page.on('crash', () => finish('the page crashed'));
-  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const payload = [
-    ['extensionDevelopmentPath', remote(fs.realpathSync(REPO))],
-    ['extensionTestsPath', remote(shim)],
-  ];
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-  const seconds = Number(opt.timeout);
-  const outcome = await Promise.race([finished, server.exited.then((c) => `code-server exited (${c})`),
-    new Promise((r) => setTimeout(() => r('timeout'), seconds * 1000))]);
-  if (typeof outcome === 'number') {
-    code = outcome === 0 ? 0 : 1;
-    say(`${code === 0 ? 'passed' : `FAILED (exit ${outcome})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  } else {
-    code = outcome === 'timeout' ? 124 : 3;
-    say(outcome === 'timeout' ? `TIMED OUT after ${seconds} s` : `FAILED: ${outcome}`);
   }
   if (code !== 0) {
     const problems = serverErrors(server, [REPO]).filter((l) => opt.verbose || !INTERNAL_FRAME.test(l.replace(/^[^:]+: /, '')));
@@ -145,8 +198,14 @@ try {
 } finally {
   await cleanup();
 }
+const ran = phases.map((p) => results[p]).filter(Boolean);
+const result = ran.length === phases.length
+  ? { passed: ran.reduce((n, r) => n + r.passed, 0), failed: ran.reduce((n, r) => n + r.failed, 0),
+    pending: ran.reduce((n, r) => n + (r.pending ?? 0), 0), activation: results['single-folder']?.activation }
+  : undefined;
 if (result) {
-  console.log(`${result.passed} passed, ${result.failed} failed${result.pending ? `, ${result.pending} pending` : ''}`);
+  console.log(`${result.passed} passed, ${result.failed} failed${result.pending ? `, ${result.pending} pending` : ''}` +
+    (phases.length > 1 ? ` (${phases.map((p) => `${p}: ${results[p].passed}/${results[p].passed + results[p].failed}`).join(', ')})` : ''));
   if (result.activation) {
     const a = result.activation;
     say(`activation: ${(a.bundleEvalMs + a.insideActivateMs).toFixed(1)} ms ours (bundle ${a.bundleEvalMs.toFixed(1)} + activate() ` +

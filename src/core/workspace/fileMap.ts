@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { ContentCache, DEFAULT_CACHE_BYTES } from './contentCache';
 import { BufferPool, ReadOutcome, countTextLines, decodeText, readBounded, readBoundedSync } from './fileReader';
+import { type FolderLabel, folderLabels } from './folderLabels';
 import { detectLanguage } from './language';
 import { isSecretPath } from './secrets';
 import { SkipLog, emptySkipped } from './skipLog';
@@ -40,6 +41,17 @@ export interface LineRange {
   total: number;
 }
 
+/** One workspace folder of a combined map: `name` is the folder's name, `map` its already-loaded map. */
+export interface FolderPart {
+  name: string;
+  map: FileMap;
+}
+
+/** A folder of a combined map as it is exposed: its key prefix (`label/`), its own name and its map. */
+export interface CombinedFolder extends FolderLabel {
+  map: FileMap;
+}
+
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 const DEFAULT_READ_LINES = 200;
 
@@ -51,6 +63,10 @@ interface Store {
   texts: Map<string, string> | undefined;
   /** Trigram signatures by key (absent for files measured in-process and for virtual maps). */
   signatures: Map<string, Uint8Array>;
+  /** A combined map's folders by label: a key `label/rest` is the folder map's `rest`. */
+  folders?: Map<string, CombinedFolder>;
+  /** A combined map's display name. */
+  displayName?: string;
 }
 
 /**
@@ -104,6 +120,68 @@ export class FileMap {
     });
   }
 
+  /**
+   * Several workspace folders as one map whose keys are `<folder>/<path>` (VS Code's multi-root relative form).
+   * Each part keeps what its own ignore and secret rules let in, since only its loaded entries are taken; reads
+   * go to the folder's files. Folders with the same (or an uncitable) name get distinct labels: see `folders`.
+   */
+  static combine(parts: readonly FolderPart[], options: { name?: string } = {}): FileMap {
+    if (parts.length === 0) throw new Error('no workspace folders to combine');
+    const virtual = parts.filter((p) => p.map.isVirtual).length;
+    if (virtual !== 0 && virtual !== parts.length) throw new Error('cannot combine in-memory and on-disk file maps');
+    const labels = folderLabels(parts.map((p) => p.name));
+    const folders = new Map<string, CombinedFolder>();
+    const entries: FileEntry[] = [];
+    const signatures = new Map<string, Uint8Array>();
+    const texts = virtual ? new Map<string, string>() : undefined;
+    const counts: Partial<Record<SkipReason, number>> = {};
+    const examples: Partial<Record<SkipReason, string[]>> = {};
+    let total = 0;
+    parts.forEach((part, i) => {
+      const { label } = labels[i];
+      folders.set(label, { ...labels[i], map: part.map });
+      for (const e of part.map.list) entries.push({ ...e, path: `${label}/${e.path}` });
+      for (const [key, sig] of part.map.store.signatures) signatures.set(`${label}/${key}`, sig);
+      if (texts) for (const [key, text] of part.map.store.texts!) texts.set(`${label}/${key}`, text);
+      const skipped = part.map.skipped;
+      total += skipped.total;
+      for (const [reason, n] of Object.entries(skipped.counts) as [SkipReason, number][]) counts[reason] = (counts[reason] ?? 0) + n;
+      for (const [reason, list] of Object.entries(skipped.examples) as [SkipReason, string[]][]) {
+        (examples[reason] ??= []).push(...list.map((p) => `${label}/${p}`));
+      }
+    });
+    entries.sort((a, b) => compare(a.path, b.path));
+    const name = options.name ?? 'workspace';
+    // The root names the combination (the symbol cache is keyed by it), so it lists every folder's root.
+    const root = texts ? name : parts.map((p) => p.map.root).join(path.delimiter);
+    return new FileMap(root, { counts, examples, total }, entries, {
+      realRoot: undefined,
+      maxFileBytes: Math.max(...parts.map((p) => p.map.maxFileBytes)),
+      cache: new ContentCache(texts ? 0 : DEFAULT_CACHE_BYTES),
+      texts,
+      signatures,
+      folders,
+      displayName: name,
+    });
+  }
+
+  /** A combined map's folders, in the order given (undefined for a single folder's map). */
+  get folders(): CombinedFolder[] | undefined {
+    return this.store.folders && [...this.store.folders.values()];
+  }
+
+  /** For a key of a combined map: its folder's label and the key inside that folder's map. */
+  locate(key: string): { folder: string; path: string; map: FileMap } | undefined {
+    const slash = key.indexOf('/');
+    const folder = slash > 0 ? this.store.folders?.get(key.slice(0, slash)) : undefined;
+    return folder && { folder: folder.label, path: key.slice(slash + 1), map: folder.map };
+  }
+
+  /** The folder label of a combined map's key (undefined for a single folder's map). */
+  folderOf(key: string): string | undefined {
+    return this.locate(key)?.folder;
+  }
+
   get size(): number {
     return this.list.length;
   }
@@ -115,6 +193,7 @@ export class FileMap {
 
   /** A display name: the root folder's name, or the virtual map's name. */
   get name(): string {
+    if (this.store.displayName !== undefined) return this.store.displayName;
     return this.store.texts ? this.root : path.basename(this.root) || this.root;
   }
 
@@ -125,6 +204,8 @@ export class FileMap {
 
   /** @internal Where a key lives on disk (through the real root, so symlinked roots work too). */
   absolutePath(key: string): string {
+    const part = this.locate(key);
+    if (part) return part.map.absolutePath(part.path);
     return path.join(this.store.realRoot ?? this.root, ...key.split('/'));
   }
 
@@ -182,6 +263,22 @@ export class FileMap {
   /** `readLines` without a Promise. */
   readLinesSync(p: string, start?: number, end?: number): LineRange {
     return sliceLines(this.readTextSync(p), start, end);
+  }
+
+  /**
+   * A key for a path the map may not list yet (a file created since it loaded): relative, or absolute under
+   * a root; undefined for anything outside (or, in a combined map, not under one of its folders).
+   */
+  relativeKey(input: string): string | undefined {
+    let p = input.trim().replace(/\\/g, '/');
+    if (isAbsoluteLike(p)) {
+      const rel = this.store.texts ? undefined : this.stripRoot(p);
+      if (rel === undefined) return undefined;
+      p = rel;
+    }
+    const key = normalizeRelative(p);
+    if (key === undefined || !this.store.folders) return key;
+    return this.locate(key) ? key : undefined;
   }
 
   /** A map over some of this map's files (unknown paths dropped), sharing its cache. */
@@ -263,7 +360,10 @@ export class FileMap {
   }
 
   private inMemory(key: string): string | undefined {
-    return this.store.texts?.get(key) ?? this.store.cache.get(key);
+    const here = this.store.texts?.get(key) ?? this.store.cache.get(key);
+    if (here !== undefined || !this.store.folders) return here;
+    const part = this.locate(key);
+    return part?.map.peekText(part.path);
   }
 
   private remember(key: string, text: string): string {
@@ -278,6 +378,15 @@ export class FileMap {
 
   /** 'abs/root/x' → 'x' for the root as given or as resolved through symlinks. */
   private stripRoot(p: string): string | undefined {
+    if (this.store.folders) {
+      // The innermost folder wins when one folder lies inside another.
+      let best: { label: string; rel: string } | undefined;
+      for (const f of this.store.folders.values()) {
+        const rel = f.map.stripRoot(p);
+        if (rel !== undefined && (!best || rel.length < best.rel.length)) best = { label: f.label, rel };
+      }
+      return best && `${best.label}/${best.rel}`;
+    }
     const roots = [this.root, this.store.realRoot].filter((r): r is string => !!r).map((r) => r.replace(/\\/g, '/').replace(/\/+$/, ''));
     const caseless = process.platform === 'win32' || process.platform === 'darwin';
     for (const r of roots) {

@@ -1,4 +1,5 @@
 import type { FileMap, SkipReason } from './fileMap';
+import { describeRenames } from './folderLabels';
 
 export interface LanguageStat {
   language: string;
@@ -14,6 +15,10 @@ export interface WorkspaceMetadata {
   languages: LanguageStat[];
   outline: string;
   skipped: Partial<Record<SkipReason, number>>;
+  /** A multi-root workspace's folders: every path starts with one of them (`folder/path`). */
+  folders?: string[];
+  /** Why some folders are listed under another name than their own. */
+  foldersNote?: string;
 }
 
 const TOP_LANGUAGES = 15;
@@ -69,7 +74,15 @@ export function buildMetadata(map: FileMap): WorkspaceMetadata {
     languages,
     outline: outline(topDirs, rootFiles),
     skipped: { ...map.skipped.counts },
+    ...folderMetadata(map),
   };
+}
+
+function folderMetadata(map: FileMap): Pick<WorkspaceMetadata, 'folders' | 'foldersNote'> {
+  const folders = map.folders;
+  if (!folders) return {};
+  const note = describeRenames(folders);
+  return { folders: folders.map((f) => shorten(f.label, NAME_CHARS)).slice(0, OUTLINE_ENTRIES), ...(note ? { foldersNote: shorten(note, 500) } : {}) };
 }
 
 /** Top-level directories with file counts; past the cap, the biggest are kept (listed by name). */

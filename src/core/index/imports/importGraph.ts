@@ -4,7 +4,7 @@ import { isSecretPath } from '../../workspace/secrets';
 import { ExtractTarget, extractAll, extractText, extractorKit } from './extractWorkers';
 import type { ImportLanguage, RawImport } from './importExtractor';
 import { ImportResolver } from './importResolver';
-import { dirOf, joinPath } from './paths';
+import { dirOf } from './paths';
 import { PackageInfo, WorkspaceConfig, isManifest, readWorkspaceConfig } from './workspaceConfig';
 
 export type { PackageInfo } from './workspaceConfig';
@@ -203,6 +203,11 @@ export class ImportGraph {
     const edges: ImportEdge[] = [];
     for (const raw of source.raws) {
       for (const r of this.resolver.resolve(key, raw, source.language)) {
+        // In a multi-folder map, a relative import climbing out of its folder does not land in a sibling folder.
+        if (r.to !== undefined && r.specifier.startsWith('.') && this.map.folderOf(r.to) !== this.map.folderOf(key)) {
+          r.to = undefined;
+          r.packageDir = undefined;
+        }
         const edge: ImportEdge = { from: key, specifier: r.specifier, kind: raw.k, line: raw.l };
         if (r.to !== undefined) edge.to = r.to;
         edges.push(edge);
@@ -235,14 +240,9 @@ export class ImportGraph {
   /** A workspace key for user input: relative or absolute under the root; undefined for anything outside. */
   private normalize(input: string): string | undefined {
     if (typeof input !== 'string') return undefined;
-    let p = input.trim().replace(/\\/g, '/');
-    const known = this.map.resolve(p);
-    if (known !== undefined) return known;
-    const root = this.map.root.replace(/\\/g, '/').replace(/\/+$/, '');
-    if (!this.map.isVirtual && p.startsWith(root + '/')) p = p.slice(root.length + 1);
-    else if (p.startsWith('/') || /^[A-Za-z]:\//.test(p)) return undefined;
-    const key = joinPath('', p);
-    return key === undefined || key === '' ? undefined : key;
+    const p = input.trim().replace(/\\/g, '/');
+    // relativeKey knows every root of a combined multi-folder map.
+    return this.map.resolve(p) ?? this.map.relativeKey(p);
   }
 
   private readConfig(key: string): string | undefined {

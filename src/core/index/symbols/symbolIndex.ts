@@ -385,12 +385,6 @@ function decode(path: string, r: FileRecord): CodeSymbol[] {
 
 /** A workspace key for a path the map may not list yet (a file created since it loaded). */
 function normalizeKey(p: string, map: FileMap): string | undefined {
-  const known = map.resolve(p);
-  if (known !== undefined) return known;
-  let rel = p.replace(/\\/g, '/');
-  const root = map.root.replace(/\\/g, '/').replace(/\/+$/, '');
-  if (rel.startsWith(root + '/')) rel = rel.slice(root.length + 1);
-  const parts = rel.split('/').filter((s) => s !== '' && s !== '.');
-  if (parts.length === 0 || parts.includes('..')) return undefined;
-  return parts.join('/');
+  // relativeKey knows every root of a combined multi-folder map.
+  return map.resolve(p) ?? map.relativeKey(p);
 }
