@@ -271,3 +271,41 @@ describe('trace', () => {
     }
   });
 });
+
+describe('trace: a same-named thing elsewhere is not a dependency', () => {
+  const files = {
+    'a/model.ts': 'export function model() {\n  return 1;\n}\n',
+    // A parameter named like a.model's function, in a file that cannot reach it.
+    'b/run.ts': 'export function run(model: string) {\n  return model.length;\n}\n',
+    'c/use.ts': "import { model } from '../a/model';\n\nexport function use() {\n  return model();\n}\n",
+    // C has no import-scoped names: the one definition of `helper` is taken even without an include.
+    'x/helper.c': 'int helper(void) {\n  return 1;\n}\n',
+    'y/main.c': 'int main(void) {\n  return helper();\n}\n',
+  };
+  let map: FileMap;
+  let code: CodeIndex;
+  before(() => {
+    map = FileMap.fromTexts(files, 'names');
+    code = new CodeIndex(map, { symbols: { cacheDir: false } });
+  });
+  after(() => code.dispose());
+
+  const targetsOf = async (target: string, direction: 'in' | 'out') => {
+    const result = await trace({ workspace: 'names', target, map, code, direction, depth: 1 });
+    assert.ok(result.ok, JSON.stringify(result));
+    return result.graph.edges.filter((e) => e.kind === 'reference').map((e) => (direction === 'out' ? e.to : e.from)).sort();
+  };
+
+  it('out: a TypeScript local named like an unreachable function links nothing; an imported one links', async () => {
+    assert.deepEqual(await targetsOf('run', 'out'), []);
+    assert.deepEqual(await targetsOf('use', 'out'), ['a/model.ts#model']);
+  });
+
+  it('in: only the file that imports it depends on it', async () => {
+    assert.deepEqual(await targetsOf('a/model.ts#model', 'in'), ['c/use.ts#use']);
+  });
+
+  it('C: the lone definition of a called name is its dependency', async () => {
+    assert.deepEqual(await targetsOf('main', 'out'), ['x/helper.c#helper']);
+  });
+});

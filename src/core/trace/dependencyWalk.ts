@@ -1,6 +1,7 @@
 import type { CodeIndex } from '../index/codeIndex';
 import type { ImportGraph } from '../index/imports/importGraph';
 import { dirOf } from '../index/imports/paths';
+import { indexedLanguage } from '../index/symbols/languages';
 import type { CodeSymbol } from '../index/symbols/symbolIndex';
 import { type TraceEdge, type TraceNode, externalId, symbolId } from './traceGraph';
 import { qualifiedName } from './traceTarget';
@@ -12,11 +13,12 @@ import { qualifiedName } from './traceTarget';
  *
  * - out, file: its imports (resolved files, or external specifiers).
  * - out, symbol: definitions in other files of the identifiers inside its line range, kept when the
- *   defining file is reachable from the symbol's file through imports, in the same directory, or the
- *   only definition of the name; the target symbol also links to its file's imports.
+ *   defining file is reachable from the symbol's file through imports, in the same directory, or (in
+ *   languages without import-scoped names, such as C and C#) the only definition of the name; the target
+ *   symbol also links to its file's imports.
  * - in, file: the files importing it.
  * - in, symbol: the references to its name from files that can reach its definition (same file or
- *   directory, through imports, or the name is defined once), as the enclosing symbol — or the file
+ *   directory, through imports, or the name is defined once in a language without import-scoped names), as the enclosing symbol — or the file
  *   when the reference is at top level (a re-export); a file's bare import line is dropped when the
  *   same file also uses the name inside a symbol.
  */
@@ -35,6 +37,12 @@ const KEYWORDS = new Set(
     'void any unknown never object char bool float double long'
   ).split(' '),
 );
+/**
+ * Languages in which a name from another file is only in scope through an import (or the same directory, for Java
+ * packages and Go packages): there, a lone definition elsewhere that the file cannot reach is a different thing
+ * with the same name (a local `model` is not another file's function `model`), not a dependency.
+ */
+const IMPORT_SCOPED = new Set(['typescript', 'tsx', 'javascript', 'python', 'java', 'go', 'rust']);
 const MAX_IDENTIFIERS = 150;
 const LOOKUP_CONCURRENCY = 8;
 /**
@@ -106,7 +114,8 @@ export class DependencyWalker {
       const defs = (await this.definitions(id)).filter(
         (d) => !(d.path === path && d.line <= node.line! && node.endLine! <= d.endLine) && (sameFile || d.path !== path),
       );
-      const chosen = defs.length === 1 ? defs : await this.filterAsync(defs, (d) => this.plausible(path, d.path));
+      const lone = defs.length === 1 && !IMPORT_SCOPED.has(indexedLanguage(path) ?? '');
+      const chosen = lone ? defs : await this.filterAsync(defs, (d) => this.plausible(path, d.path));
       for (const d of chosen) {
         const target = this.symbolNode(d, depth);
         found.push({ node: target, edge: { from: node.id, to: target.id, kind: 'reference', path, line } });
@@ -126,7 +135,8 @@ export class DependencyWalker {
     const byFile: Step[] = [];
     for (const ref of refs) {
       if (ref.path === node.path && node.line! <= ref.line && ref.line <= node.endLine!) continue;
-      if (!unique && !(await this.plausible(ref.path, node.path!))) continue;
+      const lone = unique && !IMPORT_SCOPED.has(indexedLanguage(ref.path) ?? '');
+      if (!lone && !(await this.plausible(ref.path, node.path!))) continue;
       const enclosing = ref.in ? await this.enclosing(ref.path, ref.line, ref.in) : undefined;
       const source = enclosing ? this.symbolNode(enclosing, depth) : this.fileNode(ref.path, depth);
       if (source.id === node.id) continue;
