@@ -40,6 +40,8 @@ function options(cacheDir: string, workers: number, progress = false): SymbolInd
 
 async function first(root: string, cacheDir: string, workers: number, name: string): Promise<void> {
   const t0 = performance.now();
+  // As a session does (ask, the extension's code index): parser threads boot while the map loads.
+  SymbolIndex.prewarm();
   const map = await FileMap.load(root);
   const loadMs = performance.now() - t0;
   const index = new SymbolIndex(map, options(cacheDir, workers));

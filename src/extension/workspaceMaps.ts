@@ -188,6 +188,8 @@ export class WorkspaceMaps implements vscode.Disposable {
         signal?.addEventListener('abort', abort, { once: true });
         if (signal?.aborted) abort();
         let lastReport = 0;
+        // The code index made for this map next adopts a parser thread booted while the walk runs.
+        loadCore().CodeIndex.prewarm();
         try {
           return await loadCore().FileMap.load(folder.uri.fsPath, {
             exclude,

@@ -42,6 +42,11 @@ export class CodeIndex {
     this.symbolIndex = new SymbolIndex(map, options.symbols);
   }
 
+  /** Boots the symbol parser threads while the workspace's map loads (see SymbolIndex.prewarm). */
+  static prewarm(): void {
+    SymbolIndex.prewarm();
+  }
+
   /** Starts both builds in the background. */
   start(): void {
     this.symbolIndex.start();

@@ -60,6 +60,8 @@ export interface AskResult {
 
 export async function ask(options: AskOptions): Promise<AskResult> {
   const started = Date.now();
+  // The index made below adopts parser threads booted while the map loads.
+  if (!options.map && options.code === undefined) CodeIndex.prewarm();
   const fullMap = options.map ?? (await FileMap.load(options.workspace, { ...options.fileMap, signal: options.signal }));
   const budget = new Budget(options.limits);
   const ledger = new UsageLedger(options.prices);

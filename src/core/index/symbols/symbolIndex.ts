@@ -90,6 +90,16 @@ export class SymbolIndex {
     this.maxBytes = options.maxParseBytes ?? DEFAULT_MAX_PARSE_BYTES;
   }
 
+  /**
+   * Boots the parser threads of the next index created in this process, before its map exists:
+   * call it as a workspace starts loading, so the threads start while the walk runs.
+   */
+  static prewarm(): void {
+    // One thread: what a rare name's few files need; booting more would slow the load (all cores
+    // are busy with it) more than it saves. The others start with the first search.
+    ParsePool.prewarm(1);
+  }
+
   start(): void {
     if (!this.building) {
       this.building = this.build();

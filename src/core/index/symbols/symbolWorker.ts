@@ -134,11 +134,48 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   }
 }
 
+/**
+ * A few lines of typical code per language. V8 compiles wasm functions lazily, on first call: a
+ * first real parse pays for compiling the lexer and parser paths it takes. Parsing this while the
+ * thread warms up moves most of that off the path of the first answer.
+ */
+const SAMPLES: Record<string, string> = {
+  python: 'import os\n@dec\nclass A(B):\n    X = 1\n    def f(self, x=1, *a, **k) -> int:\n        """doc"""\n        return [y for y in x if y] + {1: "s"}[0]\n',
+  go: 'package p\nimport "fmt"\ntype T struct{ A int }\nconst C = 1\nfunc (t *T) M(x int) (int, error) {\n\tif x > 0 {\n\t\treturn fmt.Println("s", t.A)\n\t}\n\treturn 0, nil\n}\n',
+  java: 'package p;\nimport java.util.List;\n@A public class T<E> extends B implements C {\n  static final int X = 1;\n  public String toString() { return "s" + x.y(1); }\n}\n',
+  c: '#include <stdio.h>\n#define M(x) ((x) + 1)\nstruct s { int a; };\nstatic int f(const char *p, int n) {\n  for (int i = 0; i < n; i++) if (p[i]) return M(i);\n  return 0;\n}\n',
+  cpp: '#include <vector>\nnamespace n {\nclass A : public B {\n public:\n  int f(const std::vector<int>& v) const { return v.size() + 1; }\n};\n}\n',
+  javascript: 'import x from "y";\nexport class A extends B {\n  m(a, b = 1) { return a?.b ?? `s${b}`; }\n}\nconst f = (x) => x + 1;\n',
+  typescript: 'import x from "y";\nexport interface I { a: number }\nexport class A<T> extends B implements I {\n  a = 1;\n  m(x: T): string { return `s${x}`; }\n}\n',
+  tsx: 'export function C(p: { a: number }) {\n  return <div className="x">{p.a}</div>;\n}\n',
+  rust: 'use std::io;\npub struct S { a: i32 }\nimpl S {\n    pub fn f(&self, x: i32) -> i32 { if x > 0 { self.a + x } else { 0 } }\n}\n',
+  csharp: 'using System;\nnamespace N {\n  public class A : B {\n    public int F(int x) { return x + 1; }\n  }\n}\n',
+  ruby: 'require "x"\nmodule M\n  class A < B\n    def f(x, y = 1)\n      x.each { |z| puts z }\n    end\n  end\nend\n',
+};
+
+/** Loads a grammar, its query, and the code paths a first parse would compile. */
+async function warm(id: string): Promise<void> {
+  const g = await grammar(id);
+  const sample = SAMPLES[id];
+  if (g instanceof Error || sample === undefined) return;
+  const p = await init();
+  p.setLanguage(g.language);
+  const tree = p.parse(sample);
+  if (!tree) return;
+  try {
+    extractSymbols(tree, g.query, sample, id);
+  } finally {
+    tree.delete();
+  }
+}
+
 if (parentPort) {
   const port = parentPort;
   port.on('message', async ({ id, job }: { id: number; job: ParseJob }) => {
     const results: ParseOutcome[] = [];
-    for (const id of job.warm ?? []) await grammar(id);
+    // An empty list still starts the runtime: a thread started before the languages are known.
+    if (job.warm) await init();
+    for (const id of job.warm ?? []) await warm(id).catch(() => undefined);
     for (const file of job.files) results.push(await parseOne(file, job));
     port.postMessage({ id, results });
   });
