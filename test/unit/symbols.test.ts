@@ -183,6 +183,39 @@ test('a second index of an unchanged tree comes from the cache; a changed file i
   }
 });
 
+test('on a warm cache, a burst of lookups right after start() is answered from the completed index, not held against it', async () => {
+  const root = tempDir();
+  const cacheDir = tempDir();
+  const names = Array.from({ length: 40 }, (_, i) => `fn${i}`);
+  names.forEach((n, i) => fs.writeFileSync(path.join(root, `m${i}.py`), `def ${n}():\n    pass\n`));
+  const first = new SymbolIndex(await FileMap.load(root), { cacheDir });
+  await first.whenComplete();
+  first.dispose();
+
+  const second = new SymbolIndex(await FileMap.load(root), { cacheDir });
+  try {
+    second.start();
+    // What a dependency trace does: many lookups, eight in flight at any moment, starting before the build is done.
+    const found: string[][] = [];
+    const completeWhenAnswered: boolean[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < names.length) {
+        const i = next++;
+        found[i] = (await second.findSymbol(names[i])).map((s) => `${s.path}:${s.line}`);
+        completeWhenAnswered[i] = second.complete;
+      }
+    }));
+    // Nothing was left to parse, so the lookups waited for the index instead of each searching the files (and
+    // holding the build back while they did).
+    assert.deepEqual(completeWhenAnswered, names.map(() => true));
+    assert.deepEqual(found, names.map((_, i) => [`m${i}.py:1`]));
+    assert.equal((await second.whenComplete()).cachedFiles, names.length);
+  } finally {
+    second.dispose();
+  }
+});
+
 test('files over the size cap, past the parse timeout, or unparseable are skipped with a reason', async () => {
   const root = tempDir();
   fs.writeFileSync(path.join(root, 'ok.js'), 'function fine() {}\n');

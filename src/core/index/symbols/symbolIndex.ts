@@ -54,6 +54,8 @@ const DEFAULT_MAX_PARSE_BYTES = 1024 * 1024;
 const BATCH_FILES = 24;
 const BATCH_BYTES = 256 * 1024;
 const URGENT_BATCH_FILES = 8;
+/** Below this much left to parse, a lookup waits for the complete index rather than searching the workspace. */
+const SETTLE_BYTES = 1024 * 1024;
 const SAVE_DELAY_MS = 1000;
 /** Grammars the parser threads load while a findSymbol searches: the map's most common languages. */
 const WARM_LANGUAGES = 2;
@@ -79,6 +81,8 @@ export class SymbolIndex {
   private disposed = false;
   /** findSymbol calls searching or parsing ahead of the build, which holds its next batches until they are done. */
   private pending = 0;
+  /** Bytes the build still has to parse, once it has read the cache. */
+  private remainingBytes: number | undefined;
   private languagesPresent: Map<string, { files: number; bare: boolean }> | undefined;
   private readonly resumers: (() => void)[] = [];
 
@@ -131,6 +135,10 @@ export class SymbolIndex {
     const wanted = (s: CodeSymbol): boolean =>
       (exact ? s.name === name : s.name.toLowerCase().includes(lower)) && (!opts.kind || s.kind === opts.kind);
     let paths: string[];
+    // What is left to parse is less than a search would cost (a warm cache): answer from the complete index.
+    if (!this.done && this.building && this.remainingBytes !== undefined && this.remainingBytes <= SETTLE_BYTES) {
+      await this.building.catch(() => {});
+    }
     if (this.done) {
       const names = this.nameIndex();
       const hits = new Set<string>();
@@ -213,10 +221,11 @@ export class SymbolIndex {
       todo.push({ key: f.path, size: f.size });
     }
     const previous = new Map(todo.filter((t) => t.knownHash).map((t) => [t.key, cached.get(t.key)!]));
+    this.remainingBytes = todo.reduce((sum, t) => sum + t.size, 0);
     let next = 0;
     let finished = files.length - todo.length;
-    const take = (): { key: string; knownHash?: string }[] => {
-      const batch: { key: string; knownHash?: string }[] = [];
+    const take = (): { key: string; size: number; knownHash?: string }[] => {
+      const batch: { key: string; size: number; knownHash?: string }[] = [];
       let bytes = 0;
       while (next < todo.length && batch.length < BATCH_FILES && bytes < BATCH_BYTES) {
         const t = todo[next++];
@@ -235,9 +244,11 @@ export class SymbolIndex {
     await Promise.all(Array.from({ length: this.pool.size + 1 }, async () => {
       for (;;) {
         // Questions asked meanwhile go first: their parses must not queue behind the build's.
-        while (this.pending > 0 && !this.disposed) await new Promise<void>((resolve) => this.resumers.push(resolve));
+        // (Nothing left to parse: nothing to hold back, and lookups waiting for completion must not wait on themselves.)
+        while (this.pending > 0 && !this.disposed && next < todo.length) await new Promise<void>((resolve) => this.resumers.push(resolve));
         const batch = take();
         if (batch.length === 0 || this.disposed) break;
+        this.remainingBytes = (this.remainingBytes ?? 0) - batch.reduce((sum, b) => sum + b.size, 0);
         await this.parse(batch.map((b) => b.key), false, false, new Map(batch.filter((b) => b.knownHash).map((b) => [b.key, b.knownHash!])), previous);
         finished += batch.length;
         this.options.onProgress?.(finished, files.length);
