@@ -40,11 +40,15 @@ function location(f: CheckedFinding): string {
   return `${f.path}:${f.line}${f.endLine !== undefined && f.endLine !== f.line ? `-${f.endLine}` : ''}`;
 }
 
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function toMarkdown(report: ReviewReport): string {
   const out: string[] = [`# Review: ${report.diff.description}`, ''];
   out.push(
-    `${report.diff.files.length} files, +${report.diff.additions} -${report.diff.deletions} · ${report.findings.length} findings · ` +
-      `${report.reviewed.length} files reviewed, ${report.unreviewed.length} unreviewed`,
+    `${count(report.diff.files.length, 'file')}, +${report.diff.additions} -${report.diff.deletions} · ${count(report.findings.length, 'finding')} · ` +
+      `${count(report.reviewed.length, 'file')} reviewed, ${report.unreviewed.length} unreviewed`,
     '',
   );
   if (report.scope) {
@@ -59,8 +63,9 @@ export function toMarkdown(report: ReviewReport): string {
     out.push(`## ${SEVERITY_TITLE[severity]} (${group.length})`, '');
     for (const f of group) {
       out.push(`- **${location(f)}** — ${f.title}${f.valid ? '' : ` [✗ location not in the diff: ${f.reason}]`}`);
-      if (f.detail) out.push(`  ${f.detail.replace(/\n/g, '\n  ')}`);
-      if (f.suggestion) out.push(`  Suggestion: ${f.suggestion.replace(/\n/g, '\n  ')}`);
+      // Detail and suggestion as paragraphs of the item, not run on after the title.
+      if (f.detail) out.push('', `  ${f.detail.replace(/\n/g, '\n  ')}`);
+      if (f.suggestion) out.push('', `  Suggestion: ${f.suggestion.replace(/\n/g, '\n  ')}`);
     }
     out.push('');
   }
