@@ -4,9 +4,9 @@
 //
 //   node test/vscode/runExtensionTests.mjs [--grep <mocha grep>] [--multi-root | --single-folder] [--timeout <s>] [--keep] [--verbose]
 //
-// Two windows of one code-server, one after the other: the single-folder window (a temp copy of test/fixtures/shop
-// plus a .env secret and a files.exclude'd folder) runs every suite but test/integration/multiRoot.test.ts, then a
-// multi-root window (a .code-workspace with a fresh shop copy and a small "web" folder) runs only that one. Without
+// Two windows, one after the other, each on its own code-server: the single-folder window (a temp copy of
+// test/fixtures/shop plus a .env secret and a files.exclude'd folder) runs every suite but
+// test/integration/multiRoot.test.ts, then a multi-root window (a .code-workspace with a fresh shop copy and a small "web" folder) runs only that one. Without
 // options both run; --grep runs the single-folder window only, unless --multi-root asks for the other one instead.
 // The test language-model extension (test/vscode/lm-provider) is loaded beside Recurse. Prints a final
 // "N passed, N failed" line. Exit: 0 passed · 1 a test failed · 2 bad usage/not built · 3 VS Code or browser
@@ -170,13 +170,20 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 
 try {
   const t0 = Date.now();
-  // A release workbench ignores the extensionDevelopmentPath / extensionTestsPath payload unless the server runs
-  // with the smoke-test driver enabled: without this flag the tests silently never start.
-  server = await startCodeServer({ workspace, extensions: [lmProvider], vscodeOptions: ['enable-smoke-test-driver'], keep: opt.keep });
-  say(`code-server up in ${Date.now() - t0} ms; workspace ${workspace}`);
   browser = await launchBrowser();
   const deadline = Date.now() + Number(opt.timeout) * 1000;
   for (const phase of phases) {
+    // Each window gets its own code-server (about a second to start): a second window opened on a server whose
+    // first window is still shutting down its extension host could come up with no workspace folders at all.
+    if (server) {
+      if (!opt.keep) await server.stop();
+      server = undefined;
+    }
+    const started = Date.now();
+    // A release workbench ignores the extensionDevelopmentPath / extensionTestsPath payload unless the server runs
+    // with the smoke-test driver enabled: without this flag the tests silently never start.
+    server = await startCodeServer({ workspace, extensions: [lmProvider], vscodeOptions: ['enable-smoke-test-driver'], keep: opt.keep });
+    say(`${phase}: code-server up in ${Date.now() - started} ms`);
     const outcome = await runWindow(phase, deadline);
     const passed = typeof outcome === 'number' && outcome === 0;
     if (typeof outcome === 'number') {
@@ -185,12 +192,12 @@ try {
     } else {
       code = outcome === 'timeout' ? 124 : 3;
       say(`${phase}: ${outcome === 'timeout' ? `TIMED OUT after ${opt.timeout} s` : `FAILED: ${outcome}`}`);
-      break;
     }
-  }
-  if (code !== 0) {
-    const problems = serverErrors(server, [REPO]).filter((l) => opt.verbose || !INTERNAL_FRAME.test(l.replace(/^[^:]+: /, '')));
-    if (problems.length) console.error(`[vscode-tests] server-side errors:\n${problems.join('\n')}`);
+    if (!passed) {
+      const problems = serverErrors(server, [REPO]).filter((l) => opt.verbose || !INTERNAL_FRAME.test(l.replace(/^[^:]+: /, '')));
+      if (problems.length) console.error(`[vscode-tests] ${phase}: server-side errors:\n${problems.join('\n')}`);
+    }
+    if (typeof outcome !== 'number') break;
   }
   if (opt.keep) say(`kept ${server.tmp} and ${tmp}`);
 } catch (e) {
