@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { CodeSymbol, SymbolIndex, indexedLanguage } from '../../src/core/index/symbols/symbolIndex';
+import { cacheFile, loadCache } from '../../src/core/index/symbols/symbolCache';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/langs');
 const temps: string[] = [];
@@ -181,6 +182,28 @@ test('a second index of an unchanged tree comes from the cache; a changed file i
   } finally {
     third.dispose();
   }
+});
+
+test('files deleted since the last run leave the cache when the index completes', async () => {
+  const root = tempDir();
+  const cacheDir = tempDir();
+  fs.writeFileSync(path.join(root, 'keep.py'), 'def kept():\n    pass\n');
+  fs.writeFileSync(path.join(root, 'gone.py'), 'def gone():\n    pass\n');
+  const first = new SymbolIndex(await FileMap.load(root), { cacheDir });
+  await first.whenComplete();
+  first.dispose();
+  const file = cacheFile(cacheDir, root);
+  assert.deepEqual([...loadCache(file).keys()].sort(), ['gone.py', 'keep.py']);
+
+  fs.rmSync(path.join(root, 'gone.py'));
+  const second = new SymbolIndex(await FileMap.load(root), { cacheDir });
+  try {
+    const stats = await second.whenComplete();
+    assert.equal(stats.cachedFiles, 1, 'nothing was parsed: keep.py came from the cache');
+  } finally {
+    second.dispose();
+  }
+  assert.deepEqual([...loadCache(file).keys()], ['keep.py']);
 });
 
 test('on a warm cache, a burst of lookups right after start() is answered from the completed index, not held against it', async () => {

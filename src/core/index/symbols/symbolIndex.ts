@@ -256,7 +256,8 @@ export class SymbolIndex {
     }));
     if (this.disposed) throw new Error('symbol index disposed');
     this.done = true;
-    if (todo.length > 0) this.save();
+    // Also rewritten when files left the tree (deleted, newly ignored), so their entries do not pile up in the cache.
+    if (todo.length > 0 || [...cached.keys()].some((k) => !this.records.has(k))) this.save();
     return this.stats(performance.now() - t0);
   }
 
