@@ -219,6 +219,38 @@ describe('ImportGraph extraction edge cases', () => {
     assert.deepEqual(targets(graph, 'include/linux/list.h'), ['uapi/linux/types.h -> include/uapi/linux/types.h', 'linux/types.h -> include/uapi/linux/types.h']);
   });
 
+  test('C: includes compiled out by #if 0 are skipped, nested conditionals and #else branches handled', async () => {
+    const graph = await graphOf({
+      'src/main.c': [
+        '#include "a.h"', // 1
+        '#if 0', // 2
+        '#include "dead1.h"', // 3
+        '#ifdef X', // 4
+        '#include "dead2.h"', // 5
+        '#endif', // 6
+        '#else', // 7
+        '#include "b.h"', // 8
+        '#endif', // 9
+        '#ifdef CONFIG_Y', // 10
+        '#include "c.h"', // 11
+        '#if 0 /* disabled */', // 12
+        '#include "dead3.h"', // 13
+        '#elif defined(Z)', // 14
+        '#include "d.h"', // 15
+        '#endif', // 16
+        '#endif', // 17
+        '#if 00', // 18: still zero
+        '#include "dead4.h"', // 19
+        '#endif', // 20
+        '#if 0x1', // 21: not zero
+        '#include "e.h"', // 22
+        '#endif', // 23
+      ].join('\n'),
+      ...Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'dead1', 'dead2', 'dead3', 'dead4'].map((n) => [`src/${n}.h`, ''])),
+    });
+    assert.deepEqual(graph.imports('src/main.c').map((e) => `${e.specifier}:${e.line}`), ['a.h:1', 'b.h:8', 'c.h:11', 'd.h:15', 'e.h:22']);
+  });
+
   test("Go: the standard library's own module resolves bare import paths and its vendor directory", async () => {
     const graph = await graphOf({
       'go.mod': 'module std\n',

@@ -188,13 +188,50 @@ export function importExtractorKit(): ImportExtractorKit {
     return text.lastIndexOf('//', open) < lineStart;
   }
 
+  const C_IF_ZERO = /^[ \t]*#[ \t]*if[ \t]+0+\b/m;
+  const C_CONDITIONAL = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b/gm;
+
+  /**
+   * Offset ranges compiled out by `#if 0` (up to its `#else`, `#elif` or `#endif`, nested conditionals included).
+   * Only files that have an `#if 0` pay for the scan.
+   */
+  function deadRanges(text: string): [number, number][] {
+    if (!C_IF_ZERO.test(text)) return [];
+    const ranges: [number, number][] = [];
+    // Per open conditional: whether it is an `#if 0` whose dead branch is still running, and where that began.
+    const stack: { dead: boolean; from: number }[] = [];
+    C_CONDITIONAL.lastIndex = 0;
+    for (let m = C_CONDITIONAL.exec(text); m; m = C_CONDITIONAL.exec(text)) {
+      if (insideBlockComment(text, m.index)) continue;
+      const directive = m[1];
+      if (directive === 'if' || directive === 'ifdef' || directive === 'ifndef') {
+        const zero = directive === 'if' && /^[ \t]*0+\b/.test(text.slice(C_CONDITIONAL.lastIndex, C_CONDITIONAL.lastIndex + 40));
+        // Inside a dead branch every nested conditional is dead anyway; only the outermost `#if 0` opens a range.
+        const outerDead = stack.some((c) => c.dead);
+        stack.push({ dead: zero && !outerDead, from: m.index });
+      } else {
+        const top = stack[stack.length - 1];
+        if (!top) continue;
+        if (top.dead) {
+          ranges.push([top.from, m.index]);
+          top.dead = false;
+        }
+        if (directive === 'endif') stack.pop();
+      }
+    }
+    for (const open of stack) if (open.dead) ranges.push([open.from, text.length]);
+    return ranges;
+  }
+
   function extractC(text: string): RawImport[] {
     const out: RawImport[] = [];
     if (text.indexOf('#') === -1) return out;
     const lineAt = lineCounter(text);
+    const dead = deadRanges(text);
     C_INCLUDE.lastIndex = 0;
     for (let m = C_INCLUDE.exec(text); m; m = C_INCLUDE.exec(text)) {
       if (insideBlockComment(text, m.index)) continue;
+      if (dead.some(([from, to]) => m.index > from && m.index < to)) continue;
       out.push({ k: 'include', s: m[2].trim(), l: lineAt(m.index + m[0].length - m[0].trimStart().length), n: m[1] === '<' ? ['<'] : undefined });
     }
     return out;
