@@ -15,8 +15,13 @@ describe('activation', () => {
     assert.equal(ext.isActive, false, 'nothing activated the extension before the tests');
   });
 
-  it(`activates in under ${BUDGET_MS} ms`, async () => {
+  it(`activates in under ${BUDGET_MS} ms`, async function () {
+    this.timeout(20_000);
     const ext = extension();
+    // Mocha starts while the workbench is still coming up (renderer, server and the other extensions busy on the
+    // machine's two cores). A user opens the view after that, so the measurement waits for start-up to settle:
+    // otherwise it measures the scheduler, not us (a clean-clone CI run saw 9 ms of work take 41 ms of wall time).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     const started = performance.now();
     const api = await ext.activate();
     const resolved = performance.now();
