@@ -1,29 +1,19 @@
 import { type Citation, verifyCitations } from '../citations/citations';
 import { CodeIndex } from '../index/codeIndex';
-import { resolveScope, type Scope } from '../index/scope';
 import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
-import type { ChatModel } from '../llm/chatModel';
-import { UsageLedger } from '../llm/usage';
-import type { BudgetLimits } from '../rlm/budget';
-import { Budget } from '../rlm/budget';
-import type { RlmEventListener } from '../rlm/events';
-import { type SandboxLimits, runRlm } from '../rlm/rlm';
-import { Trajectory } from '../rlm/trajectory';
+import type { UsageLedger } from '../llm/usage';
+import { runRlm } from '../rlm/rlm';
 import { withSavedTrajectory } from './savedRun';
+import { type ModelRunOptions, resolveWorkflowScope, WorkflowRun } from './workflowRun';
 import { FileMap, type FileMapOptions, type SkippedSummary } from '../workspace/fileMap';
 
 /**
  * Ask: one question about one workspace. Loads the file map, runs the RLM, checks the answer's citations.
  * The CLI and the extension both call this, so what a user sees is the same in either.
  */
-export interface AskOptions {
+export interface AskOptions extends ModelRunOptions {
   workspace: string;
   question: string;
-  rootModel: ChatModel;
-  subModel?: ChatModel;
-  limits?: Partial<BudgetLimits>;
-  concurrency?: number;
-  sandbox?: SandboxLimits;
   fileMap?: FileMapOptions;
   /** Reuse an already loaded map (the extension keeps one per workspace folder). */
   map?: FileMap;
@@ -32,9 +22,6 @@ export interface AskOptions {
   symbolIndex?: SymbolIndexOptions;
   /** Limit the question to a directory or a package of the workspace (monorepo scoping). */
   scope?: string;
-  prices?: Record<string, { input: number; output: number }>;
-  onEvent?: RlmEventListener;
-  signal?: AbortSignal;
   /** Write the whole trajectory here as JSON when the run ends (also when it fails). */
   trajectoryFile?: string;
 }
@@ -63,49 +50,27 @@ export async function ask(options: AskOptions): Promise<AskResult> {
   // The index made below adopts parser threads booted while the map loads.
   if (!options.map && options.code === undefined) CodeIndex.prewarm();
   const fullMap = options.map ?? (await FileMap.load(options.workspace, { ...options.fileMap, signal: options.signal }));
-  const budget = new Budget(options.limits);
-  const ledger = new UsageLedger(options.prices);
-  const trajectory = new Trajectory();
+  const run = new WorkflowRun(options);
   // The code index always covers the whole workspace (its cache stays whole); helpers filter to the scope.
   const ownCode = options.code === undefined ? new CodeIndex(fullMap, { symbols: options.symbolIndex }) : undefined;
   const code = ownCode ?? (options.code || undefined);
   ownCode?.start();
-  let scope: Scope | undefined;
-  if (options.scope) {
-    // Without a code index (code: false) a package scope still needs the package list: a short-lived index.
-    const lookup = code ?? new CodeIndex(fullMap);
-    try {
-      scope = await resolveScope(fullMap, options.scope, () => lookup.graph());
-    } catch (err) {
-      ownCode?.dispose();
-      throw err;
-    } finally {
-      if (lookup !== code) lookup.dispose();
-    }
-  }
-  const map = scope?.map ?? fullMap;
-  const scopeInfo = scope && { spec: scope.spec, dir: scope.dir, ...(scope.packageName ? { packageName: scope.packageName } : {}) };
-  const meta = () => ({
-    question: options.question,
-    workspace: options.workspace,
-    models: { root: options.rootModel.model, sub: (options.subModel ?? options.rootModel).model },
-    limits: budget.limits,
-    usage: ledger.toJSON(),
-  });
   try {
-    return await withSavedTrajectory(options.trajectoryFile, trajectory, meta, async () => {
+    const scope = options.scope ? await resolveWorkflowScope(fullMap, options.scope, code) : undefined;
+    const map = scope?.map ?? fullMap;
+    const scopeInfo = scope && { spec: scope.spec, dir: scope.dir, ...(scope.packageName ? { packageName: scope.packageName } : {}) };
+    const meta = () => ({
+      question: options.question,
+      workspace: options.workspace,
+      models: run.models(),
+      limits: run.budget.limits,
+      usage: run.ledger.toJSON(),
+    });
+    return await withSavedTrajectory(options.trajectoryFile, run.trajectory, meta, async () => {
       const result = await runRlm({
+        ...run.rlmOptions(),
         question: options.question,
         map,
-        rootModel: options.rootModel,
-        subModel: options.subModel,
-        budget,
-        ledger,
-        trajectory,
-        concurrency: options.concurrency,
-        sandbox: options.sandbox,
-        onEvent: options.onEvent,
-        signal: options.signal,
         code,
         extraMetadata: scopeInfo ? { scope: scopeInfo } : undefined,
       });
@@ -115,13 +80,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
         citations,
         forced: result.forced,
         reason: result.reason,
-        usage: {
-          totalTokens: budget.tokensUsed,
-          iterations: result.iterations,
-          subCalls: budget.subCallsUsed,
-          cost: ledger.costUSD,
-          byModel: ledger.toJSON(),
-        },
+        usage: { ...run.usage(result.iterations), byModel: run.ledger.toJSON() },
         skipped: map.skipped,
         files: map.size,
         ...(scopeInfo ? { scope: scopeInfo } : {}),

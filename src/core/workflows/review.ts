@@ -1,8 +1,6 @@
 import { CodeIndex } from '../index/codeIndex';
-import { inScopeDir, resolveScope, type Scope, scopeInfo } from '../index/scope';
+import { inScopeDir, type Scope, scopeInfo } from '../index/scope';
 import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
-import type { ChatModel } from '../llm/chatModel';
-import { UsageLedger } from '../llm/usage';
 import { ReviewCoverage } from '../review/coverage';
 import { createDiffHelpers, DIFF_HELPER_DOCS, diffGlobal } from '../review/diffHelpers';
 import { type DiffSource, diffMetadata, loadDiff, type ResolvedDiff, resolveCommit } from '../review/diffSource';
@@ -10,12 +8,9 @@ import { checkFindings, parseReviewAnswer } from '../review/findings';
 import { extractTree } from '../review/headTree';
 import { REVIEW_INSTRUCTIONS, reviewQuestion } from '../review/reviewPrompt';
 import type { ReviewReport } from '../review/reviewReport';
-import type { BudgetLimits } from '../rlm/budget';
-import { Budget } from '../rlm/budget';
-import type { RlmEventListener } from '../rlm/events';
-import { type SandboxLimits, runRlm } from '../rlm/rlm';
-import { Trajectory } from '../rlm/trajectory';
+import { runRlm } from '../rlm/rlm';
 import { withSavedTrajectory } from './savedRun';
+import { type ModelRunOptions, resolveWorkflowScope, WorkflowRun } from './workflowRun';
 import { FileMap, type FileMapOptions } from '../workspace/fileMap';
 
 /**
@@ -23,15 +18,10 @@ import { FileMap, type FileMapOptions } from '../workspace/fileMap';
  * metadata and fans out over files and hunks, and its findings come back checked against the diff, with the
  * files it never looked at listed as unreviewed.
  */
-export interface ReviewOptions {
+export interface ReviewOptions extends ModelRunOptions {
   /** A directory inside the git repository; the review runs over the repository's top level. */
   workspace: string;
   source: DiffSource;
-  rootModel: ChatModel;
-  subModel?: ChatModel;
-  limits?: Partial<BudgetLimits>;
-  concurrency?: number;
-  sandbox?: SandboxLimits;
   fileMap?: FileMapOptions;
   /** `false` runs without the code helpers. Default: a new index over the new tree. */
   code?: false;
@@ -41,9 +31,6 @@ export interface ReviewOptions {
    * inside it are reviewed, and the files outside it are listed as out of scope in the report.
    */
   scope?: string;
-  prices?: Record<string, { input: number; output: number }>;
-  onEvent?: RlmEventListener;
-  signal?: AbortSignal;
   trajectoryFile?: string;
 }
 
@@ -64,9 +51,7 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
   const headOfCheckout = await resolveCommit(diff.root, 'HEAD').catch(() => undefined);
   const tree =
     diff.headCommit && diff.headCommit !== headOfCheckout ? await extractTree(diff.root, diff.headCommit, options.signal) : undefined;
-  const budget = new Budget(options.limits);
-  const ledger = new UsageLedger(options.prices);
-  const trajectory = new Trajectory();
+  const run = new WorkflowRun(options);
   let code: CodeIndex | undefined;
   try {
     const fullMap = await FileMap.load(tree?.dir ?? diff.root, { ...options.fileMap, signal: options.signal });
@@ -76,12 +61,7 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
     let outOfScope: string[] = [];
     if (options.scope) {
       // As in ask: the index stays whole, the map the model sees is the scope's.
-      const lookup = code ?? new CodeIndex(fullMap);
-      try {
-        scope = await resolveScope(fullMap, options.scope, () => lookup.graph());
-      } finally {
-        if (lookup !== code) lookup.dispose();
-      }
+      scope = await resolveWorkflowScope(fullMap, options.scope, code);
       ({ diff, outOfScope } = diffInScope(wholeDiff, scope.dir));
     }
     const map = scope?.map ?? fullMap;
@@ -91,23 +71,15 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
       question,
       workspace: diff.root,
       diff: diff.description,
-      models: { root: options.rootModel.model, sub: (options.subModel ?? options.rootModel).model },
-      limits: budget.limits,
-      usage: ledger.toJSON(),
+      models: run.models(),
+      limits: run.budget.limits,
+      usage: run.ledger.toJSON(),
     });
-    return await withSavedTrajectory(options.trajectoryFile, trajectory, meta, async () => {
+    return await withSavedTrajectory(options.trajectoryFile, run.trajectory, meta, async () => {
       const result = await runRlm({
+        ...run.rlmOptions(),
         question,
         map,
-        rootModel: options.rootModel,
-        subModel: options.subModel,
-        budget,
-        ledger,
-        trajectory,
-        concurrency: options.concurrency,
-        sandbox: options.sandbox,
-        onEvent: options.onEvent,
-        signal: options.signal,
         code,
         extraHelpers: createDiffHelpers(diff),
         extraGlobals: { diff: diffGlobal(diff) },
@@ -146,12 +118,7 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
         ...(parsed.parseError ? { parseError: parsed.parseError } : {}),
         forced: result.forced,
         reason: result.reason,
-        usage: {
-          totalTokens: budget.tokensUsed,
-          iterations: result.iterations,
-          subCalls: budget.subCallsUsed,
-          ...(ledger.costUSD !== undefined ? { cost: ledger.costUSD } : {}),
-        },
+        usage: run.usage(result.iterations),
         durationMs: Date.now() - started,
       };
       return { result: report, saved: { helperCalls: coverage.calls(), result: report } };
