@@ -1,37 +1,17 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CLI, type CliRun, runCli as run } from '../support/cliRun';
 import { copyFixture, js, startScriptedModels, type Step } from '../support/scriptedModels';
 
 /** `recurse` end to end: the bundled CLI (dist/cli.js) against the test model server, as a user runs it. */
 
-const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string> = {}, onSpawn?: (child: ChildProcess) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !/^(OPENAI_|RECURSE_)/.test(k)),
-    ) as Record<string, string>;
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...clean, HOME: join(__dirname, 'no-home'), RECURSE_OLLAMA_URL: 'http://127.0.0.1:9/v1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    onSpawn?.(child);
-  });
+/** The CLI with extra environment variables (and a look at the child, to signal it). */
+function runCli(args: string[], env: Record<string, string> = {}, onSpawn?: (child: ChildProcess) => void): Promise<CliRun> {
+  return run(args, { env, onSpawn });
 }
 
 describe('recurse CLI', () => {

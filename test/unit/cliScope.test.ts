@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CLI, type CliRun, runCli } from '../support/cliRun';
 import { commit, initRepo, write } from '../support/gitRepo';
 import { js, startScriptedModels, type Step } from '../support/scriptedModels';
 
 /** `--scope` on index, review and trace: the bundled CLI on the monorepo fixture and on a real git monorepo. */
 
-const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 const MONOREPO = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'monorepo');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('--scope on every CLI command', () => {
   let home: string;
@@ -26,21 +19,9 @@ describe('--scope on every CLI command', () => {
   });
   after(() => rmSync(home, { recursive: true, force: true }));
 
-  function run(args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OPENAI_|RECURSE_)/.test(k))) as Record<string, string>;
-      // The symbol cache goes to a temp home, never the user's.
-      const child = spawn(process.execPath, [CLI, ...args], {
-        env: { ...env, HOME: home, XDG_CACHE_HOME: join(home, 'cache'), OPENAI_API_KEY: 'k', RECURSE_OLLAMA_URL: 'http://127.0.0.1:9/v1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (d) => (stdout += d));
-      child.stderr!.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  function run(args: string[]): Promise<CliRun> {
+    // The symbol cache goes to a temp home, never the user's.
+    return runCli(args, { home, env: { OPENAI_API_KEY: 'k' } });
   }
 
   describe('recurse index --scope', () => {

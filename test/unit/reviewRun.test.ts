@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { review } from '../../src/core/workflows/review';
-import { commit, gitIn, initRepo, write } from '../support/gitRepo';
+import { CLI, type CliRun, runCli as run } from '../support/cliRun';
+import { commit, initRepo, write } from '../support/gitRepo';
 import { js, startScriptedModels, type Step } from '../support/scriptedModels';
 
 /** A review run end to end: real git repos, a scripted model over real HTTP, the real REPL, and the bundled CLI. */
 
-const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
 const MATH_V1 = 'export function add(a: number, b: number): number {\n  return a + b;\n}\n\nexport function sub(a: number, b: number): number {\n  return a - b;\n}\n';
 
@@ -179,26 +178,8 @@ describe('review workflow', () => {
   });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OPENAI_|RECURSE_)/.test(k))) as Record<string, string>;
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...clean, HOME: join(__dirname, 'no-home'), RECURSE_OLLAMA_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'test-key' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCli(args: string[]): Promise<CliRun> {
+  return run(args, { env: { OPENAI_API_KEY: 'test-key' } });
 }
 
 describe('recurse review (CLI)', () => {

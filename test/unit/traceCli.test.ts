@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CLI, type CliRun, runCli } from '../support/cliRun';
 
 /** `recurse trace` end to end: the bundled CLI (dist/cli.js) on the monorepo fixture, as a user runs it. */
 
-const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 const ROOT = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'monorepo');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('recurse trace CLI', () => {
   let home: string;
@@ -24,21 +17,9 @@ describe('recurse trace CLI', () => {
   });
   after(() => rmSync(home, { recursive: true, force: true }));
 
-  function run(args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OPENAI_|RECURSE_)/.test(k))) as Record<string, string>;
-      // The symbol cache goes to a temp home, never the user's.
-      const child = spawn(process.execPath, [CLI, 'trace', ...args], {
-        env: { ...env, HOME: home, XDG_CACHE_HOME: join(home, 'cache') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (d) => (stdout += d));
-      child.stderr!.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  function run(args: string[]): Promise<CliRun> {
+    // The symbol cache goes to a temp home, never the user's.
+    return runCli(['trace', ...args], { home });
   }
 
   it('prints the JSON graph of a file', async () => {

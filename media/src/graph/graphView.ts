@@ -33,7 +33,7 @@ export class GraphView {
   private current: GraphMessage | undefined;
 
   constructor(
-    private readonly root: HTMLElement,
+    root: HTMLElement,
     private readonly post: (message: GraphWebviewMessage) => void,
   ) {
     const header = el('header');

@@ -1,0 +1,41 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The bundled CLI (npm run build), run as a user runs it. */
+export const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliRunOptions {
+  /** Added to the environment (after the caller's OPENAI_* and RECURSE_* variables are removed). */
+  env?: Record<string, string>;
+  /** HOME for the run, and the symbol cache under it (XDG_CACHE_HOME=<home>/cache); default: a directory that does not exist. */
+  home?: string;
+  onSpawn?(child: ChildProcess): void;
+}
+
+/**
+ * Runs `node dist/cli.js ...args` to completion. The environment is the caller's minus anything that would point
+ * the CLI at a real endpoint or config (OPENAI_*, RECURSE_*), and a local Ollama is never found.
+ */
+export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OPENAI_|RECURSE_)/.test(k))) as Record<string, string>;
+    const home = options.home ? { HOME: options.home, XDG_CACHE_HOME: join(options.home, 'cache') } : { HOME: join(__dirname, 'no-home') };
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...clean, ...home, RECURSE_OLLAMA_URL: 'http://127.0.0.1:9/v1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    options.onSpawn?.(child);
+  });
+}
