@@ -276,7 +276,9 @@ export const SYMBOL_NOTES = [
 ];
 
 export function symbolSection(r: BenchResult): string[] {
-  if (!r.symbols?.length) return [];
+  if (!r.symbols?.length) {
+    return r.quick ? [] : ['## Symbol index vs ctags', '', 'Not measured in this run (`--no-symbols`); the last symbol run is in [symbols.md](symbols.md).', ''];
+  }
   const errors = r.symbols.flatMap((c) => c.errors.map((e) => `- ${c.name}: ${e}`));
   return [
     '## Symbol index vs ctags',
