@@ -168,7 +168,12 @@ function spawnSlot(owner: ParsePool | undefined): Slot {
   return slot;
 }
 
+/**
+ * Parser threads: one per core up to two, then one per core beyond the first (the main thread keeps one for the
+ * editor or the REPL), at most four: each thread holds its own grammars and parse memory (the kernel peaks at
+ * about 1.1 GB with two).
+ */
 export function defaultWorkers(): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(2, cores));
+  return cores <= 2 ? Math.max(1, cores) : Math.min(4, cores - 1);
 }
