@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** Command-line parsing for `recurse`. Errors here are usage errors (exit 2). */
 
@@ -128,28 +128,39 @@ export function positiveInt(name: string, value: string | undefined, min = 1): n
   return n;
 }
 
-export function parseCliArgs(argv: string[]): CliArgs {
-  let parsed;
+/** The --scope value as given; an empty one is a usage error rather than the whole workspace. */
+export function readScope(v: Values): string | undefined {
+  const scope = v.scope as string | undefined;
+  if (scope !== undefined && scope.trim() === '') throw new UsageError('--scope needs a directory or a package name');
+  return scope;
+}
+
+/** node's parseArgs, with its errors (unknown flag, missing value) as usage errors. */
+export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        workspace: { type: 'string', short: 'w' },
-        ...MODEL_OPTIONS,
-        ...RUN_OPTIONS,
-        json: { type: 'boolean' },
-        dump: { type: 'string' },
-        scope: { type: 'string' },
-        trajectory: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    return parseArgs(config);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  const parsed = parseFlags({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      workspace: { type: 'string', short: 'w' },
+      ...MODEL_OPTIONS,
+      ...RUN_OPTIONS,
+      json: { type: 'boolean' },
+      dump: { type: 'string' },
+      scope: { type: 'string' },
+      trajectory: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const { values: v, positionals } = parsed;
   const [command, ...rest] = positionals;
   const base = {
@@ -170,12 +181,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
     base.workspace = rest[0];
   }
   if (command !== 'index' && v.dump) throw new UsageError('--dump is an option of recurse index');
-  if (v.scope !== undefined && v.scope.trim() === '') throw new UsageError('--scope needs a directory or a package name');
   return {
     command,
     question: command === 'ask' ? question : undefined,
     dump: v.dump,
-    scope: v.scope,
+    scope: readScope(v),
     ...base,
     ...readModelFlags(v),
     ...readRunOptions(v),

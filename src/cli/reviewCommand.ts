@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { DiffSource } from '../core/review/diffSource';
 import { ScopeError, scopeLabel } from '../core/index/scope';
 import { GitError } from '../core/review/git';
 import { toJson, toMarkdown, toSarif } from '../core/review/reviewReport';
 import { review } from '../core/workflows/review';
-import { type CliArgs, MODEL_OPTIONS, type ModelFlags, RUN_OPTIONS, type RunFlags, readModelFlags, readRunOptions, UsageError } from './args';
+import { type CliArgs, MODEL_OPTIONS, type ModelFlags, parseFlags, readScope, RUN_OPTIONS, type RunFlags, readModelFlags, readRunOptions, UsageError } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 
@@ -48,31 +47,26 @@ export type ReviewArgs = ModelFlags &
 
 /** Parses the arguments after `review`. */
 export function parseReviewArgs(argv: string[]): ReviewArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        workspace: { type: 'string', short: 'w' },
-        base: { type: 'string' },
-        head: { type: 'string' },
-        staged: { type: 'boolean' },
-        commit: { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        scope: { type: 'string' },
-        ...MODEL_OPTIONS,
-        ...RUN_OPTIONS,
-        trajectory: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags({
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      workspace: { type: 'string', short: 'w' },
+      base: { type: 'string' },
+      head: { type: 'string' },
+      staged: { type: 'boolean' },
+      commit: { type: 'string' },
+      format: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      scope: { type: 'string' },
+      ...MODEL_OPTIONS,
+      ...RUN_OPTIONS,
+      trajectory: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   const format = (v.format ?? 'markdown') as ReviewFormat;
   if (!['markdown', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be markdown, json or sarif, got "${v.format}"`);
@@ -84,13 +78,12 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
   else if (v.commit !== undefined) source = { kind: 'commit', ref: v.commit };
   else if (v.base !== undefined) source = v.head !== undefined ? { kind: 'range', base: v.base, head: v.head } : { kind: 'branch', base: v.base };
   for (const ref of [v.commit, v.base, v.head]) if (ref !== undefined && ref.trim() === '') throw new UsageError('a git ref cannot be empty');
-  if (v.scope !== undefined && v.scope.trim() === '') throw new UsageError('--scope needs a directory or a package name');
   return {
     workspace: v.workspace ?? process.cwd(),
     source,
     format,
     output: v.output,
-    scope: v.scope,
+    scope: readScope(v),
     ...readModelFlags(v),
     ...readRunOptions(v),
     trajectory: v.trajectory,

@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ScopeError, scopeLabel } from '../core/index/scope';
 import { ChatModelError } from '../core/llm/chatModel';
 import { RlmCancelledError } from '../core/rlm/rlm';
@@ -9,7 +8,7 @@ import { type TraceFormat, formatTrace } from '../core/trace/traceFormat';
 import type { TraceDirection } from '../core/trace/traceGraph';
 import { trace } from '../core/workflows/trace';
 import { markInvalidCitations } from './main';
-import { type CliArgs, MODEL_OPTIONS, type ModelFlags, positiveInt, readModelFlags, UsageError } from './args';
+import { type CliArgs, MODEL_OPTIONS, type ModelFlags, parseFlags, readScope, positiveInt, readModelFlags, UsageError } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 
@@ -50,31 +49,26 @@ type TraceArgs = ModelFlags &
   };
 
 export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        workspace: { type: 'string', short: 'w' },
-        to: { type: 'string' },
-        direction: { type: 'string' },
-        depth: { type: 'string' },
-        'max-nodes': { type: 'string' },
-        format: { type: 'string' },
-        explain: { type: 'boolean' },
-        exclude: { type: 'string', multiple: true },
-        scope: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        ...MODEL_OPTIONS,
-        'max-iterations': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseFlags({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      workspace: { type: 'string', short: 'w' },
+      to: { type: 'string' },
+      direction: { type: 'string' },
+      depth: { type: 'string' },
+      'max-nodes': { type: 'string' },
+      format: { type: 'string' },
+      explain: { type: 'boolean' },
+      exclude: { type: 'string', multiple: true },
+      scope: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      ...MODEL_OPTIONS,
+      'max-iterations': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const { values: v, positionals } = parsed;
   if (v.help) return 'help';
   if (positionals.length !== 1) {
@@ -82,7 +76,6 @@ export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
   }
   const direction = (v.direction ?? 'out') as TraceDirection;
   if (!DIRECTIONS.includes(direction)) throw new UsageError(`--direction must be one of ${DIRECTIONS.join(', ')}, got "${v.direction}"`);
-  if (v.scope !== undefined && v.scope.trim() === '') throw new UsageError('--scope needs a directory or a package name');
   const format = (v.format ?? 'markdown') as TraceFormat;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${v.format}"`);
   return {
@@ -95,7 +88,7 @@ export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
     format,
     explain: Boolean(v.explain),
     exclude: v.exclude ?? [],
-    scope: v.scope,
+    scope: readScope(v),
     quiet: Boolean(v.quiet),
     ...readModelFlags(v),
     maxIterations: positiveInt('max-iterations', v['max-iterations']),
