@@ -3,17 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RecurseApi } from '../../src/extension/extension';
-import { ModelServer } from '../support/modelServer';
-import { api, configure, folder, js, messagesOf, script, waitFor } from './helpers';
+import type { ModelServer } from '../support/modelServer';
+import { configure, connectModelServer, folder, js, messagesOf, script, waitFor } from './helpers';
 
 describe('asking through the chat', () => {
   let server: ModelServer;
   let recurse: RecurseApi;
 
   before(async () => {
-    server = await ModelServer.start();
-    recurse = await api();
-    await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model', subModel: '', maxIterations: 6 });
+    ({ server, recurse } = await connectModelServer({ subModel: '', maxIterations: 6 }));
   });
   after(async () => {
     recurse.cancel();

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpenResult, RecurseApi } from '../../src/extension/extension';
-import { ModelServer } from '../support/modelServer';
-import { api, configure, folder, js, messagesOf, script } from './helpers';
+import type { ModelServer } from '../support/modelServer';
+import { connectModelServer, folder, js, messagesOf, script } from './helpers';
 
 describe('opening citations', () => {
   let server: ModelServer;
@@ -12,9 +12,7 @@ describe('opening citations', () => {
   const outside = () => path.join(path.dirname(folder().uri.fsPath), 'outside.ts');
 
   before(async () => {
-    server = await ModelServer.start();
-    recurse = await api();
-    await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model' });
+    ({ server, recurse } = await connectModelServer());
     fs.writeFileSync(outside(), 'export const OUTSIDE = 1;\n');
     // A question builds the folder's file map, which is what open requests are checked against.
     const s = script(server, [js('finish("See src/config.ts:1.")')]);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { RecurseApi } from '../../src/extension/extension';
 import type { HostMessage } from '../../src/extension/protocol';
-import type { ModelServer, Reply, ScriptContext } from '../support/modelServer';
+import { ModelServer, type Reply, type ScriptContext } from '../support/modelServer';
 
 export const EXTENSION_ID = 'recurse.recurse';
 
@@ -26,6 +26,20 @@ export function folder(): vscode.WorkspaceFolder {
 export async function configure(values: Record<string, unknown>): Promise<void> {
   const c = vscode.workspace.getConfiguration('recurse');
   for (const [k, v] of Object.entries(values)) await c.update(k, v, vscode.ConfigurationTarget.Global);
+}
+
+/** A test model server, the activated extension, and its settings pointed at the server's root-model (plus `settings`). */
+export async function connectModelServer(settings: Record<string, unknown> = {}): Promise<{ server: ModelServer; recurse: RecurseApi }> {
+  const server = await ModelServer.start();
+  try {
+    const recurse = await api();
+    await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model', ...settings });
+    return { server, recurse };
+  } catch (err) {
+    // The suite's after() never sees this server: close it here so the extension host can exit.
+    await server.close();
+    throw err;
+  }
 }
 
 export function js(code: string): string {

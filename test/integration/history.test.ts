@@ -3,17 +3,15 @@ import * as vscode from 'vscode';
 import { ChatHistory, HISTORY_KEY, IN_FLIGHT_KEY, INTERRUPTED_MESSAGE, capHistory } from '../../src/extension/chatHistory';
 import type { RecurseApi } from '../../src/extension/extension';
 import type { HistoryRun } from '../../src/extension/protocol';
-import { ModelServer } from '../support/modelServer';
-import { api, configure, js, messagesOf, script } from './helpers';
+import type { ModelServer } from '../support/modelServer';
+import { connectModelServer, js, messagesOf, script } from './helpers';
 
 describe('chat history per workspace', () => {
   let server: ModelServer;
   let recurse: RecurseApi;
 
   before(async () => {
-    server = await ModelServer.start();
-    recurse = await api();
-    await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model', subModel: '', maxIterations: 6 });
+    ({ server, recurse } = await connectModelServer({ subModel: '', maxIterations: 6 }));
     await vscode.commands.executeCommand('recurse.newChat');
     await recurse.history.flushed();
   });

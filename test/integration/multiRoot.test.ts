@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpenResult, RecurseApi } from '../../src/extension/extension';
 import type { CitationView } from '../../src/extension/protocol';
-import { ModelServer } from '../support/modelServer';
-import { api, configure, js, messagesOf, script, waitFor } from './helpers';
+import type { ModelServer } from '../support/modelServer';
+import { connectModelServer, js, messagesOf, script, waitFor } from './helpers';
 
 /**
  * "Whole workspace" in a real multi-root VS Code window (test/vscode/runExtensionTests.mjs opens a .code-workspace
@@ -28,9 +28,7 @@ describe('multi-root workspace', () => {
 
   before(async () => {
     assert.deepEqual(vscode.workspace.workspaceFolders?.map((f) => f.name), ['shop', 'web'], 'the runner opens the two-folder workspace');
-    server = await ModelServer.start();
-    recurse = await api();
-    await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model', subModel: '', maxIterations: 6 });
+    ({ server, recurse } = await connectModelServer({ subModel: '', maxIterations: 6 }));
   });
   after(async () => {
     await recurse.postFromWebview({ type: 'setScope', kind: 'workspace' });

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RecurseApi, RunOutcome } from '../../src/extension/extension';
 import { commit, gitIn } from '../support/gitRepo';
-import { ModelServer } from '../support/modelServer';
-import { api, configure, folder, js, messagesOf, script, waitFor } from './helpers';
+import type { ModelServer } from '../support/modelServer';
+import { connectModelServer, folder, js, messagesOf, script, waitFor } from './helpers';
 
 /**
  * Review Changes in a real VS Code: the test workspace becomes a real git repository, the scripted model reads the
@@ -47,9 +47,7 @@ describe('review changes', () => {
 
   before(async function () {
     this.timeout(60_000);
-    server = await ModelServer.start();
-    recurse = await api();
-    await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model', subModel: '', maxIterations: 6 });
+    ({ server, recurse } = await connectModelServer({ subModel: '', maxIterations: 6 }));
     root = folder().uri.fsPath;
     for (const p of [PRICING, CONFIG, REPORT]) originals.set(p, fs.readFileSync(file(p), 'utf8'));
     gitIn(root, 'init', '-q', '-b', 'main');

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { RecurseApi } from '../../src/extension/extension';
 import { SCOPE_KEY, ScopeController } from '../../src/extension/scopeController';
-import { ModelServer } from '../support/modelServer';
-import { api, configure, folder, js, messagesOf, script, waitFor } from './helpers';
+import type { ModelServer } from '../support/modelServer';
+import { connectModelServer, folder, js, messagesOf, script, waitFor } from './helpers';
 
 /** The chat's scope picker in a real VS Code: setScope from the webview, then questions limited to the scope. */
 describe('chat scope', () => {
@@ -10,9 +10,7 @@ describe('chat scope', () => {
   let recurse: RecurseApi;
 
   before(async () => {
-    server = await ModelServer.start();
-    recurse = await api();
-    await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model', subModel: '', maxIterations: 6 });
+    ({ server, recurse } = await connectModelServer({ subModel: '', maxIterations: 6 }));
   });
   after(async () => {
     await recurse.postFromWebview({ type: 'setScope', kind: 'workspace' });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { RecurseApi } from '../../src/extension/extension';
-import { ModelServer } from '../support/modelServer';
-import { api, configure, js, script } from './helpers';
+import type { ModelServer } from '../support/modelServer';
+import { connectModelServer, js, script } from './helpers';
 
 // Values planted in the test workspace's .env (from the fixture) and .env.local (from the launcher).
 const SECRETS = ['sk-live-FIXTURE-SECRET-9f8e7d', 'sk-dotenv-SECRET-7f3a9c', 'hunter2-SECRET-7f3a9c'];
@@ -10,9 +10,7 @@ describe('secrets', () => {
   let server: ModelServer;
   let recurse: RecurseApi;
   before(async () => {
-    server = await ModelServer.start();
-    recurse = await api();
-    await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model' });
+    ({ server, recurse } = await connectModelServer());
   });
   after(() => server.close());
 

@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 import type { OpenResult, RecurseApi, RunOutcome } from '../../src/extension/extension';
 import type { GraphHostMessage } from '../../src/extension/graphProtocol';
 import type { TraceOutcome } from '../../src/extension/traceController';
-import { ModelServer } from '../support/modelServer';
-import { api, configure, folder, js, messagesOf, script, waitFor } from './helpers';
+import type { ModelServer } from '../support/modelServer';
+import { connectModelServer, folder, js, messagesOf, script, waitFor } from './helpers';
 
 type GraphMessage = Extract<GraphHostMessage, { type: 'graph' }>;
 
@@ -21,9 +21,7 @@ describe('trace dependencies', () => {
   };
 
   before(async () => {
-    server = await ModelServer.start();
-    recurse = await api();
-    await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model', subModel: '', maxIterations: 4 });
+    ({ server, recurse } = await connectModelServer({ subModel: '', maxIterations: 4 }));
   });
   after(async () => {
     recurse.cancel();
