@@ -1,5 +1,6 @@
 import { type Citation, verifyCitations } from '../citations/citations';
 import { CodeIndex } from '../index/codeIndex';
+import { type ScopeInfo, scopeInfo } from '../index/scope';
 import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
 import type { UsageLedger } from '../llm/usage';
 import { runRlm } from '../rlm/rlm';
@@ -41,7 +42,7 @@ export interface AskResult {
   skipped: SkippedSummary;
   files: number;
   /** The scope the answer is limited to, when one was given. */
-  scope?: { spec: string; dir: string; packageName?: string };
+  scope?: ScopeInfo;
   durationMs: number;
 }
 
@@ -58,13 +59,11 @@ export async function ask(options: AskOptions): Promise<AskResult> {
   try {
     const scope = options.scope ? await resolveWorkflowScope(fullMap, options.scope, code) : undefined;
     const map = scope?.map ?? fullMap;
-    const scopeInfo = scope && { spec: scope.spec, dir: scope.dir, ...(scope.packageName ? { packageName: scope.packageName } : {}) };
+    const reported = scope && scopeInfo(scope);
     const meta = () => ({
       question: options.question,
       workspace: options.workspace,
-      models: run.models(),
-      limits: run.budget.limits,
-      usage: run.ledger.toJSON(),
+      ...run.header(),
     });
     return await withSavedTrajectory(options.trajectoryFile, run.trajectory, meta, async () => {
       const result = await runRlm({
@@ -72,7 +71,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
         question: options.question,
         map,
         code,
-        extraMetadata: scopeInfo ? { scope: scopeInfo } : undefined,
+        extraMetadata: reported ? { scope: reported } : undefined,
       });
       const citations = await verifyCitations(result.answer, map);
       const askResult: AskResult = {
@@ -83,7 +82,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
         usage: { ...run.usage(result.iterations), byModel: run.ledger.toJSON() },
         skipped: map.skipped,
         files: map.size,
-        ...(scopeInfo ? { scope: scopeInfo } : {}),
+        ...(reported ? { scope: reported } : {}),
         durationMs: Date.now() - started,
       };
       return { result: askResult };

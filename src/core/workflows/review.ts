@@ -71,9 +71,7 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
       question,
       workspace: diff.root,
       diff: diff.description,
-      models: run.models(),
-      limits: run.budget.limits,
-      usage: run.ledger.toJSON(),
+      ...run.header(),
     });
     return await withSavedTrajectory(options.trajectoryFile, run.trajectory, meta, async () => {
       const result = await runRlm({

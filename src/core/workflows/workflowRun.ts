@@ -57,9 +57,13 @@ export class WorkflowRun {
     };
   }
 
-  /** For the saved trajectory's header. */
-  models(): { root: string; sub: string } {
-    return { root: this.options.rootModel.model, sub: (this.options.subModel ?? this.options.rootModel).model };
+  /** What the saved trajectory records about the run besides its question: models, limits and usage so far. */
+  header(): { models: { root: string; sub: string }; limits: BudgetLimits; usage: ReturnType<UsageLedger['toJSON']> } {
+    return {
+      models: { root: this.options.rootModel.model, sub: (this.options.subModel ?? this.options.rootModel).model },
+      limits: this.budget.limits,
+      usage: this.ledger.toJSON(),
+    };
   }
 
   usage(iterations: number): RunUsage {
