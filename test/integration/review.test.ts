@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RecurseApi, RunOutcome } from '../../src/extension/extension';
-import { commit, gitIn } from '../support/gitRepo';
+import { commit, gitIn, initRepoIn } from '../support/gitRepo';
 import type { ModelServer } from '../support/modelServer';
 import { connectModelServer, folder, js, messagesOf, script, waitFor } from './helpers';
 
@@ -50,10 +50,7 @@ describe('review changes', () => {
     ({ server, recurse } = await connectModelServer({ subModel: '', maxIterations: 6 }));
     root = folder().uri.fsPath;
     for (const p of [PRICING, CONFIG, REPORT]) originals.set(p, fs.readFileSync(file(p), 'utf8'));
-    gitIn(root, 'init', '-q', '-b', 'main');
-    gitIn(root, 'config', 'user.email', 't@example.com');
-    gitIn(root, 'config', 'user.name', 'Test');
-    gitIn(root, 'config', 'commit.gpgsign', 'false');
+    initRepoIn(root);
     commit(root, 'the shop');
     // Staged: the bulk discount rate on line 4. Unstaged: the port default on line 8 of the config.
     fs.writeFileSync(file(PRICING), originals.get(PRICING)!.replace('BULK_DISCOUNT_RATE = 0.05', 'BULK_DISCOUNT_RATE = 0.5'));

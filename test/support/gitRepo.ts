@@ -24,12 +24,16 @@ export function commit(dir: string, message: string): string {
   return gitIn(dir, 'rev-parse', 'HEAD');
 }
 
-/** An empty repository on branch main with a test identity and no commit signing. */
-export function initRepo(prefix = 'recurse-git-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/** Makes `dir` (existing files and all) a repository on branch main with a test identity and no commit signing. */
+export function initRepoIn(dir: string): string {
   gitIn(dir, 'init', '-q', '-b', 'main');
   gitIn(dir, 'config', 'user.email', 't@example.com');
   gitIn(dir, 'config', 'user.name', 'Test');
   gitIn(dir, 'config', 'commit.gpgsign', 'false');
   return dir;
+}
+
+/** An empty repository in a new temp dir, as initRepoIn sets it up. */
+export function initRepo(prefix = 'recurse-git-'): string {
+  return initRepoIn(mkdtempSync(join(tmpdir(), prefix)));
 }

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { activeEditor, openViewContainer, openWorkbench, runCommand, screenshot, waitForActiveEditor, webviewFrame } from '../../vscode/ui.mjs';
-import { ROOT, js, modelServerClass, requireBuilt, shoot, shopWorkspace, withEvidence } from './workbenchTest.mjs';
+import { activeEditor, openViewContainer, runCommand, screenshot, waitForActiveEditor, webviewFrame } from '../../vscode/ui.mjs';
+import { ROOT, js, modelServerClass, openRecurseWorkbench, requireBuilt, shoot, shopWorkspace, withEvidence } from './workbenchTest.mjs';
 
 
 requireBuilt(['dist/extension.js', 'media/dist/webview.js', 'out/test/support/modelServer.js']);
@@ -50,27 +50,11 @@ async function ask(view, question) {
   await view.locator('section.run .question', { hasText: question }).waitFor({ timeout: 15_000 });
 }
 
-
 before(async () => {
   server = await ModelServer.start();
   server.setHandler((ctx) => script(ctx));
   workspace = shopWorkspace('recurse-ui-shop-');
-  // An OpenAI-compatible local server accepts any key; the extension reads it from the environment.
-  process.env.OPENAI_API_KEY = 'test-key-for-the-local-model-server';
-  wb = await openWorkbench({
-    workspace,
-    extensions: [ROOT],
-    viewport: { width: 1440, height: 900 },
-    settings: {
-      'recurse.provider': 'openai',
-      'recurse.baseUrl': server.url,
-      'recurse.model': 'root-model',
-      'recurse.subModel': 'sub-model',
-      'recurse.maxIterations': 6,
-      'workbench.colorTheme': 'Default Dark Modern',
-      'editor.minimap.enabled': false,
-    },
-  });
+  wb = await openRecurseWorkbench(workspace, server, { 'recurse.subModel': 'sub-model', 'workbench.colorTheme': 'Default Dark Modern' });
 }, { timeout: 180_000 });
 
 after(async () => {

@@ -2,22 +2,21 @@
 // chat, a click on its citation, and a click on the finding's link in the Problems panel — both must land in the
 // diff editor on the finding's line. The workspace is a real git repository with an uncommitted change.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { activeEditor, openWorkbench, runCommand, webviewFrame } from '../../vscode/ui.mjs';
-import { ROOT, js, modelServerClass, requireBuilt, shoot, shopWorkspace, withEvidence } from './workbenchTest.mjs';
+import { activeEditor, runCommand, webviewFrame } from '../../vscode/ui.mjs';
+import { gitRepoHelpers, js, modelServerClass, openRecurseWorkbench, requireBuilt, shoot, shopWorkspace, withEvidence } from './workbenchTest.mjs';
 
 
 requireBuilt(['dist/extension.js', 'media/dist/webview.js', 'out/test/support/modelServer.js']);
 const ModelServer = modelServerClass();
+const { commit, initRepoIn } = gitRepoHelpers();
 
 let server;
 let wb;
 let workspace;
 
-const git = (...args) => execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 before(async () => {
   server = await ModelServer.start();
@@ -30,28 +29,11 @@ before(async () => {
     return js(`finish(${JSON.stringify(`Done.\n\`\`\`json\n${JSON.stringify(findings)}\n\`\`\``)})`);
   });
   workspace = shopWorkspace('recurse-ui-review-');
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 't@example.com');
-  git('config', 'user.name', 'Test');
-  git('config', 'commit.gpgsign', 'false');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'the shop');
+  initRepoIn(workspace);
+  commit(workspace, 'the shop');
   const pricing = path.join(workspace, 'src', 'orders', 'pricing.ts');
   writeFileSync(pricing, readFileSync(pricing, 'utf8').replace('BULK_DISCOUNT_RATE = 0.05', 'BULK_DISCOUNT_RATE = 0.5'));
-  process.env.OPENAI_API_KEY = 'test-key-for-the-local-model-server';
-  wb = await openWorkbench({
-    workspace,
-    extensions: [ROOT],
-    viewport: { width: 1440, height: 900 },
-    settings: {
-      'recurse.provider': 'openai',
-      'recurse.baseUrl': server.url,
-      'recurse.model': 'root-model',
-      'recurse.maxIterations': 6,
-      'editor.minimap.enabled': false,
-      'git.openRepositoryInParentFolders': 'never',
-    },
-  });
+  wb = await openRecurseWorkbench(workspace, server, { 'git.openRepositoryInParentFolders': 'never' });
 }, { timeout: 180_000 });
 
 after(async () => {

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { screenshot } from '../../vscode/ui.mjs';
+import { openWorkbench, screenshot } from '../../vscode/ui.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test', 'ui', 'artifacts');
@@ -22,6 +22,34 @@ export function requireBuilt(files) {
 export function modelServerClass() {
   requireBuilt(['out/test/support/modelServer.js']);
   return createRequire(import.meta.url)(path.join(ROOT, 'out', 'test', 'support', 'modelServer.js')).ModelServer;
+}
+
+/** The real git test-repository helpers (test/support/gitRepo.ts, compiled). */
+export function gitRepoHelpers() {
+  requireBuilt(['out/test/support/gitRepo.js']);
+  return createRequire(import.meta.url)(path.join(ROOT, 'out', 'test', 'support', 'gitRepo.js'));
+}
+
+/**
+ * The workbench with Recurse loaded from this repository, asking the test model server's root-model
+ * (`settings` adds or overrides workbench settings). The local server accepts any key; the extension reads it from
+ * the environment.
+ */
+export function openRecurseWorkbench(workspace, server, settings = {}) {
+  process.env.OPENAI_API_KEY = 'test-key-for-the-local-model-server';
+  return openWorkbench({
+    workspace,
+    extensions: [ROOT],
+    viewport: { width: 1440, height: 900 },
+    settings: {
+      'recurse.provider': 'openai',
+      'recurse.baseUrl': server.url,
+      'recurse.model': 'root-model',
+      'recurse.maxIterations': 6,
+      'editor.minimap.enabled': false,
+      ...settings,
+    },
+  });
 }
 
 /** A js fenced block, as a model writes it. */
