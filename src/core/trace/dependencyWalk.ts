@@ -45,19 +45,11 @@ const KEYWORDS = new Set(
 const IMPORT_SCOPED = new Set(['typescript', 'tsx', 'javascript', 'python', 'java', 'go', 'rust']);
 const MAX_IDENTIFIERS = 150;
 const LOOKUP_CONCURRENCY = 8;
-/**
- * How long a walk about to look up many names waits for the symbol index to complete first. From a warm cache it
- * completes in well under a second, and every lookup is then a map read; each lookup before completion is a
- * workspace search instead (and holds the build back), so on a warm cache waiting is many times faster. On a cold
- * tree the wait ends and the lookups search as usual.
- */
-const SETTLE_MS = 2_000;
 
 export class DependencyWalker {
   private readonly reach = new Map<string, boolean>();
   private readonly symbolsByPath = new Map<string, Promise<CodeSymbol[]>>();
   private readonly definitionsByName = new Map<string, Promise<CodeSymbol[]>>();
-  private settled: Promise<void> | undefined;
   readonly notes: string[] = [];
 
   constructor(
@@ -109,7 +101,6 @@ export class DependencyWalker {
       }
     });
     const found: Step[] = [];
-    if (firstUse.size > LOOKUP_CONCURRENCY) await this.settle();
     await eachLimited([...firstUse], LOOKUP_CONCURRENCY, async ([id, line]) => {
       const defs = (await this.definitions(id)).filter(
         (d) => !(d.path === path && d.line <= node.line! && node.endLine! <= d.endLine) && (sameFile || d.path !== path),
@@ -156,20 +147,6 @@ export class DependencyWalker {
       this.reach.set(key, known);
     }
     return known;
-  }
-
-  /** Waits up to SETTLE_MS for the symbol index to complete (once per walk). */
-  private settle(): Promise<void> {
-    const index = this.code.symbolIndex;
-    if (index.complete) return Promise.resolve();
-    this.settled ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, SETTLE_MS);
-      index.whenComplete().then(
-        () => (clearTimeout(timer), resolve()),
-        () => (clearTimeout(timer), resolve()),
-      );
-    });
-    return this.settled;
   }
 
   definitions(name: string): Promise<CodeSymbol[]> {
