@@ -1,4 +1,5 @@
 import type { Node, Query, Tree } from 'web-tree-sitter';
+import { DefinitionPlan, definitionMatches } from './skeleton';
 
 /** Symbol kinds, in the order their indexes are stored in compact records. */
 export const SYMBOL_KINDS = ['function', 'method', 'class', 'interface', 'type', 'enum', 'struct', 'macro', 'module', 'constant', 'variable'] as const;
@@ -33,11 +34,12 @@ const MODULE_LIKE = new Set(['namespace_definition', 'namespace_declaration', 'i
 /**
  * Runs a tags query over a parsed file and returns its definitions in source order. Only
  * `@definition.*` captures count; `@name` names them. Duplicates (the same name node captured by
- * several patterns) keep the first pattern's kind, so more specific patterns go first.
+ * several patterns) keep the highest-ranked kind, and among equals the first pattern's, so more
+ * specific patterns go first — whatever order the matches come in.
  */
-export function extractSymbols(tree: Tree, query: Query, text: string, language: string): SymbolRecord[] {
-  // Name node → its record in `out`: a definition captured by several patterns keeps the most specific kind.
-  const seen = new Map<number, number>();
+export function extractSymbols(tree: Tree, query: Query, text: string, language: string, plan?: DefinitionPlan): SymbolRecord[] {
+  // Name node → its record in `out` and the pattern that made it.
+  const seen = new Map<number, { at: number; pattern: number; rank: number }>();
   const out: SymbolRecord[] = [];
   let lineStarts: number[] | undefined;
   const lineText = (row: number): string => {
@@ -50,7 +52,7 @@ export function extractSymbols(tree: Tree, query: Query, text: string, language:
     const line = text.slice(start, Math.min(end, start + MAX_SIGNATURE * 2)).trim();
     return line.length > MAX_SIGNATURE ? line.slice(0, MAX_SIGNATURE) + '…' : line;
   };
-  for (const match of query.matches(tree.rootNode)) {
+  for (const match of definitionMatches(tree, query, text, plan)) {
     let nameNode: Node | null = null;
     let defNode: Node | null = null;
     let kind: SymbolKindName | undefined;
@@ -60,7 +62,9 @@ export function extractSymbols(tree: Tree, query: Query, text: string, language:
     }
     if (!nameNode || !defNode || !kind) continue;
     const prior = seen.get(nameNode.startIndex);
-    if (prior !== undefined && RANK[kind] <= RANK[SYMBOL_KINDS[out[prior][1]]]) continue;
+    // Ranks of the captured kinds (before refineKind turns a class into a struct, a function into a method).
+    const rank = RANK[kind];
+    if (prior !== undefined && (rank < prior.rank || (rank === prior.rank && match.patternIndex > prior.pattern))) continue;
     const name = nameNode.text;
     if (!name || name.length > 300) continue;
     const def = widen(defNode);
@@ -70,13 +74,19 @@ export function extractSymbols(tree: Tree, query: Query, text: string, language:
     const start = def.startPosition.row;
     const end = def.endPosition.row > start && def.endPosition.column === 0 ? def.endPosition.row - 1 : def.endPosition.row;
     const record: SymbolRecord = [name, SYMBOL_KINDS.indexOf(kind), start + 1, end + 1, container, lineText(nameNode.startPosition.row)];
-    if (prior !== undefined) out[prior] = record;
-    else {
-      seen.set(nameNode.startIndex, out.length);
+    if (prior !== undefined) {
+      out[prior.at] = record;
+      prior.pattern = match.patternIndex;
+      prior.rank = rank;
+    } else {
+      seen.set(nameNode.startIndex, { at: out.length, pattern: match.patternIndex, rank });
       out.push(record);
     }
   }
-  out.sort((a, b) => a[2] - b[2] || a[3] - b[3]);
+  // Source order (ties by where the name is), whatever order the matches came in.
+  const nameAt = new Map<SymbolRecord, number>();
+  for (const [at, { at: i }] of seen) nameAt.set(out[i], at);
+  out.sort((a, b) => a[2] - b[2] || a[3] - b[3] || nameAt.get(a)! - nameAt.get(b)!);
   return out;
 }
 

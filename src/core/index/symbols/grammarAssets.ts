@@ -5,7 +5,7 @@ import { LANGUAGES } from './languages';
 import type { WorkerSetup } from './symbolWorker';
 
 /** Bump when extraction changes what a file's symbols are, so cached records are re-parsed. */
-const EXTRACTOR_VERSION = 1;
+const EXTRACTOR_VERSION = 2;
 
 /**
  * Where a packaged asset lives: beside the bundle (dist/grammars/<pkg>/<file>, copied by
@@ -36,7 +36,7 @@ export function workerSetup(): WorkerSetup {
   const languages: WorkerSetup['languages'] = {};
   for (const spec of Object.values(LANGUAGES)) {
     const tags = spec.tags.map((pkg) => fs.readFileSync(assetPath(pkg, 'queries/tags.scm'), 'utf8'));
-    languages[spec.id] = { wasm: assetPath(spec.pkg, spec.wasm), query: [spec.extra, ...tags].join('\n') };
+    languages[spec.id] = { wasm: assetPath(spec.pkg, spec.wasm), query: [spec.extra, ...tags].join('\n'), skeleton: spec.skeleton };
   }
   setup = { runtimeWasm: assetPath('web-tree-sitter', 'web-tree-sitter.wasm'), languages };
   return setup;
@@ -47,7 +47,7 @@ export function grammarVersion(language: string): string {
   let v = versions.get(language);
   if (!v) {
     const spec = workerSetup().languages[language];
-    const h = createHash('sha1').update(String(EXTRACTOR_VERSION)).update(spec ? spec.query : 'none');
+    const h = createHash('sha1').update(String(EXTRACTOR_VERSION)).update(spec ? spec.query + JSON.stringify(spec.skeleton ?? null) : 'none');
     if (spec) h.update(fs.readFileSync(spec.wasm));
     v = h.digest('base64').slice(0, 12);
     versions.set(language, v);

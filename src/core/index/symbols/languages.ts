@@ -1,3 +1,5 @@
+import type { Skeleton } from './skeleton';
+
 /**
  * The languages the symbol index parses: which grammar .wasm and tags.scm each uses, and the extra
  * definition patterns the shipped tags.scm lack (constants, macros, structs, enums, namespaces...).
@@ -11,7 +13,46 @@ export interface LanguageSpec {
   /** Packages whose queries/tags.scm apply, in order (TypeScript builds on JavaScript's). */
   tags: string[];
   extra: string;
+  /**
+   * Where definitions can be (see skeleton.ts): the extractor walks these nodes instead of querying
+   * every node of the tree. Languages without one (definitions deep inside expressions are common
+   * in JavaScript, Ruby, Rust...) query the whole tree.
+   */
+  skeleton?: Skeleton;
 }
+
+const PYTHON_SKELETON: Skeleton = {
+  // Expressions (lambdas included) cannot hold a def or a class: nothing else needs entering.
+  descend: ['module', 'class_definition', 'function_definition', 'decorated_definition', 'block', 'if_statement', 'elif_clause', 'else_clause',
+    'for_statement', 'while_statement', 'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'match_statement', 'case_clause'],
+};
+
+const GO_SKELETON: Skeleton = {
+  descend: ['source_file', 'function_declaration', 'method_declaration', 'func_literal', 'block', 'statement_list', 'if_statement', 'for_statement',
+    'expression_switch_statement', 'type_switch_statement', 'select_statement', 'expression_case', 'default_case', 'type_case', 'communication_case',
+    'labeled_statement', 'type_declaration', 'type_spec', 'type_alias', 'interface_type', 'struct_type', 'field_declaration_list', 'field_declaration'],
+  // A function literal inside an expression or a declaration may declare local types.
+  hints: '\\bfunc\\b',
+};
+
+const JAVA_SKELETON: Skeleton = {
+  descend: ['program', 'class_declaration', 'class_body', 'interface_declaration', 'interface_body', 'enum_declaration', 'enum_body', 'enum_body_declarations',
+    'enum_constant', 'record_declaration', 'annotation_type_declaration', 'annotation_type_body', 'method_declaration', 'constructor_declaration',
+    'compact_constructor_declaration', 'constructor_body', 'block', 'static_initializer', 'if_statement', 'for_statement', 'enhanced_for_statement',
+    'while_statement', 'do_statement', 'try_statement', 'try_with_resources_statement', 'catch_clause', 'finally_clause', 'switch_expression',
+    'switch_block', 'switch_block_statement_group', 'switch_rule', 'synchronized_statement', 'labeled_statement'],
+  // Anonymous classes (`new T(...) {`) and lambda bodies (`-> {`) inside expressions and field initializers.
+  hints: '\\bnew\\s[^;{}]*\\{|->\\s*\\{',
+};
+
+const C_SKELETON: Skeleton = {
+  descend: ['translation_unit', 'function_definition', 'compound_statement', 'declaration', 'type_definition', 'struct_specifier', 'union_specifier',
+    'enum_specifier', 'field_declaration_list', 'field_declaration', 'enumerator_list', 'if_statement', 'else_clause', 'for_statement', 'while_statement',
+    'do_statement', 'switch_statement', 'case_statement', 'labeled_statement', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif',
+    'preproc_elifdef', 'linkage_specification', 'declaration_list', 'attributed_statement'],
+  // GNU statement expressions; struct, union and enum bodies in an expression (a macro's argument, a cast).
+  hints: '\\(\\{|\\b(?:struct|union|enum)\\s+\\w+\\s*\\{',
+};
 
 const C_EXTRA = `
 (preproc_def name: (identifier) @name) @definition.macro
@@ -73,6 +114,7 @@ export const LANGUAGES: Record<string, LanguageSpec> = {
 (class_definition body: (block (expression_statement (assignment left: (identifier) @name)) @definition.variable))
 (module (expression_statement (assignment left: (identifier) @name) @definition.variable))
 `,
+    skeleton: PYTHON_SKELETON,
   },
   go: {
     id: 'go', pkg: 'tree-sitter-go', wasm: 'tree-sitter-go.wasm', tags: ['tree-sitter-go'],
@@ -86,6 +128,7 @@ export const LANGUAGES: Record<string, LanguageSpec> = {
 (source_file (var_declaration (var_spec name: (identifier) @name) @definition.variable))
 (source_file (var_declaration (var_spec_list (var_spec name: (identifier) @name) @definition.variable)))
 `,
+    skeleton: GO_SKELETON,
   },
   rust: {
     id: 'rust', pkg: 'tree-sitter-rust', wasm: 'tree-sitter-rust.wasm', tags: ['tree-sitter-rust'],
@@ -111,8 +154,9 @@ export const LANGUAGES: Record<string, LanguageSpec> = {
 (field_declaration declarator: (variable_declarator name: (identifier) @name)) @definition.variable
 (constant_declaration declarator: (variable_declarator name: (identifier) @name)) @definition.constant
 `,
+    skeleton: JAVA_SKELETON,
   },
-  c: { id: 'c', pkg: 'tree-sitter-c', wasm: 'tree-sitter-c.wasm', tags: [], extra: C_EXTRA },
+  c: { id: 'c', pkg: 'tree-sitter-c', wasm: 'tree-sitter-c.wasm', tags: [], extra: C_EXTRA, skeleton: C_SKELETON },
   cpp: { id: 'cpp', pkg: 'tree-sitter-cpp', wasm: 'tree-sitter-cpp.wasm', tags: [], extra: CPP_EXTRA },
   csharp: {
     id: 'csharp', pkg: 'tree-sitter-c-sharp', wasm: 'tree-sitter-c_sharp.wasm', tags: ['tree-sitter-c-sharp'],

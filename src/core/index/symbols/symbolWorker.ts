@@ -10,15 +10,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type * as TreeSitter from 'web-tree-sitter';
 // require, not import: bundlers then pick the CommonJS build, which finds nothing through import.meta.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Language, Parser, Query } = require('web-tree-sitter') as typeof TreeSitter;
-type Language = TreeSitter.Language;
+const { Parser } = require('web-tree-sitter') as typeof TreeSitter;
 type Parser = TreeSitter.Parser;
-type Query = TreeSitter.Query;
 import { SymbolRecord, extractSymbols } from './extractSymbols';
+import { Grammar, GrammarSpec, loadGrammar } from './grammarLoader';
 
 export interface WorkerSetup {
   runtimeWasm: string;
-  languages: Record<string, { wasm: string; query: string }>;
+  languages: Record<string, GrammarSpec>;
 }
 
 export interface ParseFile {
@@ -47,7 +46,7 @@ export type ParseOutcome =
   | { kind: 'skipped'; reason: 'too-large' | 'timeout' | 'parse-error' | 'unreadable' | 'no-grammar'; size: number; mtimeMs: number; message?: string };
 
 const setup = workerData as WorkerSetup;
-const loaded = new Map<string, Promise<{ language: Language; query: Query } | Error>>();
+const loaded = new Map<string, Promise<Grammar | Error>>();
 let parser: Parser | undefined;
 
 async function init(): Promise<Parser> {
@@ -58,7 +57,7 @@ async function init(): Promise<Parser> {
   return parser;
 }
 
-function grammar(id: string): Promise<{ language: Language; query: Query } | Error> {
+function grammar(id: string): Promise<Grammar | Error> {
   let p = loaded.get(id);
   if (!p) {
     p = (async () => {
@@ -66,14 +65,7 @@ function grammar(id: string): Promise<{ language: Language; query: Query } | Err
       if (!spec) return new Error(`no grammar for ${id}`);
       try {
         await init();
-        const language = await Language.load(spec.wasm);
-        const query = new Query(language, spec.query);
-        // Reference patterns of the shipped tags.scm cost time and give nothing here.
-        const defs = query.captureNames.map((n) => n.startsWith('definition.'));
-        query.captureQuantifiers.forEach((quantifiers, pattern) => {
-          if (!quantifiers.some((q, capture) => q !== 0 && defs[capture])) query.disablePattern(pattern);
-        });
-        return { language, query };
+        return await loadGrammar(spec);
       } catch (error) {
         return new Error(`cannot load grammar ${id}: ${(error as Error).message}`);
       }
@@ -125,7 +117,7 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   }
   try {
     if (job.parseOnly) return { kind: 'parsed', hash, size, mtimeMs, data: '[]', count: 0 };
-    const symbols: SymbolRecord[] = extractSymbols(tree, g.query, text, file.language);
+    const symbols: SymbolRecord[] = extractSymbols(tree, g.query, text, file.language, g.plan);
     return { kind: 'parsed', hash, size, mtimeMs, data: JSON.stringify(symbols), count: symbols.length };
   } catch (error) {
     return { kind: 'skipped', reason: 'parse-error', size, mtimeMs, message: (error as Error).message };
@@ -163,7 +155,7 @@ async function warm(id: string): Promise<void> {
   const tree = p.parse(sample);
   if (!tree) return;
   try {
-    extractSymbols(tree, g.query, sample, id);
+    extractSymbols(tree, g.query, sample, id, g.plan);
   } finally {
     tree.delete();
   }

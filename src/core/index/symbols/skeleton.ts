@@ -1,0 +1,216 @@
+import type { Language, Query, QueryMatch, Tree } from 'web-tree-sitter';
+
+/**
+ * Where definitions can be in a language's tree: the node types a walk goes into (statement
+ * containers: modules, class and function bodies, blocks, conditionals), and text that makes any
+ * other node worth entering (a function literal inside an expression may hold a local type).
+ */
+export interface Skeleton {
+  descend: string[];
+  /**
+   * A regular expression: a node outside `descend` is entered when it holds the last character of
+   * a match (for `new T(...) {`, the brace, which every node around the class body contains).
+   */
+  hints?: string;
+}
+
+/** A language's skeleton resolved against its grammar and tags query, by node type id. */
+export interface DefinitionPlan {
+  /** Types a definition pattern starts at: the query runs on each such node, starting there only. */
+  roots: Uint8Array;
+  descend: Uint8Array;
+  hints?: RegExp;
+}
+
+/** `cursor.nodeTypeId` of an ERROR node (ts_builtin_sym_error as a uint16): always entered. */
+const ERROR_ID = 65535;
+
+/**
+ * The plan for `query` (definition patterns enabled, the rest disabled), or undefined when a
+ * pattern's starting node type cannot be told from its source (a wildcard, an anonymous node):
+ * then the whole tree is queried.
+ */
+export function definitionPlan(language: Language, query: Query, source: string, skeleton: Skeleton | undefined, enabled: (pattern: number) => boolean): DefinitionPlan | undefined {
+  if (!skeleton) return undefined;
+  const bytes = Buffer.from(source, 'utf8');
+  const rootNames = new Set<string>();
+  for (let i = 0; i < query.patternCount(); i++) {
+    if (!enabled(i)) continue;
+    const roots = patternRoots(bytes.subarray(query.startIndexForPattern(i), query.endIndexForPattern(i)).toString('utf8'));
+    if (!roots) return undefined;
+    for (const r of roots) rootNames.add(r);
+  }
+  const descendNames = new Set(skeleton.descend);
+  const count = language.nodeTypeCount;
+  const roots = new Uint8Array(Math.max(count, ERROR_ID + 1));
+  const descend = new Uint8Array(Math.max(count, ERROR_ID + 1));
+  for (let id = 0; id < count; id++) {
+    const name = language.nodeTypeForId(id);
+    if (!name) continue;
+    if (rootNames.has(name)) roots[id] = 1;
+    if (descendNames.has(name)) descend[id] = 1;
+  }
+  descend[ERROR_ID] = 1;
+  const hints = skeleton.hints ? new RegExp(skeleton.hints, 'g') : undefined;
+  return { roots, descend, hints };
+}
+
+/**
+ * The definition matches of a tree. With a plan, a cursor walks only the nodes definitions can be
+ * in and the query runs on each pattern-root node with `maxStartDepth: 0` — the query cursor
+ * otherwise visits every node of the tree (expressions included), which costs a quarter to a third
+ * of the parse. Without one, the query runs over the whole tree.
+ */
+export function definitionMatches(tree: Tree, query: Query, text: string, plan: DefinitionPlan | undefined): QueryMatch[] {
+  if (!plan) return query.matches(tree.rootNode);
+  const hintAt = plan.hints ? hintPositions(text, plan.hints) : [];
+  const out: QueryMatch[] = [];
+  const cursor = tree.walk();
+  // Per entered node: whether a hint lies inside it (only then are its other children's ranges looked at).
+  const hinted: boolean[] = [];
+  let hintsHere = hintAt.length > 0;
+  try {
+    for (;;) {
+      const id = cursor.nodeTypeId;
+      if (plan.roots[id] === 1) for (const m of query.matches(cursor.currentNode, { maxStartDepth: 0 })) out.push(m);
+      let enter = plan.descend[id] === 1;
+      let inside = false;
+      if (hintsHere) {
+        inside = containsAny(hintAt, cursor.startIndex, cursor.endIndex);
+        enter ||= inside;
+      }
+      if (enter && cursor.gotoFirstChild()) {
+        hinted.push(hintsHere);
+        hintsHere = inside;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return out;
+        hintsHere = hinted.pop()!;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/**
+ * The node types a query pattern can start matching at, read from its source: `(type ...)`, an
+ * alternation `[(a) (b)]`, or a group whose first required element is one of those (leading
+ * optional siblings such as `(comment)* @doc .` are skipped). Undefined for a wildcard, an
+ * anonymous node or anything not understood.
+ */
+export function patternRoots(source: string): string[] | undefined {
+  let i = 0;
+  const skipSpace = (): void => {
+    for (;;) {
+      while (i < source.length && /\s/.test(source[i])) i++;
+      if (source[i] !== ';') return;
+      while (i < source.length && source[i] !== '\n') i++;
+    }
+  };
+  /** Skips a balanced (...) or [...] or a string, starting at its opening character. */
+  const skipBalanced = (): void => {
+    let depth = 0;
+    for (; i < source.length; i++) {
+      const ch = source[i];
+      if (ch === '"') {
+        for (i++; i < source.length && source[i] !== '"'; i++) if (source[i] === '\\') i++;
+      } else if (ch === ';') {
+        while (i < source.length && source[i] !== '\n') i++;
+      } else if (ch === '(' || ch === '[') depth++;
+      else if (ch === ')' || ch === ']') {
+        depth--;
+        if (depth === 0) {
+          i++;
+          return;
+        }
+      }
+    }
+  };
+  /** After an item: its captures and quantifier; true if it may be absent. */
+  const suffix = (): boolean => {
+    let optional = false;
+    for (;;) {
+      skipSpace();
+      const ch = source[i];
+      if (ch === '*' || ch === '?') {
+        optional = true;
+        i++;
+      } else if (ch === '+') i++;
+      else if (ch === '@') {
+        i++;
+        while (i < source.length && /[\w.\-]/.test(source[i])) i++;
+      } else return optional;
+    }
+  };
+  const item = (): string[] | undefined => {
+    skipSpace();
+    const ch = source[i];
+    if (ch === '[') {
+      i++;
+      const all: string[] = [];
+      for (;;) {
+        skipSpace();
+        if (source[i] === ']') {
+          i++;
+          return all;
+        }
+        if (i >= source.length) return undefined;
+        const r = item();
+        if (!r) return undefined;
+        suffix();
+        all.push(...r);
+      }
+    }
+    if (ch !== '(') return undefined;
+    i++;
+    skipSpace();
+    const next = source[i];
+    if (next === '(' || next === '[') {
+      // A group of sibling patterns: the first one that must be present starts the match.
+      for (;;) {
+        skipSpace();
+        if (source[i] === ')' || i >= source.length) return undefined;
+        if (source[i] === '.') {
+          i++;
+          continue;
+        }
+        if (source[i] === '(' && source[i + 1] === '#') {
+          skipBalanced();
+          continue;
+        }
+        const r = item();
+        if (!r) return undefined;
+        // An optional element: the next one starts a match that lacks it.
+        if (!suffix()) return r;
+      }
+    }
+    const m = /^[A-Za-z][\w]*/.exec(source.slice(i, i + 200));
+    if (!m || source[i + m[0].length] === '/') return undefined;
+    i--;
+    skipBalanced();
+    return [m[0]];
+  };
+  const roots = item();
+  return roots && roots.length > 0 ? roots : undefined;
+}
+
+function hintPositions(text: string, hints: RegExp): number[] {
+  const at: number[] = [];
+  hints.lastIndex = 0;
+  for (let m = hints.exec(text); m; m = hints.exec(text)) at.push(m.index + m[0].length - 1);
+  return at;
+}
+
+/** Whether a sorted position lies in [start, end). */
+function containsAny(sorted: number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] < end;
+}
