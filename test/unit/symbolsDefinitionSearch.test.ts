@@ -48,6 +48,43 @@ const TRICKY: Record<string, string> = {
     'type Alias = Bq',
     '',
   ].join('\n'),
+  // Go lookups parse only the top-level declarations around the matched lines (regions.ts).
+  'regions.go': [
+    'package regions',
+    '',
+    'const src = `',
+    'package p',
+    '',
+    'func init() {}',
+    'type Shadow struct{}',
+    '`',
+    '',
+    '/*',
+    'func init() { commented out }',
+    'type Ghost int',
+    '*/',
+    '',
+    '// A comment: func init() is not here.',
+    'func init() {',
+    '\tregister(`raw',
+    'type Phantom int',
+    '`)',
+    '}',
+    '',
+    'func (r *Reg) init() {}',
+    '',
+    'type Initer interface {',
+    '\tinit()',
+    '}',
+    '',
+    'var hook = func() int {',
+    '\ttype Local struct{}',
+    '\treturn 1',
+    '}()',
+    'func Broken( {',
+    'type AfterBroken int',
+    '',
+  ].join('\n'),
   'tricky.py': [
     '@decorator',
     'def decorated(a,',
@@ -180,7 +217,7 @@ test('findSymbol before completion equals the complete index for every name defi
   }
   const names = [...new Set(all.map((s) => s.name))].sort();
   // The tricky files do define what they claim (the test would otherwise prove nothing about them).
-  for (const n of ['Ve', 'Split', 'Late', 'M2', 'local', 'continued', 'inline', 'semi', 'field', 'toString', 'convert', 'Pair', 'DOWN',
+  for (const n of ['Ve', 'Split', 'Late', 'M2', 'local', 'init', 'Initer', 'Local', 'hook', 'AfterBroken', 'continued', 'inline', 'semi', 'field', 'toString', 'convert', 'Pair', 'DOWN',
     'SPACED', 'split_def', 'handler_fn', 'ANON_B', 'double_ptr', 'size', 'freeRef', 'split_fn', 'build', 'Bar', 'assigned', 'arrow']) {
     assert.ok(names.includes(n), `${n} is defined`);
   }
@@ -193,6 +230,8 @@ test('findSymbol before completion equals the complete index for every name defi
       const got = (await early.findSymbol(name)).map(key).sort();
       assert.deepEqual(got, expected.get(name)!.sort(), `findSymbol(${name}) before completion`);
     }
+    // Names written only inside raw strings and comments are defined nowhere, early or late.
+    for (const ghost of ['Shadow', 'Ghost', 'Phantom']) assert.deepEqual(await early.findSymbol(ghost), [], ghost);
     assert.equal(early.complete, false);
   } finally {
     early.dispose();

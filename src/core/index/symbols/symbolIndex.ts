@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import type { FileMap } from '../../workspace/fileMap';
 import { grep } from '../../workspace/grep';
-import { definitionSearches } from './definitionSearch';
+import { definitionPattern, definitionSearches } from './definitionSearch';
 import { SYMBOL_KINDS, SymbolRecord } from './extractSymbols';
 import { grammarVersion } from './grammarAssets';
 import { extensionGlob, indexedLanguage } from './languages';
 import { ParsePool, defaultWorkers } from './parsePool';
+import { hasRegions } from './regions';
 import { FileRecord, cacheFile, decodeData, defaultCacheDir, loadCache, saveCache } from './symbolCache';
 import type { ParseFile, ParseOutcome } from './symbolWorker';
 
@@ -135,6 +136,7 @@ export class SymbolIndex {
     const wanted = (s: CodeSymbol): boolean =>
       (exact ? s.name === name : s.name.toLowerCase().includes(lower)) && (!opts.kind || s.kind === opts.kind);
     let paths: string[];
+    const regions = new Map<string, CodeSymbol[]>();
     // What is left to parse is less than a search would cost (a warm cache): answer from the complete index.
     if (!this.done && this.building && this.remainingBytes !== undefined && this.remainingBytes <= SETTLE_BYTES) {
       await this.building.catch(() => {});
@@ -148,8 +150,12 @@ export class SymbolIndex {
     } else {
       this.pending++;
       try {
-        paths = await this.candidates(name, exact);
-        await this.ensure(paths);
+        const lines = await this.candidates(name, exact);
+        paths = [...lines.keys()];
+        // Files nobody parsed yet, in a language with regions: only the declarations around the matched lines.
+        const partial = paths.filter((p) => !this.records.has(p) && !this.inFlight.has(p) && hasRegions(indexedLanguage(p)!));
+        const rest = new Set(partial);
+        await Promise.all([this.parseRegions(partial, lines, regions), this.ensure(paths.filter((p) => !rest.has(p)))]);
       } finally {
         if (--this.pending === 0) for (const resume of this.resumers.splice(0)) resume();
       }
@@ -157,7 +163,8 @@ export class SymbolIndex {
     const out: CodeSymbol[] = [];
     for (const p of paths.sort()) {
       const r = this.records.get(p);
-      if (r && r.count > 0) for (const s of decode(p, r)) if (wanted(s)) out.push(s);
+      const symbols = r ? (r.count > 0 ? decode(p, r) : []) : regions.get(p) ?? [];
+      for (const s of symbols) if (wanted(s)) out.push(s);
     }
     return out;
   }
@@ -270,6 +277,35 @@ export class SymbolIndex {
     await Promise.all(keys.map((k) => this.inFlight.get(k)));
   }
 
+  /**
+   * Parses the declarations around `lines` of each file (regions.ts), ahead of the build, into
+   * `found`. A file whose region does not parse cleanly comes back parsed whole, and is recorded.
+   */
+  private async parseRegions(keys: string[], lines: Map<string, number[]>, found: Map<string, CodeSymbol[]>): Promise<void> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < keys.length; i += URGENT_BATCH_FILES) chunks.push(keys.slice(i, i + URGENT_BATCH_FILES));
+    await Promise.all(chunks.map(async (chunk) => {
+      const files: ParseFile[] = chunk.map((key) => ({
+        abs: this.map.absolutePath(key),
+        language: indexedLanguage(key)!,
+        lines: lines.get(key),
+        text: this.map.isVirtual ? this.map.readTextSync(key) : undefined,
+      }));
+      let results: ParseOutcome[];
+      try {
+        results = await this.pool.run({ files, maxBytes: this.maxBytes, timeoutMs: this.timeoutMs }, true);
+      } catch (error) {
+        if (this.disposed) return;
+        results = files.map(() => ({ kind: 'skipped', reason: 'parse-error', size: 0, mtimeMs: 0, message: (error as Error).message }));
+      }
+      results.forEach((r, i) => {
+        const key = chunk[i];
+        if (r.kind !== 'region') this.apply(key, files[i].language, r);
+        else if (r.count > 0) found.set(key, decode(key, { language: files[i].language, version: '', size: r.size, mtimeMs: r.mtimeMs, hash: '', count: r.count, data: r.data }));
+      });
+    }));
+  }
+
   private parse(keys: string[], urgent: boolean, parseOnly: boolean, known = new Map<string, string>(), previous = new Map<string, FileRecord>()): Promise<void> {
     const files: ParseFile[] = keys.map((key) => ({
       abs: this.map.absolutePath(key),
@@ -303,23 +339,37 @@ export class SymbolIndex {
   }
 
   /**
-   * Files that may define `name`, by the workspace grep with each language's definition search
-   * (see definitionSearch.ts). Parser threads start and load their grammars meanwhile.
+   * Files that may define `name`, and the lines, by each language's definition search (see
+   * definitionSearch.ts). One workspace grep for the whole word (a literal the scan finds at its
+   * fastest) and each match's line then tested against its language's narrower search: the same
+   * lines as one grep per search, without running those patterns over every file. Parser threads
+   * start and load their grammars meanwhile.
    */
-  private async candidates(name: string, exact: boolean): Promise<string[]> {
+  private async candidates(name: string, exact: boolean): Promise<Map<string, number[]>> {
     const present = this.presentLanguages();
     this.pool.warm([...present.keys()].slice(0, WARM_LANGUAGES));
-    const searches = definitionSearches(name, exact)
-      .map((s) => ({ ...s, languages: s.languages.filter((l) => present.has(l)) }))
-      .filter((s) => s.languages.length > 0);
-    const results = await Promise.all(searches.map(async (s) => {
-      // Extensionless Ruby files (Rakefile, Gemfile) escape an extension glob.
-      const glob = s.languages.some((l) => present.get(l)!.bare) ? undefined : extensionGlob(s.languages);
-      const result = await grep(this.map, s.pattern, { glob, ignoreCase: !exact, maxResults: Number.MAX_SAFE_INTEGER });
-      const wanted = new Set(s.languages);
-      return result.matches.map((m) => m.path).filter((p) => wanted.has(indexedLanguage(p)!));
-    }));
-    return [...new Set(results.flat())];
+    const byLanguage = new Map<string, RegExp | undefined>();
+    const word = definitionPattern(name, exact);
+    for (const s of definitionSearches(name, exact)) {
+      for (const l of s.languages) if (present.has(l)) byLanguage.set(l, s.pattern === word ? undefined : new RegExp(s.pattern, exact ? '' : 'i'));
+    }
+    const languages = [...byLanguage.keys()];
+    if (languages.length === 0) return new Map();
+    // Extensionless Ruby files (Rakefile, Gemfile) escape an extension glob.
+    const glob = languages.some((l) => present.get(l)!.bare) ? undefined : extensionGlob(languages);
+    const result = await grep(this.map, word, { glob, ignoreCase: !exact, maxResults: Number.MAX_SAFE_INTEGER });
+    const lines = new Map<string, number[]>();
+    for (const m of result.matches) {
+      const language = indexedLanguage(m.path);
+      if (!language || !byLanguage.has(language)) continue;
+      const narrow = byLanguage.get(language);
+      // A line cut to a window around the match (minified code) may have lost what the narrow search needs.
+      if (narrow && !m.text.startsWith('…') && !m.text.endsWith('…') && !narrow.test(m.text)) continue;
+      const at = lines.get(m.path);
+      if (at) at.push(m.line);
+      else lines.set(m.path, [m.line]);
+    }
+    return lines;
   }
 
   /** Indexed languages of the map, most files first, and whether any of their files lack an extension. */

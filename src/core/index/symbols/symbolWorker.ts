@@ -14,6 +14,7 @@ const { Parser } = require('web-tree-sitter') as typeof TreeSitter;
 type Parser = TreeSitter.Parser;
 import { SymbolRecord, extractSymbols } from './extractSymbols';
 import { Grammar, GrammarSpec, loadGrammar } from './grammarLoader';
+import { regionText } from './regions';
 
 export interface WorkerSetup {
   runtimeWasm: string;
@@ -27,6 +28,11 @@ export interface ParseFile {
   text?: string;
   /** Hash the cache holds for this file: an equal hash means nothing to parse. */
   knownHash?: string;
+  /**
+   * Lines (1-based) a lookup wants the definitions of: only the declarations around them are
+   * parsed when the language allows (regions.ts), and the result is a 'region', not the file's record.
+   */
+  lines?: number[];
 }
 
 export interface ParseJob {
@@ -43,6 +49,7 @@ export interface ParseJob {
 export type ParseOutcome =
   | { kind: 'parsed'; hash: string; size: number; mtimeMs: number; data: string; count: number }
   | { kind: 'unchanged'; hash: string; size: number; mtimeMs: number }
+  | { kind: 'region'; size: number; mtimeMs: number; data: string; count: number }
   | { kind: 'skipped'; reason: 'too-large' | 'timeout' | 'parse-error' | 'unreadable' | 'no-grammar'; size: number; mtimeMs: number; message?: string };
 
 const setup = workerData as WorkerSetup;
@@ -96,9 +103,17 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   }
   size = buf.length;
   if (size > job.maxBytes) return { kind: 'skipped', reason: 'too-large', size, mtimeMs };
+  let g: Grammar | Error | undefined;
+  if (file.lines && !job.parseOnly) {
+    // A lookup's region: no hash (nothing is recorded), the whole file only if the region cannot stand alone.
+    g = await grammar(file.language);
+    if (g instanceof Error) return { kind: 'skipped', reason: 'no-grammar', size, mtimeMs, message: g.message };
+    const region = parseRegion(await init(), g, file, buf.toString('utf8'), size, mtimeMs, job.timeoutMs);
+    if (region) return region;
+  }
   const hash = createHash('sha1').update(buf).digest('base64').slice(0, 27);
   if (file.knownHash === hash) return { kind: 'unchanged', hash, size, mtimeMs };
-  const g = await grammar(file.language);
+  g ??= await grammar(file.language);
   if (g instanceof Error) return { kind: 'skipped', reason: 'no-grammar', size, mtimeMs, message: g.message };
   const p = await init();
   p.setLanguage(g.language);
@@ -121,6 +136,26 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
     return { kind: 'parsed', hash, size, mtimeMs, data: JSON.stringify(symbols), count: symbols.length };
   } catch (error) {
     return { kind: 'skipped', reason: 'parse-error', size, mtimeMs, message: (error as Error).message };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The definitions in the declarations around `file.lines`, if they parse cleanly on their own. */
+function parseRegion(p: Parser, g: Grammar, file: ParseFile, text: string, size: number, mtimeMs: number, timeoutMs: number): ParseOutcome | undefined {
+  const masked = regionText(file.language, text, file.lines!);
+  if (masked === undefined) return undefined;
+  p.setLanguage(g.language);
+  const deadline = performance.now() + timeoutMs;
+  const tree = p.parse(masked, null, { progressCallback: () => performance.now() > deadline });
+  if (!tree) {
+    p.reset();
+    return undefined;
+  }
+  try {
+    if (tree.rootNode.hasError) return undefined;
+    const symbols = extractSymbols(tree, g.query, masked, file.language, g.plan);
+    return { kind: 'region', size, mtimeMs, data: JSON.stringify(symbols), count: symbols.length };
   } finally {
     tree.delete();
   }

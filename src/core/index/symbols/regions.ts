@@ -1,0 +1,104 @@
+/**
+ * Parsing part of a file for a lookup. A name's definitions sit in the top-level declarations
+ * around the lines a definition search matched; the parser gets the file with every other line
+ * blanked (newlines kept, so lines and columns stay those of the file) and reports the same
+ * definitions there as a parse of the whole file — in a fraction of the time when a common name
+ * (`init`) is defined once in each of hundreds of large files.
+ *
+ * Only where declarations can be delimited without a parse: in Go every top-level declaration
+ * starts a line, at column 0, with func/type/var/const/import/package (the lexer below tells such a
+ * line inside a raw string or a block comment apart). A caller must still check the tree: a region
+ * that does not parse cleanly (code that is not gofmt-shaped, a syntax error) is parsed whole.
+ */
+
+const GO_TOP = /^(?:func|type|var|const|import|package)\b/;
+
+/** Languages `regionText` handles. */
+export function hasRegions(language: string): boolean {
+  return language === 'go';
+}
+
+/**
+ * `text` with only the top-level declarations holding `lines` (1-based) kept, or undefined when
+ * they cannot be told (a line that starts inside a comment or a raw string, one before any
+ * declaration, a language without regions).
+ */
+export function regionText(language: string, text: string, lines: readonly number[]): string | undefined {
+  if (!hasRegions(language) || lines.length === 0) return undefined;
+  const starts = lineStarts(text);
+  const inside = goLineStarts(text, starts);
+  const top = (i: number): boolean => inside[i] === 0 && GO_TOP.test(text.slice(starts[i], starts[i] + 8));
+  const keep = new Uint8Array(starts.length);
+  for (const line of lines) {
+    const i = line - 1;
+    if (i < 0 || i >= starts.length) return undefined;
+    if (inside[i] !== 0) {
+      // A line wholly inside a comment or a raw string defines nothing; one where code follows the span is not delimited.
+      if (i + 1 < starts.length && inside[i] >= starts[i + 1]) continue;
+      return undefined;
+    }
+    let from = i;
+    while (from >= 0 && !top(from)) from--;
+    if (from < 0) return undefined;
+    let to = i + 1;
+    while (to < starts.length && !top(to)) to++;
+    keep.fill(1, from, to);
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const end = i + 1 < starts.length ? starts[i + 1] : text.length;
+    parts.push(keep[i] === 1 ? text.slice(starts[i], end) : end > starts[i] && text.charCodeAt(end - 1) === 10 ? '\n' : '');
+  }
+  return parts.join('');
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) if (i + 1 < text.length) starts.push(i + 1);
+  return starts;
+}
+
+/** Per line: 0 if it starts in code, else where the block comment or raw string it starts in ends. */
+function goLineStarts(text: string, starts: number[]): Float64Array {
+  // Spans of text that are not code and may hold newlines: [start, end) of /* */ and `...`.
+  const spans: number[] = [];
+  const lex = /\/\/|\/\*|`|"|'/g;
+  for (let m = lex.exec(text); m; m = lex.exec(text)) {
+    const at = m.index;
+    const token = m[0];
+    let end: number;
+    if (token === '//') {
+      end = text.indexOf('\n', at);
+    } else if (token === '/*') {
+      end = text.indexOf('*/', at + 2);
+      if (end !== -1) end += 2;
+      spans.push(at, end === -1 ? text.length : end);
+    } else if (token === '`') {
+      end = text.indexOf('`', at + 1);
+      if (end !== -1) end += 1;
+      spans.push(at, end === -1 ? text.length : end);
+    } else {
+      // An interpreted string or a rune: to its closing quote, escapes skipped, never past the line.
+      end = at + 1;
+      while (end < text.length) {
+        const c = text.charCodeAt(end);
+        if (c === 92) end += 2;
+        else if (c === 10) break;
+        else if (text[end] === token) {
+          end++;
+          break;
+        } else end++;
+      }
+    }
+    if (end === -1) break;
+    lex.lastIndex = end;
+  }
+  const inside = new Float64Array(starts.length);
+  let s = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const at = starts[i];
+    while (s < spans.length && spans[s + 1] <= at) s += 2;
+    if (s < spans.length && spans[s] < at) inside[i] = spans[s + 1];
+  }
+  return inside;
+}
