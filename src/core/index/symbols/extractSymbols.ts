@@ -67,10 +67,16 @@ export function extractSymbols(tree: Tree, query: Query, text: string, language:
     if (prior !== undefined && (rank < prior.rank || (rank === prior.rank && match.patternIndex > prior.pattern))) continue;
     const name = nameNode.text;
     if (!name || name.length > 300) continue;
-    const def = widen(defNode);
+    // Node types cost a call into the parser each time: read once.
+    let defType = defNode.type;
+    let def = defNode;
+    if (defType === 'function_declarator') {
+      def = widen(defNode);
+      defType = def.type;
+    }
     if (kind === 'variable' && (language === 'c' || language === 'cpp') && /^\s*extern\b/.test(def.text.slice(0, 16))) continue;
-    const { container, classLike } = containerOf(def, language);
-    kind = refineKind(kind, def, name, classLike, container, language);
+    const { container, classLike } = containerOf(def, defType, language);
+    kind = refineKind(kind, def, defType, name, classLike, container, language);
     const start = def.startPosition.row;
     const end = def.endPosition.row > start && def.endPosition.column === 0 ? def.endPosition.row - 1 : def.endPosition.row;
     const record: SymbolRecord = [name, SYMBOL_KINDS.indexOf(kind), start + 1, end + 1, container, lineText(nameNode.startPosition.row)];
@@ -92,14 +98,12 @@ export function extractSymbols(tree: Tree, query: Query, text: string, language:
 
 /** A C/C++ function declarator stands for its whole definition. */
 function widen(node: Node): Node {
-  if (node.type !== 'function_declarator') return node;
   let n: Node | null = node.parent;
   while (n && (n.type === 'pointer_declarator' || n.type === 'reference_declarator' || n.type === 'parenthesized_declarator')) n = n.parent;
   return n && n.type === 'function_definition' ? n : node;
 }
 
-function refineKind(kind: SymbolKindName, def: Node, name: string, classLike: boolean, container: string, language: string): SymbolKindName {
-  const t = def.type;
+function refineKind(kind: SymbolKindName, def: Node, t: string, name: string, classLike: boolean, container: string, language: string): SymbolKindName {
   if (kind === 'class' || kind === 'type') {
     if (t === 'struct_specifier' || t === 'struct_item' || t === 'union_item' || t === 'struct_declaration' || t === 'union_specifier') return 'struct';
     if (t === 'enum_specifier' || t === 'enum_item' || t === 'enum_declaration') return 'enum';
@@ -120,13 +124,14 @@ function refineKind(kind: SymbolKindName, def: Node, name: string, classLike: bo
 }
 
 /** The nearest enclosing named scope (class, struct, namespace, impl...), and whether it is class-like. */
-function containerOf(def: Node, language: string): { container: string; classLike: boolean } {
-  if (def.type === 'method_declaration' && language === 'go') {
+function containerOf(def: Node, defType: string, language: string): { container: string; classLike: boolean } {
+  if (defType === 'method_declaration' && language === 'go') {
     const receiver = def.childForFieldName('receiver');
     const type = receiver?.descendantsOfType('type_identifier')[0];
     return { container: type?.text ?? '', classLike: true };
   }
-  if (def.type === 'function_definition' && (language === 'cpp' || language === 'c')) {
+  // A qualified name (`A::f`) only exists in C++.
+  if (defType === 'function_definition' && language === 'cpp') {
     const declarator = findFunctionDeclarator(def);
     const qualified = declarator?.childForFieldName('declarator');
     if (qualified?.type === 'qualified_identifier') {
@@ -135,14 +140,15 @@ function containerOf(def: Node, language: string): { container: string; classLik
     }
   }
   for (let n = def.parent; n; n = n.parent) {
-    const classLike = CLASS_LIKE.has(n.type);
-    if (!classLike && !MODULE_LIKE.has(n.type)) continue;
+    const t = n.type;
+    const classLike = CLASS_LIKE.has(t);
+    if (!classLike && !MODULE_LIKE.has(t)) continue;
     const nameNode = n.childForFieldName('name') ?? n.childForFieldName('type') ?? n.childForFieldName('value');
     if (!nameNode) {
-      if (n.type === 'class_body' || n.type === 'interface_body' || n.type === 'object_type') continue;
+      if (t === 'class_body' || t === 'interface_body' || t === 'object_type') continue;
       return { container: '', classLike };
     }
-    if (n.type === 'class_body' || n.type === 'interface_body') continue;
+    if (t === 'class_body' || t === 'interface_body') continue;
     return { container: nameNode.text.slice(0, 200), classLike };
   }
   return { container: '', classLike: false };

@@ -25,6 +25,12 @@ const PYTHON_SKELETON: Skeleton = {
   // Expressions (lambdas included) cannot hold a def or a class: nothing else needs entering.
   descend: ['module', 'class_definition', 'function_definition', 'decorated_definition', 'block', 'if_statement', 'elif_clause', 'else_clause',
     'for_statement', 'while_statement', 'try_statement', 'except_clause', 'finally_clause', 'with_statement', 'match_statement', 'case_clause'],
+  // Class-body assignments are matched by the query on the class itself; blocks hold nothing else without a def or a class.
+  gate: {
+    types: ['block', 'if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'try_statement', 'except_clause',
+      'finally_clause', 'with_statement', 'match_statement', 'case_clause'],
+    pattern: '\\b(?:def|class)\\b',
+  },
 };
 
 const GO_SKELETON: Skeleton = {
@@ -33,6 +39,8 @@ const GO_SKELETON: Skeleton = {
     'labeled_statement', 'type_declaration', 'type_spec', 'type_alias', 'interface_type', 'struct_type', 'field_declaration_list', 'field_declaration'],
   // A function literal inside an expression or a declaration may declare local types.
   hints: '\\bfunc\\b',
+  // Top-level consts and vars are matched by the query on the file itself: a body matters only for a local type or a literal.
+  gate: { types: ['block'], pattern: '\\b(?:type|func)\\b' },
 };
 
 const JAVA_SKELETON: Skeleton = {
@@ -43,6 +51,8 @@ const JAVA_SKELETON: Skeleton = {
     'switch_block', 'switch_block_statement_group', 'switch_rule', 'synchronized_statement', 'labeled_statement'],
   // Anonymous classes (`new T(...) {`) and lambda bodies (`-> {`) inside expressions and field initializers.
   hints: '\\bnew\\s[^;{}]*\\{|->\\s*\\{',
+  // A method body matters only for a local class, interface, enum or record, an anonymous class or a lambda body.
+  gate: { types: ['block', 'constructor_body'], pattern: '\\b(?:class|interface|enum|record)\\b|\\bnew\\s[^;{}]*\\{|->\\s*\\{' },
 };
 
 const C_SKELETON: Skeleton = {
@@ -52,6 +62,9 @@ const C_SKELETON: Skeleton = {
     'preproc_elifdef', 'linkage_specification', 'declaration_list', 'attributed_statement'],
   // GNU statement expressions; struct, union and enum bodies in an expression (a macro's argument, a cast).
   hints: '\\(\\{|\\b(?:struct|union|enum)\\s+\\w+\\s*\\{',
+  // A function body matters only for a macro, a typedef, a struct, union or enum body, or a statement expression;
+  // a declaration, a field or a typedef only for a struct, union or enum body.
+  gate: { types: ['compound_statement', 'declaration', 'field_declaration', 'type_definition'], pattern: '#\\s*define\\b|\\btypedef\\b|\\b(?:struct|union|enum)\\b[^;(){}]*\\{|\\(\\{' },
 };
 
 const C_EXTRA = `

@@ -12,14 +12,22 @@ export interface Skeleton {
    * a match (for `new T(...) {`, the brace, which every node around the class body contains).
    */
   hints?: string;
+  /**
+   * Containers entered only when they hold a match of `pattern` (anywhere inside): a function body
+   * without `def` or `class` in it holds no Python definition, one without `type` or `func` no Go
+   * one — most bodies are then never walked statement by statement.
+   */
+  gate?: { types: string[]; pattern: string };
 }
 
 /** A language's skeleton resolved against its grammar and tags query, by node type id. */
 export interface DefinitionPlan {
   /** Types a definition pattern starts at: the query runs on each such node, starting there only. */
   roots: Uint8Array;
+  /** 1: entered; 2: entered if the gate matches inside. */
   descend: Uint8Array;
   hints?: RegExp;
+  gate?: RegExp;
 }
 
 /** `cursor.nodeTypeId` of an ERROR node (ts_builtin_sym_error as a uint16): always entered. */
@@ -41,6 +49,7 @@ export function definitionPlan(language: Language, query: Query, source: string,
     for (const r of roots) rootNames.add(r);
   }
   const descendNames = new Set(skeleton.descend);
+  const gated = new Set(skeleton.gate?.types ?? []);
   const count = language.nodeTypeCount;
   const roots = new Uint8Array(Math.max(count, ERROR_ID + 1));
   const descend = new Uint8Array(Math.max(count, ERROR_ID + 1));
@@ -48,11 +57,12 @@ export function definitionPlan(language: Language, query: Query, source: string,
     const name = language.nodeTypeForId(id);
     if (!name) continue;
     if (rootNames.has(name)) roots[id] = 1;
-    if (descendNames.has(name)) descend[id] = 1;
+    if (descendNames.has(name)) descend[id] = gated.has(name) ? 2 : 1;
   }
   descend[ERROR_ID] = 1;
   const hints = skeleton.hints ? new RegExp(skeleton.hints, 'g') : undefined;
-  return { roots, descend, hints };
+  const gate = skeleton.gate ? new RegExp(skeleton.gate.pattern, 'g') : undefined;
+  return { roots, descend, hints, gate };
 }
 
 /**
@@ -64,6 +74,7 @@ export function definitionPlan(language: Language, query: Query, source: string,
 export function definitionMatches(tree: Tree, query: Query, text: string, plan: DefinitionPlan | undefined): QueryMatch[] {
   if (!plan) return query.matches(tree.rootNode);
   const hintAt = plan.hints ? hintPositions(text, plan.hints) : [];
+  const gateAt = plan.gate ? hintPositions(text, plan.gate) : [];
   const out: QueryMatch[] = [];
   const cursor = tree.walk();
   // Per entered node: whether a hint lies inside it (only then are its other children's ranges looked at).
@@ -73,11 +84,14 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
     for (;;) {
       const id = cursor.nodeTypeId;
       if (plan.roots[id] === 1) for (const m of query.matches(cursor.currentNode, { maxStartDepth: 0 })) out.push(m);
-      let enter = plan.descend[id] === 1;
+      const descend = plan.descend[id];
+      let enter = descend === 1;
       let inside = false;
-      if (hintsHere) {
-        inside = containsAny(hintAt, cursor.startIndex, cursor.endIndex);
-        enter ||= inside;
+      if (hintsHere || descend === 2) {
+        const start = cursor.startIndex;
+        const end = cursor.endIndex;
+        if (hintsHere) inside = containsAny(hintAt, start, end);
+        enter ||= inside || (descend === 2 && containsAny(gateAt, start, end));
       }
       if (enter && cursor.gotoFirstChild()) {
         hinted.push(hintsHere);

@@ -227,6 +227,8 @@ export class SymbolIndex {
       }
       todo.push({ key: f.path, size: f.size });
     }
+    // Largest first: no thread is left parsing one big file at the end while the others idle.
+    todo.sort((a, b) => b.size - a.size);
     const previous = new Map(todo.filter((t) => t.knownHash).map((t) => [t.key, cached.get(t.key)!]));
     this.remainingBytes = todo.reduce((sum, t) => sum + t.size, 0);
     let next = 0;
