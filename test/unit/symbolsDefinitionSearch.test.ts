@@ -85,6 +85,37 @@ const TRICKY: Record<string, string> = {
     'type AfterBroken int',
     '',
   ].join('\n'),
+  // Java lookups parse the member around each matched line, with the headers and braces of its blocks.
+  'Regions.java': [
+    'package p;',
+    'import java.util.*;',
+    '/** Doc. */',
+    '@SuppressWarnings({"unchecked", "rawtypes"})',
+    'public class Regions extends Base {',
+    '  static final int LIMIT = 1;',
+    '  @Override',
+    '  public String toString() {',
+    '    return "}" + \'{\';',
+    '  }',
+    '  String s = """',
+    '      void ghostInText() {}',
+    '      """;',
+    '  /* void ghostInComment() {} */',
+    '  class Inner { public String toString() { return "i"; } }',
+    '  Comparator<String> byLength = new Comparator<>() {',
+    '    public int compare(String a, String b) {',
+    '      return 0; // }',
+    '    }',
+    '  };',
+    '  void run() {',
+    '    Runnable r = () -> { class InLambda { void toString(int x) {} } };',
+    '  }',
+    '  enum Mode { ON { void flip() {} }, OFF; void toString(long l) {} }',
+    '  interface Shape { double area(); }',
+    '}',
+    'class Second { public String toString() { return "2"; } }',
+    '',
+  ].join('\n'),
   'tricky.py': [
     '@decorator',
     'def decorated(a,',
@@ -217,7 +248,7 @@ test('findSymbol before completion equals the complete index for every name defi
   }
   const names = [...new Set(all.map((s) => s.name))].sort();
   // The tricky files do define what they claim (the test would otherwise prove nothing about them).
-  for (const n of ['Ve', 'Split', 'Late', 'M2', 'local', 'init', 'Initer', 'Local', 'hook', 'AfterBroken', 'continued', 'inline', 'semi', 'field', 'toString', 'convert', 'Pair', 'DOWN',
+  for (const n of ['Ve', 'Split', 'Late', 'M2', 'local', 'init', 'Initer', 'Local', 'hook', 'AfterBroken', 'compare', 'InLambda', 'flip', 'area', 'Second', 'LIMIT', 'continued', 'inline', 'semi', 'field', 'toString', 'convert', 'Pair', 'DOWN',
     'SPACED', 'split_def', 'handler_fn', 'ANON_B', 'double_ptr', 'size', 'freeRef', 'split_fn', 'build', 'Bar', 'assigned', 'arrow']) {
     assert.ok(names.includes(n), `${n} is defined`);
   }
@@ -231,7 +262,7 @@ test('findSymbol before completion equals the complete index for every name defi
       assert.deepEqual(got, expected.get(name)!.sort(), `findSymbol(${name}) before completion`);
     }
     // Names written only inside raw strings and comments are defined nowhere, early or late.
-    for (const ghost of ['Shadow', 'Ghost', 'Phantom']) assert.deepEqual(await early.findSymbol(ghost), [], ghost);
+    for (const ghost of ['Shadow', 'Ghost', 'Phantom', 'ghostInText', 'ghostInComment']) assert.deepEqual(await early.findSymbol(ghost), [], ghost);
     assert.equal(early.complete, false);
   } finally {
     early.dispose();

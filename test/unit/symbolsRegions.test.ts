@@ -42,8 +42,47 @@ test('a line inside a raw string or a block comment does not start a declaration
   assert.equal(regionText('go', '// before the package clause\nvar x = 1\n', [1]), undefined);
 });
 
-test('only Go has regions', () => {
+test('only Go and Java have regions', () => {
   assert.equal(hasRegions('go'), true);
+  assert.equal(hasRegions('java'), true);
   assert.equal(hasRegions('python'), false);
   assert.equal(regionText('python', 'def f():\n    pass\n', [1]), undefined);
+});
+
+const JAVA = [
+  'package p;', // 1
+  'import java.util.*;', // 2
+  '/** Doc. */', // 3
+  '@SuppressWarnings({"unchecked", "rawtypes"})', // 4
+  'public class A extends B {', // 5
+  '  static final int X = 1;', // 6
+  '  @Override', // 7
+  '  public String toString() {', // 8
+  '    return "}" + \'{\';', // 9
+  '  }', // 10
+  '  String s = """', // 11
+  '      toString() { in a text block', // 12
+  '      """;', // 13
+  '  class Inner {', // 14
+  '    public String toString() { return "i"; }', // 15
+  '  }', // 16
+  '  Comparator<String> c = new Comparator<>() {', // 17
+  '    public int compare(String a, String b) {', // 18
+  '      return 0; // }', // 19
+  '    }', // 20
+  '  };', // 21
+  '}', // 22
+  '',
+].join('\n');
+
+test('a Java region is the member holding the line, with the header and closing brace of every block around it', () => {
+  // The method from its annotation; the class from its doc comment (after the import's `;`), braces in the annotation and in literals ignored.
+  assert.deepEqual(kept(regionText('java', JAVA, [8])!), [3, 4, 5, 7, 8, 9, 10, 22]);
+  // A nested class's method: the nested class's header and brace, then the outer class's.
+  assert.deepEqual(kept(regionText('java', JAVA, [15])!), [3, 4, 5, 14, 15, 16, 22]);
+  // A method of an anonymous class: the field that holds it is the header, up to its `};`.
+  assert.deepEqual(kept(regionText('java', JAVA, [18])!), [3, 4, 5, 17, 18, 19, 20, 21, 22]);
+  // Inside a text block: nothing to parse for that line.
+  assert.deepEqual(kept(regionText('java', JAVA, [12])!), []);
+  assert.deepEqual(kept(regionText('java', JAVA, [8, 15])!), [3, 4, 5, 7, 8, 9, 10, 14, 15, 16, 22]);
 });

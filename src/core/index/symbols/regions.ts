@@ -7,15 +7,17 @@
  *
  * Only where declarations can be delimited without a parse: in Go every top-level declaration
  * starts a line, at column 0, with func/type/var/const/import/package (the lexer below tells such a
- * line inside a raw string or a block comment apart). A caller must still check the tree: a region
- * that does not parse cleanly (code that is not gofmt-shaped, a syntax error) is parsed whole.
+ * line inside a raw string or a block comment apart); in Java a member ends at its `;` or at the
+ * brace closing its body (braceRegions.ts). A caller must still check the tree: a region that does
+ * not parse cleanly (code that is not gofmt-shaped, a syntax error) is parsed whole.
  */
+import { braceRegions } from './braceRegions';
 
 const GO_TOP = /^(?:func|type|var|const|import|package)\b/;
 
 /** Languages `regionText` handles. */
 export function hasRegions(language: string): boolean {
-  return language === 'go';
+  return language === 'go' || language === 'java';
 }
 
 /**
@@ -26,30 +28,36 @@ export function hasRegions(language: string): boolean {
 export function regionText(language: string, text: string, lines: readonly number[]): string | undefined {
   if (!hasRegions(language) || lines.length === 0) return undefined;
   const starts = lineStarts(text);
-  const inside = goLineStarts(text, starts);
-  const top = (i: number): boolean => inside[i] === 0 && GO_TOP.test(text.slice(starts[i], starts[i] + 8));
   const keep = new Uint8Array(starts.length);
-  for (const line of lines) {
-    const i = line - 1;
-    if (i < 0 || i >= starts.length) return undefined;
-    if (inside[i] !== 0) {
-      // A line wholly inside a comment or a raw string defines nothing; one where code follows the span is not delimited.
-      if (i + 1 < starts.length && inside[i] >= starts[i + 1]) continue;
-      return undefined;
-    }
-    let from = i;
-    while (from >= 0 && !top(from)) from--;
-    if (from < 0) return undefined;
-    let to = i + 1;
-    while (to < starts.length && !top(to)) to++;
-    keep.fill(1, from, to);
-  }
+  if (!(language === 'go' ? goRegions(text, starts, lines, keep) : braceRegions(text, starts, lines, keep))) return undefined;
   const parts: string[] = [];
   for (let i = 0; i < starts.length; i++) {
     const end = i + 1 < starts.length ? starts[i + 1] : text.length;
     parts.push(keep[i] === 1 ? text.slice(starts[i], end) : end > starts[i] && text.charCodeAt(end - 1) === 10 ? '\n' : '');
   }
   return parts.join('');
+}
+
+/** Marks the top-level Go declarations holding `lines`; false when one cannot be delimited. */
+function goRegions(text: string, starts: number[], lines: readonly number[], keep: Uint8Array): boolean {
+  const inside = goLineStarts(text, starts);
+  const top = (i: number): boolean => inside[i] === 0 && GO_TOP.test(text.slice(starts[i], starts[i] + 8));
+  for (const line of lines) {
+    const i = line - 1;
+    if (i < 0 || i >= starts.length) return false;
+    if (inside[i] !== 0) {
+      // A line wholly inside a comment or a raw string defines nothing; one where code follows the span is not delimited.
+      if (i + 1 < starts.length && inside[i] >= starts[i + 1]) continue;
+      return false;
+    }
+    let from = i;
+    while (from >= 0 && !top(from)) from--;
+    if (from < 0) return false;
+    let to = i + 1;
+    while (to < starts.length && !top(to)) to++;
+    keep.fill(1, from, to);
+  }
+  return true;
 }
 
 function lineStarts(text: string): number[] {
