@@ -276,6 +276,7 @@ test('the definition search skips member accesses where no query can define a na
   };
   assert.equal(matches('toString', 'java', '  x.toString();'), false);
   assert.equal(matches('toString', 'java', '  public String toString() {'), true);
+  assert.equal(matches('toString', 'java', '  .map(Path::toString)'), false);
   assert.equal(matches('field', 'c', '  t->field = 1;'), false);
   assert.equal(matches('field', 'c', '  s. field = 1;'), false);
   assert.equal(matches('field', 'c', '  int field;'), true);

@@ -86,3 +86,24 @@ test('a Java region is the member holding the line, with the header and closing 
   assert.deepEqual(kept(regionText('java', JAVA, [12])!), []);
   assert.deepEqual(kept(regionText('java', JAVA, [8, 15])!), [3, 4, 5, 7, 8, 9, 10, 14, 15, 16, 22]);
 });
+
+test('Java lines with the name only in literals are skipped; a closing brace keeps the braces of the else or catch block that follows it', () => {
+  const text = [
+    'class A {', // 1
+    '  void run(boolean b) {', // 2
+    '    log("toString");', // 3
+    '    if (b) {', // 4
+    '      x = new Object() {', // 5
+    '        public String toString() { return ""; }', // 6
+    '      };', // 7
+    '    } else {', // 8
+    '      y();', // 9
+    '    }', // 10
+    '  }', // 11
+    '}', // 12
+    '',
+  ].join('\n');
+  assert.deepEqual(kept(regionText('java', text, [3], 'toString')!), []);
+  // The else block's braces are kept (empty: its statements define nothing asked for).
+  assert.deepEqual(kept(regionText('java', text, [3, 6], 'toString')!), [1, 2, 4, 5, 6, 7, 8, 10, 11, 12]);
+});

@@ -39,6 +39,7 @@ function lex(text: string): { tokens: Token[]; spans: number[] } {
     const t = m[0];
     if (t === '//') {
       const end = text.indexOf('\n', at);
+      spans.push(at, end === -1 ? text.length : end);
       if (end === -1) break;
       re.lastIndex = end;
     } else if (t === '/*' || t === '"""') {
@@ -60,6 +61,7 @@ function lex(text: string): { tokens: Token[]; spans: number[] } {
           break;
         } else end++;
       }
+      spans.push(at, end);
       re.lastIndex = end;
     } else if (t === '(') parens[parens.length - 1]++;
     else if (t === ')') parens[parens.length - 1] = Math.max(0, parens[parens.length - 1] - 1);
@@ -149,7 +151,7 @@ function memberEnd(text: string, tokens: Token[], i: number, depth: number): num
  * Marks in `keep` the lines of the member holding each wanted line, and the headers and closing
  * braces of the blocks around it. False when a line cannot be placed.
  */
-export function braceRegions(text: string, starts: number[], lines: readonly number[], keep: Uint8Array): boolean {
+export function braceRegions(text: string, starts: number[], lines: readonly number[], keep: Uint8Array, name?: string): boolean {
   const { tokens, spans } = lex(text);
   const lineOf = (at: number): number => {
     let lo = 0;
@@ -167,20 +169,48 @@ export function braceRegions(text: string, starts: number[], lines: readonly num
     if (to <= from) return;
     keep.fill(1, lineOf(from), lineOf(to - 1) + 1);
   };
+  /**
+   * A block's closing brace, and the braces of any block that the same line opens after it
+   * (`} else {`, `} catch (E e) {`, `} finally {`; left empty), as often as that repeats.
+   */
+  const markCloser = (close: number): void => {
+    for (;;) {
+      const c = tokens[close];
+      mark(c.at, c.at + 1);
+      const next = tokens[close + 1];
+      if (!next || next.ch !== OPEN || next.match === -1 || lineOf(next.at) !== lineOf(c.at)) return;
+      mark(c.at, next.at + 1);
+      close = next.match;
+    }
+  };
   for (const line of lines) {
     const l = line - 1;
     if (l < 0 || l >= starts.length) return false;
     const lineStart = starts[l];
     const lineEnd = l + 1 < starts.length ? starts[l + 1] : text.length;
-    // The first character of the line that is code; a line wholly in a comment or a text block defines nothing.
-    let at = lineStart;
-    while (at < lineEnd && /\s/.test(text[at])) at++;
-    const span = spanAt(spans, at);
-    if (span !== -1) {
-      if (spans[span + 1] >= lineEnd) continue;
-      return false;
+    // Where the name is written in code on the line (else its first character of code): a line
+    // with the name only in comments and literals, or wholly in a comment or a text block, defines nothing.
+    let at = -1;
+    if (name) {
+      const word = new RegExp(`(?<![\\w$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$])`, 'g');
+      const line = text.slice(lineStart, lineEnd);
+      for (let m = word.exec(line); m; m = word.exec(line)) {
+        if (spanAt(spans, lineStart + m.index) === -1) {
+          at = lineStart + m.index;
+          break;
+        }
+      }
+      if (at === -1) continue;
+    } else {
+      at = lineStart;
+      while (at < lineEnd && /\s/.test(text[at])) at++;
+      const span = spanAt(spans, at);
+      if (span !== -1) {
+        if (spans[span + 1] >= lineEnd) continue;
+        return false;
+      }
+      if (at >= lineEnd) continue;
     }
-    if (at >= lineEnd) continue;
     let i = tokenAt(tokens, at);
     let depth = depthBefore(tokens, i);
     let { start, opener } = memberStart(tokens, i, depth);
@@ -189,21 +219,34 @@ export function braceRegions(text: string, starts: number[], lines: readonly num
     while (opener !== -1) {
       const open = tokens[opener];
       if (open.match === -1) return false;
-      mark(tokens[open.match].at, tokens[open.match].at + 1);
+      markCloser(open.match);
       i = opener;
       depth = open.depth;
       ({ start, opener } = memberStart(tokens, i, depth));
       mark(start, open.at + 1);
+      // An enum's body starts with its constants, up to the `;` before any other member.
+      if (/\benum\b/.test(text.slice(start, open.at))) {
+        for (let j = i + 1; j < open.match; j++) {
+          const t = tokens[j];
+          if (t.ch === SEMI && t.depth === depth + 1 && t.parens === 0) {
+            mark(open.at + 1, t.at + 1);
+            break;
+          }
+        }
+      }
     }
   }
   return true;
 }
 
-/** Index (even) of the non-code span holding `at`, or -1. */
+/** Index (even) of the non-code span holding `at`, or -1 (spans are sorted and disjoint). */
 function spanAt(spans: number[], at: number): number {
-  for (let s = 0; s < spans.length; s += 2) {
-    if (spans[s] > at) return -1;
-    if (at < spans[s + 1]) return s;
+  let lo = 0;
+  let hi = spans.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid * 2 + 1] <= at) lo = mid + 1;
+    else hi = mid;
   }
-  return -1;
+  return lo < spans.length / 2 && spans[lo * 2] <= at ? lo * 2 : -1;
 }

@@ -9,7 +9,8 @@ import { LANGUAGES } from './languages';
  * Per language the search can be narrower, as long as it stays a superset of what the tags
  * queries (languages.ts + the shipped tags.scm) can capture:
  *  - Python, Java, C, C++, Rust: no query captures a name written after `.` (in C and C++ also
- *    `->`), so member accesses and calls (`x.toString()`, `p->name`) are not candidates. It does
+ *    `->`; in Java and Rust also `::`, a method reference or a path), so member accesses and calls
+ *    (`x.toString()`, `p->name`, `Path::toString`) are not candidates. It does
  *    not hold for JavaScript/TypeScript (`obj.name = function`), Ruby (`def self.name`) or C#
  *    (`void IFoo.Name()`), which keep the whole-word search.
  *  - Go: a definition's name is on a line with `func`/`type`/`var`/`const`/`package` before it,
@@ -44,7 +45,7 @@ export function definitionSearches(name: string, exact: boolean): DefinitionSear
   const special = new Set([...NOT_AFTER_DOT, ...NOT_AFTER_DOT_OR_ARROW, ...GO]);
   return [
     { languages: all.filter((l) => !special.has(l)), pattern: word },
-    { languages: NOT_AFTER_DOT, pattern: `(?<!\\.[ \\t]*)${word}` },
+    { languages: NOT_AFTER_DOT, pattern: `(?<!(?:\\.|::)[ \\t]*)${word}` },
     { languages: NOT_AFTER_DOT_OR_ARROW, pattern: `(?<!(?:\\.|->)[ \\t]*)${word}` },
     { languages: GO, pattern: `(?:^[ \\t]*(?:\\w+[ \\t]*,[ \\t]*)*|\\b(?:func|type|var|const|package)\\b.*|[);{][ \\t]*|\\*/[ \\t]*)${word}` },
   ];

@@ -21,15 +21,16 @@ export function hasRegions(language: string): boolean {
 }
 
 /**
- * `text` with only the top-level declarations holding `lines` (1-based) kept, or undefined when
+ * `text` with only the declarations holding `lines` (1-based; in Java, where `name` is written in
+ * code on them, if given) kept, or undefined when
  * they cannot be told (a line that starts inside a comment or a raw string, one before any
  * declaration, a language without regions).
  */
-export function regionText(language: string, text: string, lines: readonly number[]): string | undefined {
+export function regionText(language: string, text: string, lines: readonly number[], name?: string): string | undefined {
   if (!hasRegions(language) || lines.length === 0) return undefined;
   const starts = lineStarts(text);
   const keep = new Uint8Array(starts.length);
-  if (!(language === 'go' ? goRegions(text, starts, lines, keep) : braceRegions(text, starts, lines, keep))) return undefined;
+  if (!(language === 'go' ? goRegions(text, starts, lines, keep) : braceRegions(text, starts, lines, keep, name))) return undefined;
   const parts: string[] = [];
   for (let i = 0; i < starts.length; i++) {
     const end = i + 1 < starts.length ? starts[i + 1] : text.length;

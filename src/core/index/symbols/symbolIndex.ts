@@ -155,7 +155,7 @@ export class SymbolIndex {
         // Files nobody parsed yet, in a language with regions: only the declarations around the matched lines.
         const partial = paths.filter((p) => !this.records.has(p) && !this.inFlight.has(p) && hasRegions(indexedLanguage(p)!));
         const rest = new Set(partial);
-        await Promise.all([this.parseRegions(partial, lines, regions), this.ensure(paths.filter((p) => !rest.has(p)))]);
+        await Promise.all([this.parseRegions(partial, lines, regions, exact ? name : undefined), this.ensure(paths.filter((p) => !rest.has(p)))]);
       } finally {
         if (--this.pending === 0) for (const resume of this.resumers.splice(0)) resume();
       }
@@ -283,7 +283,7 @@ export class SymbolIndex {
    * Parses the declarations around `lines` of each file (regions.ts), ahead of the build, into
    * `found`. A file whose region does not parse cleanly comes back parsed whole, and is recorded.
    */
-  private async parseRegions(keys: string[], lines: Map<string, number[]>, found: Map<string, CodeSymbol[]>): Promise<void> {
+  private async parseRegions(keys: string[], lines: Map<string, number[]>, found: Map<string, CodeSymbol[]>, name: string | undefined): Promise<void> {
     const chunks: string[][] = [];
     for (let i = 0; i < keys.length; i += URGENT_BATCH_FILES) chunks.push(keys.slice(i, i + URGENT_BATCH_FILES));
     await Promise.all(chunks.map(async (chunk) => {
@@ -291,6 +291,7 @@ export class SymbolIndex {
         abs: this.map.absolutePath(key),
         language: indexedLanguage(key)!,
         lines: lines.get(key),
+        name,
         text: this.map.isVirtual ? this.map.readTextSync(key) : undefined,
       }));
       let results: ParseOutcome[];

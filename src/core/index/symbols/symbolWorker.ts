@@ -33,6 +33,8 @@ export interface ParseFile {
    * parsed when the language allows (regions.ts), and the result is a 'region', not the file's record.
    */
   lines?: number[];
+  /** The name looked up (exact lookups): where on those lines it is, for languages that need it. */
+  name?: string;
 }
 
 export interface ParseJob {
@@ -143,7 +145,7 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
 
 /** The definitions in the declarations around `file.lines`, if they parse cleanly on their own. */
 function parseRegion(p: Parser, g: Grammar, file: ParseFile, text: string, size: number, mtimeMs: number, timeoutMs: number): ParseOutcome | undefined {
-  const masked = regionText(file.language, text, file.lines!);
+  const masked = regionText(file.language, text, file.lines!, file.name);
   if (masked === undefined) return undefined;
   p.setLanguage(g.language);
   const deadline = performance.now() + timeoutMs;
