@@ -7,7 +7,7 @@ import { SYMBOL_KINDS, SymbolRecord, extractSymbols } from '../../src/core/index
 import { workerSetup } from '../../src/core/index/symbols/grammarAssets';
 import { Grammar, loadGrammar } from '../../src/core/index/symbols/grammarLoader';
 import { indexedLanguage } from '../../src/core/index/symbols/languages';
-import { patternRoots } from '../../src/core/index/symbols/skeleton';
+import { definitionPath, patternRoots } from '../../src/core/index/symbols/skeleton';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Parser } = require('web-tree-sitter') as typeof TreeSitter;
@@ -157,4 +157,13 @@ test('pattern roots are read from query sources: plain, alternation, groups with
   assert.equal(patternRoots('(_ name: (identifier) @name) @definition.function'), undefined);
   assert.equal(patternRoots('"func" @keyword'), undefined);
   assert.equal(patternRoots('(expression/identifier) @x'), undefined);
+});
+
+test('the nodes a pattern nests its definition in are read from its source (to skip asking for parents that cannot be containers)', () => {
+  assert.deepEqual(definitionPath('(source_file (const_declaration (const_spec name: (identifier) @name) @definition.constant))'), ['source_file', 'const_declaration']);
+  assert.deepEqual(definitionPath('(class_definition body: (block (expression_statement (assignment left: (identifier) @name)) @definition.variable))'), ['class_definition', 'block']);
+  assert.deepEqual(definitionPath('(function_definition name: (identifier) @name) @definition.function'), []);
+  assert.deepEqual(definitionPath('((comment)* @doc . [(class name: (_) @name) (class_declaration name: (_) @name)] @definition.class)'), []);
+  assert.equal(definitionPath('(_ (x (y) @name) @definition.y)'), undefined);
+  assert.equal(definitionPath('(a) @name'), undefined);
 });

@@ -1,5 +1,5 @@
 import type { Node, Query, Tree } from 'web-tree-sitter';
-import { DefinitionPlan, definitionMatches } from './skeleton';
+import { DefinitionPlan, Scope, definitionMatches } from './skeleton';
 
 /** Symbol kinds, in the order their indexes are stored in compact records. */
 export const SYMBOL_KINDS = ['function', 'method', 'class', 'interface', 'type', 'enum', 'struct', 'macro', 'module', 'constant', 'variable'] as const;
@@ -22,14 +22,16 @@ const RANK: Record<SymbolKindName, number> = {
 };
 
 /** Nodes that make a function inside them a method. */
-const CLASS_LIKE = new Set([
+export const CLASS_LIKE = new Set([
   'class_declaration', 'class_definition', 'class', 'abstract_class_declaration', 'interface_declaration',
   'class_specifier', 'struct_specifier', 'union_specifier', 'struct_declaration', 'record_declaration',
   'enum_declaration', 'trait_item', 'impl_item', 'singleton_class', 'interface_body', 'class_body',
   'object_type', 'type_spec', 'enum_specifier', 'struct_item', 'enum_item', 'union_item',
 ]);
 /** Nodes that name a scope without making functions in them methods. */
-const MODULE_LIKE = new Set(['namespace_definition', 'namespace_declaration', 'internal_module', 'module', 'mod_item']);
+export const MODULE_LIKE = new Set(['namespace_definition', 'namespace_declaration', 'internal_module', 'module', 'mod_item']);
+/** Every node type that may name a definition's container. */
+export const SCOPE_TYPES: ReadonlySet<string> = new Set([...CLASS_LIKE, ...MODULE_LIKE]);
 
 /**
  * Runs a tags query over a parsed file and returns its definitions in source order. Only
@@ -52,7 +54,7 @@ export function extractSymbols(tree: Tree, query: Query, text: string, language:
     const line = text.slice(start, Math.min(end, start + MAX_SIGNATURE * 2)).trim();
     return line.length > MAX_SIGNATURE ? line.slice(0, MAX_SIGNATURE) + '…' : line;
   };
-  for (const match of definitionMatches(tree, query, text, plan)) {
+  for (const { match, root, scopes, direct } of definitionMatches(tree, query, text, plan)) {
     let nameNode: Node | null = null;
     let defNode: Node | null = null;
     let kind: SymbolKindName | undefined;
@@ -75,7 +77,7 @@ export function extractSymbols(tree: Tree, query: Query, text: string, language:
       defType = def.type;
     }
     if (kind === 'variable' && (language === 'c' || language === 'cpp') && /^\s*extern\b/.test(def.text.slice(0, 16))) continue;
-    const { container, classLike } = containerOf(def, defType, language);
+    const { container, classLike } = containerOf(def, defType, language, root, scopes, direct);
     kind = refineKind(kind, def, defType, name, classLike, container, language);
     const start = def.startPosition.row;
     const end = def.endPosition.row > start && def.endPosition.column === 0 ? def.endPosition.row - 1 : def.endPosition.row;
@@ -123,8 +125,12 @@ function refineKind(kind: SymbolKindName, def: Node, t: string, name: string, cl
   return kind;
 }
 
-/** The nearest enclosing named scope (class, struct, namespace, impl...), and whether it is class-like. */
-function containerOf(def: Node, defType: string, language: string): { container: string; classLike: boolean } {
+/**
+ * The nearest enclosing named scope (class, struct, namespace, impl...), and whether it is
+ * class-like. With the node the query ran on (`root`) and the scopes around it from the walk, only
+ * the few parents between the definition and that node are asked for.
+ */
+function containerOf(def: Node, defType: string, language: string, root?: Node, scopes?: readonly Scope[], direct = false): { container: string; classLike: boolean } {
   if (defType === 'method_declaration' && language === 'go') {
     const receiver = def.childForFieldName('receiver');
     const type = receiver?.descendantsOfType('type_identifier')[0];
@@ -139,19 +145,36 @@ function containerOf(def: Node, defType: string, language: string): { container:
       if (scope) return { container: scope.text, classLike: true };
     }
   }
-  for (let n = def.parent; n; n = n.parent) {
-    const t = n.type;
-    const classLike = CLASS_LIKE.has(t);
-    if (!classLike && !MODULE_LIKE.has(t)) continue;
-    const nameNode = n.childForFieldName('name') ?? n.childForFieldName('type') ?? n.childForFieldName('value');
-    if (!nameNode) {
-      if (t === 'class_body' || t === 'interface_body' || t === 'object_type') continue;
-      return { container: '', classLike };
+  if (root && scopes) {
+    if (!direct && def.id !== root.id) {
+      for (let n = def.parent; n; n = n.parent) {
+        const found = scopeName(n, n.type);
+        if (found) return found;
+        if (n.id === root.id) break;
+      }
     }
-    if (t === 'class_body' || t === 'interface_body') continue;
-    return { container: nameNode.text.slice(0, 200), classLike };
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      const found = scopeName(scopes[i].node, scopes[i].type);
+      if (found) return found;
+    }
+    return { container: '', classLike: false };
+  }
+  for (let n = def.parent; n; n = n.parent) {
+    const found = scopeName(n, n.type);
+    if (found) return found;
   }
   return { container: '', classLike: false };
+}
+
+/** The container an enclosing node `n` of type `t` makes, or undefined to look further out. */
+function scopeName(n: Node, t: string): { container: string; classLike: boolean } | undefined {
+  const classLike = CLASS_LIKE.has(t);
+  if (!classLike && !MODULE_LIKE.has(t)) return undefined;
+  // A class body is not the class: its name is one level further out.
+  if (t === 'class_body' || t === 'interface_body') return undefined;
+  const nameNode = n.childForFieldName('name') ?? n.childForFieldName('type') ?? n.childForFieldName('value');
+  if (!nameNode) return t === 'object_type' ? undefined : { container: '', classLike };
+  return { container: nameNode.text.slice(0, 200), classLike };
 }
 
 function findFunctionDeclarator(def: Node): Node | null {

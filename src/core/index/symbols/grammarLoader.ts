@@ -2,6 +2,7 @@ import type * as TreeSitter from 'web-tree-sitter';
 // require, not import: bundlers then pick the CommonJS build, which finds nothing through import.meta.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Language, Query } = require('web-tree-sitter') as typeof TreeSitter;
+import { SCOPE_TYPES } from './extractSymbols';
 import { DefinitionPlan, Skeleton, definitionPlan } from './skeleton';
 
 /** A language ready to extract definitions: its grammar, its definition query and where to run it. */
@@ -27,5 +28,5 @@ export async function loadGrammar(spec: GrammarSpec): Promise<Grammar> {
   const defs = query.captureNames.map((n) => n.startsWith('definition.'));
   const enabled = query.captureQuantifiers.map((quantifiers) => quantifiers.some((q, capture) => q !== 0 && defs[capture]));
   enabled.forEach((on, pattern) => on || query.disablePattern(pattern));
-  return { language, query, plan: definitionPlan(language, query, spec.query, spec.skeleton, (p) => enabled[p]) };
+  return { language, query, plan: definitionPlan(language, query, spec.query, spec.skeleton, (p) => enabled[p], SCOPE_TYPES) };
 }

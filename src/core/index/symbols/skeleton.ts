@@ -1,4 +1,4 @@
-import type { Language, Query, QueryMatch, Tree } from 'web-tree-sitter';
+import type { Language, Node, Query, QueryMatch, Tree } from 'web-tree-sitter';
 
 /**
  * Where definitions can be in a language's tree: the node types a walk goes into (statement
@@ -20,6 +20,24 @@ export interface Skeleton {
   gate?: { types: string[]; pattern: string };
 }
 
+/** An enclosing node that may name a definition's container (see SCOPE_TYPES in extractSymbols.ts). */
+export interface Scope {
+  node: Node;
+  type: string;
+}
+
+/**
+ * A definition match, and with a plan the node the query ran on and the scope nodes around it
+ * (outermost first): what a walk up the parents would find above that node, without the calls.
+ */
+export interface DefinitionMatch {
+  match: QueryMatch;
+  root?: Node;
+  scopes?: readonly Scope[];
+  /** No node between the definition and `root` (nor `root`) can name a container: skip asking for them. */
+  direct?: boolean;
+}
+
 /** A language's skeleton resolved against its grammar and tags query, by node type id. */
 export interface DefinitionPlan {
   /** Types a definition pattern starts at: the query runs on each such node, starting there only. */
@@ -28,6 +46,11 @@ export interface DefinitionPlan {
   descend: Uint8Array;
   hints?: RegExp;
   gate?: RegExp;
+  /** Node types that may name a container, and every type's name. */
+  scopes: Uint8Array;
+  names: string[];
+  /** Per pattern: 1 if no node type on its path from the root to the definition may name a container. */
+  direct: Uint8Array;
 }
 
 /** `cursor.nodeTypeId` of an ERROR node (ts_builtin_sym_error as a uint16): always entered. */
@@ -38,31 +61,39 @@ const ERROR_ID = 65535;
  * pattern's starting node type cannot be told from its source (a wildcard, an anonymous node):
  * then the whole tree is queried.
  */
-export function definitionPlan(language: Language, query: Query, source: string, skeleton: Skeleton | undefined, enabled: (pattern: number) => boolean): DefinitionPlan | undefined {
+export function definitionPlan(language: Language, query: Query, source: string, skeleton: Skeleton | undefined, enabled: (pattern: number) => boolean, scopeTypes: ReadonlySet<string>): DefinitionPlan | undefined {
   if (!skeleton) return undefined;
   const bytes = Buffer.from(source, 'utf8');
   const rootNames = new Set<string>();
+  const direct = new Uint8Array(query.patternCount());
   for (let i = 0; i < query.patternCount(); i++) {
     if (!enabled(i)) continue;
-    const roots = patternRoots(bytes.subarray(query.startIndexForPattern(i), query.endIndexForPattern(i)).toString('utf8'));
+    const text = bytes.subarray(query.startIndexForPattern(i), query.endIndexForPattern(i)).toString('utf8');
+    const roots = patternRoots(text);
     if (!roots) return undefined;
     for (const r of roots) rootNames.add(r);
+    const path = definitionPath(text);
+    if (path && path.every((t) => !scopeTypes.has(t))) direct[i] = 1;
   }
   const descendNames = new Set(skeleton.descend);
   const gated = new Set(skeleton.gate?.types ?? []);
   const count = language.nodeTypeCount;
   const roots = new Uint8Array(Math.max(count, ERROR_ID + 1));
   const descend = new Uint8Array(Math.max(count, ERROR_ID + 1));
+  const scopes = new Uint8Array(Math.max(count, ERROR_ID + 1));
+  const names: string[] = [];
   for (let id = 0; id < count; id++) {
     const name = language.nodeTypeForId(id);
     if (!name) continue;
+    names[id] = name;
+    if (scopeTypes.has(name)) scopes[id] = 1;
     if (rootNames.has(name)) roots[id] = 1;
     if (descendNames.has(name)) descend[id] = gated.has(name) ? 2 : 1;
   }
   descend[ERROR_ID] = 1;
   const hints = skeleton.hints ? new RegExp(skeleton.hints, 'g') : undefined;
   const gate = skeleton.gate ? new RegExp(skeleton.gate.pattern, 'g') : undefined;
-  return { roots, descend, hints, gate };
+  return { roots, descend, hints, gate, scopes, names, direct };
 }
 
 /**
@@ -71,19 +102,27 @@ export function definitionPlan(language: Language, query: Query, source: string,
  * otherwise visits every node of the tree (expressions included), which costs a quarter to a third
  * of the parse. Without one, the query runs over the whole tree.
  */
-export function definitionMatches(tree: Tree, query: Query, text: string, plan: DefinitionPlan | undefined): QueryMatch[] {
-  if (!plan) return query.matches(tree.rootNode);
+export function definitionMatches(tree: Tree, query: Query, text: string, plan: DefinitionPlan | undefined): DefinitionMatch[] {
+  if (!plan) return query.matches(tree.rootNode).map((match) => ({ match }));
   const hintAt = plan.hints ? hintPositions(text, plan.hints) : [];
   const gateAt = plan.gate ? hintPositions(text, plan.gate) : [];
-  const out: QueryMatch[] = [];
+  const out: DefinitionMatch[] = [];
   const cursor = tree.walk();
   // Per entered node: whether a hint lies inside it (only then are its other children's ranges looked at).
   const hinted: boolean[] = [];
+  // Per entered node: whether it went on `scopes`.
+  const scoped: boolean[] = [];
+  const scopes: Scope[] = [];
   let hintsHere = hintAt.length > 0;
   try {
     for (;;) {
       const id = cursor.nodeTypeId;
-      if (plan.roots[id] === 1) for (const m of query.matches(cursor.currentNode, { maxStartDepth: 0 })) out.push(m);
+      let node: Node | undefined;
+      if (plan.roots[id] === 1) {
+        node = cursor.currentNode;
+        const around = scopes.slice();
+        for (const match of query.matches(node, { maxStartDepth: 0 })) out.push({ match, root: node, scopes: around, direct: plan.direct[match.patternIndex] === 1 });
+      }
       const descend = plan.descend[id];
       let enter = descend === 1;
       let inside = false;
@@ -93,14 +132,21 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
         if (hintsHere) inside = containsAny(hintAt, start, end);
         enter ||= inside || (descend === 2 && containsAny(gateAt, start, end));
       }
-      if (enter && cursor.gotoFirstChild()) {
-        hinted.push(hintsHere);
-        hintsHere = inside;
-        continue;
+      if (enter) {
+        const scope = plan.scopes[id] === 1;
+        if (scope) node ??= cursor.currentNode;
+        if (cursor.gotoFirstChild()) {
+          hinted.push(hintsHere);
+          hintsHere = inside;
+          scoped.push(scope);
+          if (scope) scopes.push({ node: node!, type: plan.names[id] });
+          continue;
+        }
       }
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) return out;
         hintsHere = hinted.pop()!;
+        if (scoped.pop()) scopes.pop();
       }
     }
   } finally {
@@ -208,6 +254,38 @@ export function patternRoots(source: string): string[] | undefined {
   };
   const roots = item();
   return roots && roots.length > 0 ? roots : undefined;
+}
+
+/**
+ * The node types a pattern nests its `@definition.*` capture in (outermost first; empty when the
+ * capture is on the pattern's own node), or undefined when a wildcard or anything unread is among them.
+ */
+export function definitionPath(source: string): string[] | undefined {
+  // Per open parenthesis: the node type it opens, null for a group or a predicate, '?' for a wildcard.
+  const open: (string | null)[] = [];
+  let lastClosed: string | null | undefined;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i];
+    if (ch === ';') {
+      while (i < source.length && source[i] !== '\n') i++;
+    } else if (ch === '"') {
+      for (i++; i < source.length && source[i] !== '"'; i++) if (source[i] === '\\') i++;
+    } else if (ch === '(') {
+      const m = /^\s*([A-Za-z_][\w]*)/.exec(source.slice(i + 1, i + 120));
+      open.push(!m ? null : m[1] === '_' || source[i + 1 + m[0].length] === '/' ? '?' : m[1]);
+      lastClosed = undefined;
+    } else if (ch === ')') {
+      lastClosed = open.pop();
+    } else if (ch === '@' && source.startsWith('@definition.', i)) {
+      // The capture names what just closed: a node, or an alternation `[...]` of nodes.
+      const path = open.filter((t): t is string => t !== null);
+      if (path.includes('?') || lastClosed === null) return undefined;
+      return path;
+    } else if (ch === '[' || ch === ']') {
+      lastClosed = undefined;
+    }
+  }
+  return undefined;
 }
 
 function hintPositions(text: string, hints: RegExp): number[] {
