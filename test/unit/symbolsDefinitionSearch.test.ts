@@ -116,6 +116,56 @@ const TRICKY: Record<string, string> = {
     'class Second { public String toString() { return "2"; } }',
     '',
   ].join('\n'),
+  // Python lookups parse the statement around each matched line, with the class and def headers around it.
+  'regions.py': [
+    '"""Module doc.',
+    'def ghost_in_doc():',
+    '    pass',
+    '"""',
+    'import os',
+    '',
+    '@decorator(',
+    '    arg=1)',
+    'class Outer(Base,',
+    '            Mixin):',
+    '    LIMIT = 10',
+    '',
+    '    # def ghost_in_comment(): pass',
+    '    def __init__(self, a,',
+    '                 b=")"):',
+    '        self.text = """',
+    'def ghost_in_string():',
+    '"""',
+    '        x = [1,',
+    'def_like_at_column_zero_in_brackets]',
+    '',
+    '    @property',
+    '    def size(self):',
+    '        return \\',
+    '            1',
+    '',
+    '    class Inner:',
+    '        def __init__(self):',
+    '            def helper():',
+    '                pass',
+    '',
+    '    async def fetch(self): ...',
+    '',
+    'if os.name == "nt":',
+    '    def platform_fn(): return 1',
+    'else:',
+    '    def platform_fn(): return 2',
+    '',
+    'try:',
+    '    import fast as impl',
+    'except ImportError:',
+    '    class impl:',
+    '        def __init__(self): pass',
+    '',
+    'def __init__():',
+    '    return "module level"',
+    '',
+  ].join('\n'),
   'tricky.py': [
     '@decorator',
     'def decorated(a,',
@@ -248,7 +298,7 @@ test('findSymbol before completion equals the complete index for every name defi
   }
   const names = [...new Set(all.map((s) => s.name))].sort();
   // The tricky files do define what they claim (the test would otherwise prove nothing about them).
-  for (const n of ['Ve', 'Split', 'Late', 'M2', 'local', 'init', 'Initer', 'Local', 'hook', 'AfterBroken', 'compare', 'InLambda', 'flip', 'area', 'Second', 'LIMIT', 'continued', 'inline', 'semi', 'field', 'toString', 'convert', 'Pair', 'DOWN',
+  for (const n of ['Ve', 'Split', 'Late', 'M2', 'local', 'init', 'Initer', 'Local', 'hook', 'AfterBroken', 'compare', 'InLambda', 'flip', 'area', 'Second', 'LIMIT', 'Outer', 'size', 'Inner', 'helper', 'fetch', 'platform_fn', 'impl', '__init__', 'continued', 'inline', 'semi', 'field', 'toString', 'convert', 'Pair', 'DOWN',
     'SPACED', 'split_def', 'handler_fn', 'ANON_B', 'double_ptr', 'size', 'freeRef', 'split_fn', 'build', 'Bar', 'assigned', 'arrow']) {
     assert.ok(names.includes(n), `${n} is defined`);
   }
@@ -262,7 +312,7 @@ test('findSymbol before completion equals the complete index for every name defi
       assert.deepEqual(got, expected.get(name)!.sort(), `findSymbol(${name}) before completion`);
     }
     // Names written only inside raw strings and comments are defined nowhere, early or late.
-    for (const ghost of ['Shadow', 'Ghost', 'Phantom', 'ghostInText', 'ghostInComment']) assert.deepEqual(await early.findSymbol(ghost), [], ghost);
+    for (const ghost of ['Shadow', 'Ghost', 'Phantom', 'ghostInText', 'ghostInComment', 'ghost_in_doc', 'ghost_in_comment', 'ghost_in_string']) assert.deepEqual(await early.findSymbol(ghost), [], ghost);
     assert.equal(early.complete, false);
   } finally {
     early.dispose();

@@ -42,11 +42,45 @@ test('a line inside a raw string or a block comment does not start a declaration
   assert.equal(regionText('go', '// before the package clause\nvar x = 1\n', [1]), undefined);
 });
 
-test('only Go and Java have regions', () => {
+test('only Go, Java and Python have regions', () => {
   assert.equal(hasRegions('go'), true);
   assert.equal(hasRegions('java'), true);
-  assert.equal(hasRegions('python'), false);
-  assert.equal(regionText('python', 'def f():\n    pass\n', [1]), undefined);
+  assert.equal(hasRegions('python'), true);
+  assert.equal(hasRegions('c'), false);
+  assert.equal(regionText('c', 'int f(void) { return 0; }\n', [1]), undefined);
+});
+
+const PY = [
+  'import os', // 1
+  '@dec', // 2
+  'class A(', // 3
+  '        Base):', // 4
+  '    """Doc: def __init__ is here."""', // 5
+  '    def __init__(self):', // 6
+  '        self.x = """', // 7
+  'def ghost(): pass', // 8
+  '"""', // 9
+  '', // 10
+  '    # trailing comment', // 11
+  '    def other(self):', // 12
+  '        pass', // 13
+  'if os.name:', // 14
+  '    def f(): pass', // 15
+  'else:', // 16
+  '    def f(): pass', // 17
+  'x = 1', // 18
+  '',
+].join('\n');
+
+test('a Python region is the statement with its block, and the class and def headers around it', () => {
+  // The method through its block (string lines and the comment before the next member included), the class header with its decorator.
+  assert.deepEqual(kept(regionText('python', PY, [6], '__init__')!), [2, 3, 4, 6, 7, 8, 9, 11]);
+  // The name only in a docstring: nothing for that line.
+  assert.deepEqual(kept(regionText('python', PY, [5], '__init__')!), []);
+  // Inside an if: the whole top-level statement, its else clause included.
+  assert.deepEqual(kept(regionText('python', PY, [15], 'f')!), [14, 15, 16, 17]);
+  // Tabs in indentation: not delimited here.
+  assert.equal(regionText('python', 'class A:\n\tdef f(self): pass\n', [2], 'f'), undefined);
 });
 
 const JAVA = [

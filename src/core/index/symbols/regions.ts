@@ -8,16 +8,18 @@
  * Only where declarations can be delimited without a parse: in Go every top-level declaration
  * starts a line, at column 0, with func/type/var/const/import/package (the lexer below tells such a
  * line inside a raw string or a block comment apart); in Java a member ends at its `;` or at the
- * brace closing its body (braceRegions.ts). A caller must still check the tree: a region that does
+ * brace closing its body (braceRegions.ts); in Python a block ends at the next line indented no
+ * deeper (pythonRegions.ts). A caller must still check the tree: a region that does
  * not parse cleanly (code that is not gofmt-shaped, a syntax error) is parsed whole.
  */
 import { braceRegions } from './braceRegions';
+import { pythonRegions } from './pythonRegions';
 
 const GO_TOP = /^(?:func|type|var|const|import|package)\b/;
 
 /** Languages `regionText` handles. */
 export function hasRegions(language: string): boolean {
-  return language === 'go' || language === 'java';
+  return language === 'go' || language === 'java' || language === 'python';
 }
 
 /**
@@ -30,7 +32,10 @@ export function regionText(language: string, text: string, lines: readonly numbe
   if (!hasRegions(language) || lines.length === 0) return undefined;
   const starts = lineStarts(text);
   const keep = new Uint8Array(starts.length);
-  if (!(language === 'go' ? goRegions(text, starts, lines, keep) : braceRegions(text, starts, lines, keep, name))) return undefined;
+  const delimited = language === 'go' ? goRegions(text, starts, lines, keep)
+    : language === 'python' ? pythonRegions(text, starts, lines, keep, name)
+    : braceRegions(text, starts, lines, keep, name);
+  if (!delimited) return undefined;
   const parts: string[] = [];
   for (let i = 0; i < starts.length; i++) {
     const end = i + 1 < starts.length ? starts[i + 1] : text.length;

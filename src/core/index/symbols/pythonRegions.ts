@@ -1,0 +1,186 @@
+/**
+ * Regions of Python: the statement holding a line (a def or a class with its whole indented
+ * block, its decorators included) and the header of every class or def around it, so the kept
+ * lines parse as the same nested definitions. A lexer finds where logical lines start (not inside
+ * a string, brackets or a backslash continuation) and where code is; blank and comment-only
+ * lines do not end a block. A statement nested in anything but a class or a def (an `if`, a
+ * `try`), or indentation with tabs, is not delimited here: the file is then parsed whole.
+ */
+
+/** Per line: whether a logical line starts on it, and its indentation (spaces). */
+interface Layout {
+  starts: Uint8Array;
+  indent: Int32Array;
+  /** Sorted [start, end) text spans that are not code: strings and comments. */
+  spans: number[];
+}
+
+function layout(text: string, lineStarts: number[]): Layout {
+  const n = lineStarts.length;
+  const starts = new Uint8Array(n);
+  const indent = new Int32Array(n);
+  const spans: number[] = [];
+  // Where a logical line may start: after a newline that is outside strings and brackets and not escaped.
+  let depth = 0;
+  let line = 0;
+  const markLine = (l: number): void => {
+    const at = lineStarts[l];
+    let i = at;
+    while (text[i] === ' ') i++;
+    const ch = text[i];
+    if (ch === '\t' || ch === '\f') {
+      indent[l] = -1;
+      return;
+    }
+    // Blank and comment-only lines start nothing.
+    if (ch === undefined || ch === '\n' || ch === '\r' || ch === '#') return;
+    starts[l] = 1;
+    indent[l] = i - at;
+  };
+  markLine(0);
+  const re = /\n|#|(?:[rRbBuUfF]{0,2})("""|'''|"|')|[([{]|[)\]}]|\\\r?\n/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const t = m[0];
+    const at = m.index;
+    if (t === '\n') {
+      line++;
+      if (line < n && depth === 0) markLine(line);
+    } else if (t === '#') {
+      let end = text.indexOf('\n', at);
+      if (end === -1) end = text.length;
+      spans.push(at, end);
+      re.lastIndex = end;
+    } else if (m[1]) {
+      const quote = m[1];
+      const from = at + t.length;
+      let end = from;
+      if (quote.length === 3) {
+        for (;;) {
+          const close = text.indexOf(quote, end);
+          if (close === -1) {
+            end = text.length;
+            break;
+          }
+          // An escaped quote ends nothing: count the backslashes before it.
+          let slashes = 0;
+          for (let k = close - 1; k >= from && text[k] === '\\'; k--) slashes++;
+          if (slashes % 2 === 0) {
+            end = close + 3;
+            break;
+          }
+          end = close + 1;
+        }
+      } else {
+        while (end < text.length) {
+          const c = text[end];
+          if (c === '\\') end += 2;
+          else if (c === '\n') break;
+          else if (c === quote) {
+            end++;
+            break;
+          } else end++;
+        }
+      }
+      spans.push(at, end);
+      // Lines inside a triple-quoted string start nothing.
+      for (let k = text.indexOf('\n', at); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) line++;
+      re.lastIndex = end;
+    } else if (t === '(' || t === '[' || t === '{') depth++;
+    else if (t === ')' || t === ']' || t === '}') depth = Math.max(0, depth - 1);
+    else {
+      // A backslash before the newline: the next line continues this logical line.
+      line++;
+      re.lastIndex = at + t.length;
+    }
+  }
+  return { starts, indent, spans };
+}
+
+const HEADER = /^(?:async\s+def|def|class)\b/;
+/** Clauses that continue a compound statement at its own indentation. */
+const CLAUSE = /^(?:elif|else|except|finally)\b/;
+
+/**
+ * Marks in `keep` the lines of the statement holding each wanted line, and the headers of the
+ * classes and defs around it. False when one cannot be delimited (see the file comment).
+ */
+export function pythonRegions(text: string, lineStarts: number[], lines: readonly number[], keep: Uint8Array, name?: string): boolean {
+  const { starts, indent, spans } = layout(text, lineStarts);
+  const n = lineStarts.length;
+  const lineText = (l: number): string => text.slice(lineStarts[l], l + 1 < n ? lineStarts[l + 1] : text.length);
+  /** The logical line holding line `l`: the nearest start at or above it. */
+  const logical = (l: number): number => {
+    while (l > 0 && starts[l] !== 1) l--;
+    return l;
+  };
+  /** The next logical start after `l` whose indentation is at most `k` (n if none). */
+  const nextAtMost = (l: number, k: number): number => {
+    for (let i = l + 1; i < n; i++) if (starts[i] === 1 && indent[i] <= k) return i;
+    return n;
+  };
+  const nextStart = (l: number): number => {
+    for (let i = l + 1; i < n; i++) if (starts[i] === 1) return i;
+    return n;
+  };
+  /** Decorators right above a def or class line, at its indentation. */
+  const decorated = (l: number): number => {
+    let from = l;
+    for (let i = l - 1; i >= 0; i--) {
+      if (starts[i] !== 1) continue;
+      if (indent[i] !== indent[l] || !text.startsWith('@', lineStarts[i] + indent[i])) break;
+      from = i;
+    }
+    return from;
+  };
+  for (let i = 0; i < n; i++) if (indent[i] === -1) return false;
+  for (const wanted of lines) {
+    const l = wanted - 1;
+    if (l < 0 || l >= n) return false;
+    if (name && !nameInCode(text, lineStarts[l], l + 1 < n ? lineStarts[l + 1] : text.length, name, spans)) continue;
+    const s = logical(l);
+    if (starts[s] !== 1) return false;
+    const k = indent[s];
+    // The statement with its whole block (a def's body, a class's members), and its decorators.
+    keep.fill(1, decorated(s), nextAtMost(s, k));
+    // Every enclosing header of a class or a def: its lines up to the next logical line, with its
+    // decorators. Inside anything else (if, try, with...), the whole top-level statement instead.
+    let inner = k;
+    for (let i = s - 1; i >= 0 && inner > 0; i--) {
+      if (starts[i] !== 1 || indent[i] >= inner) continue;
+      if (!HEADER.test(lineText(i).slice(indent[i]))) {
+        let top = i;
+        while (top > 0 && !(starts[top] === 1 && indent[top] === 0)) top--;
+        if (starts[top] !== 1 || indent[top] !== 0) return false;
+        let end = s;
+        do end = nextAtMost(end, 0);
+        while (end < n && CLAUSE.test(lineText(end)));
+        keep.fill(1, decorated(top), end);
+        inner = 0;
+        break;
+      }
+      keep.fill(1, decorated(i), nextStart(i));
+      inner = indent[i];
+    }
+    if (inner > 0) return false;
+  }
+  return true;
+}
+
+/** Whether `name` is written in code (not in a string or a comment) between `from` and `to`. */
+function nameInCode(text: string, from: number, to: number, name: string, spans: number[]): boolean {
+  const word = new RegExp(`(?<!\\w)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`, 'g');
+  const line = text.slice(from, to);
+  for (let m = word.exec(line); m; m = word.exec(line)) if (!inSpan(spans, from + m.index)) return true;
+  return false;
+}
+
+function inSpan(spans: number[], at: number): boolean {
+  let lo = 0;
+  let hi = spans.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid * 2 + 1] <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < spans.length / 2 && spans[lo * 2] <= at;
+}
