@@ -11,6 +11,8 @@
  * parse cleanly, which the caller then parses whole.
  */
 
+import { nameInCode, spanAt } from './codeSpans';
+
 interface Token {
   at: number;
   /** '{', '}' or ';'. */
@@ -192,14 +194,7 @@ export function braceRegions(text: string, starts: number[], lines: readonly num
     // with the name only in comments and literals, or wholly in a comment or a text block, defines nothing.
     let at = -1;
     if (name) {
-      const word = new RegExp(`(?<![\\w$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$])`, 'g');
-      const line = text.slice(lineStart, lineEnd);
-      for (let m = word.exec(line); m; m = word.exec(line)) {
-        if (spanAt(spans, lineStart + m.index) === -1) {
-          at = lineStart + m.index;
-          break;
-        }
-      }
+      at = nameInCode(text, lineStart, lineEnd, name, spans, '\\w$');
       if (at === -1) continue;
     } else {
       at = lineStart;
@@ -237,16 +232,4 @@ export function braceRegions(text: string, starts: number[], lines: readonly num
     }
   }
   return true;
-}
-
-/** Index (even) of the non-code span holding `at`, or -1 (spans are sorted and disjoint). */
-function spanAt(spans: number[], at: number): number {
-  let lo = 0;
-  let hi = spans.length / 2;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (spans[mid * 2 + 1] <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < spans.length / 2 && spans[lo * 2] <= at ? lo * 2 : -1;
 }

@@ -7,6 +7,8 @@
  * `try`), or indentation with tabs, is not delimited here: the file is then parsed whole.
  */
 
+import { nameInCode } from './codeSpans';
+
 /** Per line: whether a logical line starts on it, and its indentation (spaces). */
 interface Layout {
   starts: Uint8Array;
@@ -136,7 +138,7 @@ export function pythonRegions(text: string, lineStarts: number[], lines: readonl
   for (const wanted of lines) {
     const l = wanted - 1;
     if (l < 0 || l >= n) return false;
-    if (name && !nameInCode(text, lineStarts[l], l + 1 < n ? lineStarts[l + 1] : text.length, name, spans)) continue;
+    if (name && nameInCode(text, lineStarts[l], l + 1 < n ? lineStarts[l + 1] : text.length, name, spans) === -1) continue;
     const s = logical(l);
     if (starts[s] !== 1) return false;
     const k = indent[s];
@@ -164,23 +166,4 @@ export function pythonRegions(text: string, lineStarts: number[], lines: readonl
     if (inner > 0) return false;
   }
   return true;
-}
-
-/** Whether `name` is written in code (not in a string or a comment) between `from` and `to`. */
-function nameInCode(text: string, from: number, to: number, name: string, spans: number[]): boolean {
-  const word = new RegExp(`(?<!\\w)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`, 'g');
-  const line = text.slice(from, to);
-  for (let m = word.exec(line); m; m = word.exec(line)) if (!inSpan(spans, from + m.index)) return true;
-  return false;
-}
-
-function inSpan(spans: number[], at: number): boolean {
-  let lo = 0;
-  let hi = spans.length / 2;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (spans[mid * 2 + 1] <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < spans.length / 2 && spans[lo * 2] <= at;
 }

@@ -1,0 +1,27 @@
+/**
+ * Text that is not code, as region lexers record it: sorted, disjoint [start, end) pairs of
+ * strings and comments in one flat array.
+ */
+
+/** Index (even) of the span holding `at`, or -1. */
+export function spanAt(spans: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = spans.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid * 2 + 1] <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < spans.length / 2 && spans[lo * 2] <= at ? lo * 2 : -1;
+}
+
+/**
+ * Where `name` is first written as a whole word in code (not in a span) between `from` and `to`,
+ * or -1. `word` is the language's identifier characters, as a character class body.
+ */
+export function nameInCode(text: string, from: number, to: number, name: string, spans: readonly number[], word = '\\w'): number {
+  const re = new RegExp(`(?<![${word}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![${word}])`, 'g');
+  const line = text.slice(from, to);
+  for (let m = re.exec(line); m; m = re.exec(line)) if (spanAt(spans, from + m.index) === -1) return from + m.index;
+  return -1;
+}
