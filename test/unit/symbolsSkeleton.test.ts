@@ -7,7 +7,7 @@ import { SYMBOL_KINDS, SymbolRecord, extractSymbols } from '../../src/core/index
 import { workerSetup } from '../../src/core/index/symbols/grammarAssets';
 import { Grammar, loadGrammar } from '../../src/core/index/symbols/grammarLoader';
 import { indexedLanguage } from '../../src/core/index/symbols/languages';
-import { definitionPath, patternRoots } from '../../src/core/index/symbols/skeleton';
+import { definitionPath, patternRoots, simplePattern } from '../../src/core/index/symbols/skeleton';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Parser } = require('web-tree-sitter') as typeof TreeSitter;
@@ -166,4 +166,14 @@ test('the nodes a pattern nests its definition in are read from its source (to s
   assert.deepEqual(definitionPath('((comment)* @doc . [(class name: (_) @name) (class_declaration name: (_) @name)] @definition.class)'), []);
   assert.equal(definitionPath('(_ (x (y) @name) @definition.y)'), undefined);
   assert.equal(definitionPath('(a) @name'), undefined);
+});
+
+test('simple patterns (one node, its fields, no filtering predicate) are recognised to be matched without the query', () => {
+  const go = simplePattern('(\n  (comment)* @doc\n  .\n  (function_declaration\n    name: (identifier) @name) @definition.function\n  (#strip! @doc "^//\\\\s*")\n  (#set-adjacent! @doc @definition.function)\n)', 8);
+  assert.deepEqual(go, { index: 8, root: 'function_declaration', capture: 'definition.function', nameField: 'name', nameType: 'identifier', required: [] });
+  assert.deepEqual(simplePattern('(struct_specifier name: (type_identifier) @name body: (_)) @definition.struct', 2)?.required, [{ field: 'body', type: '_' }]);
+  // A filtering predicate on the name, nesting, an alternation: the query decides.
+  assert.equal(simplePattern('((comment)* @doc . (method_definition name: (property_identifier) @name) @definition.method (#not-eq? @name "constructor"))', 4), undefined);
+  assert.equal(simplePattern('(type_definition declarator: (pointer_declarator declarator: (type_identifier) @name)) @definition.type', 7), undefined);
+  assert.equal(simplePattern('(package_declaration [(identifier) (scoped_identifier)] @name) @definition.module', 0), undefined);
 });

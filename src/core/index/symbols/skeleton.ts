@@ -1,4 +1,4 @@
-import type { Language, Node, Query, QueryMatch, Tree } from 'web-tree-sitter';
+import type { Language, Node, Query, Tree } from 'web-tree-sitter';
 
 /**
  * Where definitions can be in a language's tree: the node types a walk goes into (statement
@@ -30,8 +30,14 @@ export interface Scope {
  * A definition match, and with a plan the node the query ran on and the scope nodes around it
  * (outermost first): what a walk up the parents would find above that node, without the calls.
  */
+/** What extraction reads of a match: the query's own, or one made by a simple pattern's fast path. */
+export interface DefinitionQueryMatch {
+  patternIndex: number;
+  captures: { name: string; node: Node }[];
+}
+
 export interface DefinitionMatch {
-  match: QueryMatch;
+  match: DefinitionQueryMatch;
   root?: Node;
   scopes?: readonly Scope[];
   /** No node between the definition and `root` (nor `root`) can name a container: skip asking for them. */
@@ -51,6 +57,51 @@ export interface DefinitionPlan {
   names: string[];
   /** Per pattern: 1 if no node type on its path from the root to the definition may name a container. */
   direct: Uint8Array;
+  /** Per root type id whose every pattern is simple (see simplePattern): those patterns, checked without the query. */
+  simple: (SimplePattern[] | undefined)[];
+}
+
+/** `(root field: (type) @name other: (_)) @definition.kind`: one node and its direct fields. */
+export interface SimplePattern {
+  index: number;
+  root: string;
+  capture: string;
+  /** The field holding the name and the type it must have. */
+  nameField: string;
+  nameType: string;
+  /** Fields that must hold a named child, of this type unless '_'. */
+  required: { field: string; type: string }[];
+}
+
+/**
+ * A pattern that is one node with fields holding one node each, or undefined: no predicates,
+ * alternations, nesting, quantifiers or anchors.
+ */
+export function simplePattern(source: string, index: number): SimplePattern | undefined {
+  let text = source.replace(/;[^\n]*/g, '').trim();
+  // Leading doc comments (`(comment)* @doc .`) and directives over @doc alone: a match that starts
+  // at the definition node, as every match here does, has no doc, and they filter nothing.
+  text = text.replace(/\(\s*comment\s*\)\s*\*\s*@doc\s*\.?/g, '');
+  // Directives (`#...!`) set properties and never filter; a predicate over @doc alone filters nothing either.
+  text = text.replace(/\(#[\w-]+!(?:\s+(?:@[\w.]+|"(?:[^"\\]|\\.)*"))*\s*\)/g, '');
+  text = text.replace(/\(#[\w-]+\?(?:\s+(?:@doc|"(?:[^"\\]|\\.)*"))*\s*\)/g, '').trim();
+  if (text.includes('@doc') || text.includes('#')) return undefined;
+  // The group that held them, now around one pattern.
+  const group = /^\(\s*(\(.*\)\s*@definition\.[\w.]+)\s*\)$/s.exec(text);
+  if (group) text = group[1];
+  const m = /^\(\s*([A-Za-z]\w*)((?:\s+[A-Za-z]\w*:\s*\(\s*(?:[A-Za-z]\w*|_)\s*\)(?:\s*@name)?)+)\s*\)\s*@(definition\.[\w.]+)$/.exec(text);
+  if (!m) return undefined;
+  let nameField: string | undefined;
+  let nameType = '';
+  const required: { field: string; type: string }[] = [];
+  for (const f of m[2].matchAll(/([A-Za-z]\w*):\s*\(\s*([A-Za-z]\w*|_)\s*\)(\s*@name)?/g)) {
+    if (f[3]) {
+      if (nameField !== undefined || f[2] === '_') return undefined;
+      nameField = f[1];
+      nameType = f[2];
+    } else required.push({ field: f[1], type: f[2] });
+  }
+  return nameField === undefined ? undefined : { index, root: m[1], capture: m[3], nameField, nameType, required };
 }
 
 /** `cursor.nodeTypeId` of an ERROR node (ts_builtin_sym_error as a uint16): always entered. */
@@ -66,12 +117,21 @@ export function definitionPlan(language: Language, query: Query, source: string,
   const bytes = Buffer.from(source, 'utf8');
   const rootNames = new Set<string>();
   const direct = new Uint8Array(query.patternCount());
+  // Per root type: its simple patterns, or null once a pattern starting there is not simple.
+  const simpleByRoot = new Map<string, SimplePattern[] | null>();
   for (let i = 0; i < query.patternCount(); i++) {
     if (!enabled(i)) continue;
     const text = bytes.subarray(query.startIndexForPattern(i), query.endIndexForPattern(i)).toString('utf8');
     const roots = patternRoots(text);
     if (!roots) return undefined;
-    for (const r of roots) rootNames.add(r);
+    const simple = roots.length === 1 ? simplePattern(text, i) : undefined;
+    for (const r of roots) {
+      rootNames.add(r);
+      const known = simpleByRoot.get(r);
+      if (known === null) continue;
+      if (!simple) simpleByRoot.set(r, null);
+      else simpleByRoot.set(r, [...(known ?? []), simple]);
+    }
     const path = definitionPath(text);
     if (path && path.every((t) => !scopeTypes.has(t))) direct[i] = 1;
   }
@@ -82,10 +142,12 @@ export function definitionPlan(language: Language, query: Query, source: string,
   const descend = new Uint8Array(Math.max(count, ERROR_ID + 1));
   const scopes = new Uint8Array(Math.max(count, ERROR_ID + 1));
   const names: string[] = [];
+  const simple: (SimplePattern[] | undefined)[] = [];
   for (let id = 0; id < count; id++) {
     const name = language.nodeTypeForId(id);
     if (!name) continue;
     names[id] = name;
+    simple[id] = simpleByRoot.get(name) ?? undefined;
     if (scopeTypes.has(name)) scopes[id] = 1;
     if (rootNames.has(name)) roots[id] = 1;
     if (descendNames.has(name)) descend[id] = gated.has(name) ? 2 : 1;
@@ -93,7 +155,7 @@ export function definitionPlan(language: Language, query: Query, source: string,
   descend[ERROR_ID] = 1;
   const hints = skeleton.hints ? new RegExp(skeleton.hints, 'g') : undefined;
   const gate = skeleton.gate ? new RegExp(skeleton.gate.pattern, 'g') : undefined;
-  return { roots, descend, hints, gate, scopes, names, direct };
+  return { roots, descend, hints, gate, scopes, names, direct, simple };
 }
 
 /**
@@ -121,7 +183,12 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
       if (plan.roots[id] === 1) {
         node = cursor.currentNode;
         const around = scopes.slice();
-        for (const match of query.matches(node, { maxStartDepth: 0 })) out.push({ match, root: node, scopes: around, direct: plan.direct[match.patternIndex] === 1 });
+        const simple = plan.simple[id];
+        if (simple) {
+          for (const p of simple) for (const match of simpleMatches(node, p, plan.names)) out.push({ match, root: node, scopes: around, direct: plan.direct[p.index] === 1 });
+        } else {
+          for (const match of query.matches(node, { maxStartDepth: 0 })) out.push({ match, root: node, scopes: around, direct: plan.direct[match.patternIndex] === 1 });
+        }
       }
       const descend = plan.descend[id];
       let enter = descend === 1;
@@ -152,6 +219,20 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
   } finally {
     cursor.delete();
   }
+}
+
+/** The matches of a simple pattern on `node` (of its root type): one per name child of the right type. */
+function simpleMatches(node: Node, p: SimplePattern, names: string[]): DefinitionQueryMatch[] {
+  for (const r of p.required) {
+    const ok = node.childrenForFieldName(r.field).some((c) => c.isNamed && (r.type === '_' || names[c.typeId] === r.type));
+    if (!ok) return [];
+  }
+  const out: DefinitionQueryMatch[] = [];
+  for (const child of node.childrenForFieldName(p.nameField)) {
+    if (names[child.typeId] !== p.nameType) continue;
+    out.push({ patternIndex: p.index, captures: [{ name: 'name', node: child }, { name: p.capture, node }] });
+  }
+  return out;
 }
 
 /**
