@@ -265,7 +265,7 @@ export function symbolGoals(r: BenchResult): string[] {
 }
 
 export const SYMBOL_NOTES = [
-  'Timed figures are the best of N fresh-process runs (N = 3 on corpora up to 100 MiB of files, else 1; every run is in the JSON): this machine is shared with other work, whose load (the load-average column, 2 cores) inflates single runs, ours and ctags alike.',
+  'Timed figures are the best of N fresh-process runs (N = 3; every run is in the JSON): this machine is shared with other work, whose load (the load-average column, 2 cores) inflates single runs, ours and ctags alike.',
   'Every symbol figure comes from a fresh node process (bench/symbolProbe.js, bench/parseFloor.js), on the same number of parser workers as the index uses by default (min(2, cores)); the OS page cache is warm for ctags and for us.',
   'Time to first answer: a new process runs FileMap.load on the cold tree, creates a SymbolIndex with an empty, fresh cache directory, starts the background build (as a session does) and calls findSymbol(name); the figure is the parent\'s clock from spawning that process until the answer line arrives (node start-up + load + findSymbol). "Same as complete index" compares the (path, line, kind) set with findSymbol(name) on the completed index of the cold run.',
   'Complete cold index: SymbolIndex.whenComplete() in a fresh process with an empty cache (the FileMap.load before it is shown separately). Parse floor: every file the index parses (indexed extension, ≤ 1 MiB), read and parsed by web-tree-sitter on the same number of worker threads, trees deleted, no queries, no symbol extraction, no cache; timed from spawning the workers (they load the wasm runtime and grammars, as the index\'s do) to the last parse.',

@@ -211,8 +211,8 @@ async function recall(root: string, map: FileMap, dumpFile: string): Promise<Rec
 export async function measureSymbols(corpus: Corpus, opts: SymbolBenchOptions): Promise<SymbolCorpusResult> {
   const { log } = opts;
   const workers = defaultWorkers();
-  // Three runs where one is cheap (up to 100 MiB of files: Python, Go), one on the large corpora.
-  const reps = opts.map.files().reduce((sum, f) => sum + f.size, 0) > 100 * 1048576 ? 1 : 3;
+  // Three runs of everything timed: single runs of the same index swing ±20% on this shared machine.
+  const reps = 3;
   const result: SymbolCorpusResult = { name: corpus.name, workers, reps, loadAverage: [os.loadavg()[0], Number.NaN], firstAnswer: [], errors: [] };
   const cleanup: string[] = [];
   const fail = (msg: string): void => {
