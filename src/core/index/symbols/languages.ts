@@ -61,10 +61,10 @@ const C_SKELETON: Skeleton = {
     'do_statement', 'switch_statement', 'case_statement', 'labeled_statement', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif',
     'preproc_elifdef', 'linkage_specification', 'declaration_list', 'attributed_statement'],
   // GNU statement expressions; struct, union and enum bodies in an expression (a macro's argument, a cast).
-  hints: '\\(\\{|\\b(?:struct|union|enum)\\s+\\w+\\s*\\{',
+  hints: '\\(\\{|\\b(?:struct|union|enum)(?:\\s+\\w+){1,2}\\s*\\{',
   // A function body matters only for a macro, a typedef, a struct, union or enum body, or a statement expression;
   // a declaration, a field or a typedef only for a struct, union or enum body.
-  gate: { types: ['compound_statement', 'declaration', 'field_declaration', 'type_definition'], pattern: '#\\s*define\\b|\\btypedef\\b|\\b(?:struct|union|enum)\\b[^;(){}]*\\{|\\(\\{' },
+  gate: { types: ['compound_statement', 'declaration', 'field_declaration', 'type_definition'], pattern: '#\\s*define\\b|\\btypedef\\b|\\b(?:struct|union|enum)(?:\\s+\\w+){0,2}\\s*\\{|\\(\\{' },
 };
 
 const C_EXTRA = `

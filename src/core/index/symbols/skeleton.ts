@@ -70,7 +70,9 @@ export interface SimplePattern {
   nameField: string;
   nameType: string;
   /** Fields that must hold a named child, of this type unless '_'. */
-  required: { field: string; type: string }[];
+  required: { field: string; type: string; fieldId?: number }[];
+  /** Field ids in the grammar, set by definitionPlan. */
+  nameFieldId?: number;
 }
 
 /**
@@ -124,7 +126,16 @@ export function definitionPlan(language: Language, query: Query, source: string,
     const text = bytes.subarray(query.startIndexForPattern(i), query.endIndexForPattern(i)).toString('utf8');
     const roots = patternRoots(text);
     if (!roots) return undefined;
-    const simple = roots.length === 1 ? simplePattern(text, i) : undefined;
+    let simple = roots.length === 1 ? simplePattern(text, i) : undefined;
+    if (simple) {
+      // Field ids, once: looking a field up by name scans the grammar's field list on every call.
+      const ids = [simple.nameField, ...simple.required.map((r) => r.field)].map((f) => language.fields.indexOf(f));
+      if (ids.some((id) => id <= 0)) simple = undefined;
+      else {
+        simple.nameFieldId = ids[0];
+        simple.required.forEach((r, k) => (r.fieldId = ids[k + 1]));
+      }
+    }
     for (const r of roots) {
       rootNames.add(r);
       const known = simpleByRoot.get(r);
@@ -190,7 +201,9 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
           for (const match of query.matches(node, { maxStartDepth: 0 })) out.push({ match, root: node, scopes: around, direct: plan.direct[match.patternIndex] === 1 });
         }
       }
-      const descend = plan.descend[id];
+      // A gated container right under the root is always entered: there it is no body but error
+      // recovery's doing (a stray block holding the rest of a C file), and may hold anything.
+      const descend = plan.descend[id] === 2 && hinted.length <= 1 ? 1 : plan.descend[id];
       let enter = descend === 1;
       let inside = false;
       if (hintsHere || descend === 2) {
@@ -224,11 +237,11 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
 /** The matches of a simple pattern on `node` (of its root type): one per name child of the right type. */
 function simpleMatches(node: Node, p: SimplePattern, names: string[]): DefinitionQueryMatch[] {
   for (const r of p.required) {
-    const ok = node.childrenForFieldName(r.field).some((c) => c.isNamed && (r.type === '_' || names[c.typeId] === r.type));
+    const ok = node.childrenForFieldId(r.fieldId!).some((c) => c.isNamed && (r.type === '_' || names[c.typeId] === r.type));
     if (!ok) return [];
   }
   const out: DefinitionQueryMatch[] = [];
-  for (const child of node.childrenForFieldName(p.nameField)) {
+  for (const child of node.childrenForFieldId(p.nameFieldId!)) {
     if (names[child.typeId] !== p.nameType) continue;
     out.push({ patternIndex: p.index, captures: [{ name: 'name', node: child }, { name: p.capture, node }] });
   }
