@@ -11,7 +11,7 @@
  * parse cleanly, which the caller then parses whole.
  */
 
-import { nameInCode, spanAt } from './codeSpans';
+import { nameInCode, quotedEnd, spanAt } from './codeSpans';
 
 interface Token {
   at: number;
@@ -53,16 +53,7 @@ function lex(text: string): { tokens: Token[]; spans: number[] } {
       spans.push(at, end);
       re.lastIndex = end;
     } else if (t === '"' || t === "'") {
-      let end = at + 1;
-      while (end < text.length) {
-        const c = text.charCodeAt(end);
-        if (c === 92) end += 2;
-        else if (c === 10) break;
-        else if (text[end] === t) {
-          end++;
-          break;
-        } else end++;
-      }
+      const end = quotedEnd(text, at + 1, t);
       spans.push(at, end);
       re.lastIndex = end;
     } else if (t === '(') parens[parens.length - 1]++;

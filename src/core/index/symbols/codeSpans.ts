@@ -25,3 +25,19 @@ export function nameInCode(text: string, from: number, to: number, name: string,
   for (let m = re.exec(line); m; m = re.exec(line)) if (spanAt(spans, from + m.index) === -1) return from + m.index;
   return -1;
 }
+
+/**
+ * The end (exclusive) of a one-line quoted literal whose body starts at `from`: just past the
+ * closing `quote`, escapes skipped; at the end of the line if it is not closed there.
+ */
+export function quotedEnd(text: string, from: number, quote: string): number {
+  let end = from;
+  while (end < text.length) {
+    const c = text.charCodeAt(end);
+    if (c === 92) end += 2;
+    else if (c === 10) break;
+    else if (text[end] === quote) return end + 1;
+    else end++;
+  }
+  return Math.min(end, text.length);
+}

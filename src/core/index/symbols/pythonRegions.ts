@@ -7,7 +7,7 @@
  * `try`), or indentation with tabs, is not delimited here: the file is then parsed whole.
  */
 
-import { nameInCode } from './codeSpans';
+import { nameInCode, quotedEnd } from './codeSpans';
 
 /** Per line: whether a logical line starts on it, and its indentation (spaces). */
 interface Layout {
@@ -72,17 +72,7 @@ function layout(text: string, lineStarts: number[]): Layout {
           }
           end = close + 1;
         }
-      } else {
-        while (end < text.length) {
-          const c = text[end];
-          if (c === '\\') end += 2;
-          else if (c === '\n') break;
-          else if (c === quote) {
-            end++;
-            break;
-          } else end++;
-        }
-      }
+      } else end = quotedEnd(text, from, quote);
       spans.push(at, end);
       // Lines inside a triple-quoted string start nothing.
       for (let k = text.indexOf('\n', at); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) line++;

@@ -13,6 +13,7 @@
  * not parse cleanly (code that is not gofmt-shaped, a syntax error) is parsed whole.
  */
 import { braceRegions } from './braceRegions';
+import { quotedEnd } from './codeSpans';
 import { pythonRegions } from './pythonRegions';
 
 const GO_TOP = /^(?:func|type|var|const|import|package)\b/;
@@ -92,17 +93,8 @@ function goLineStarts(text: string, starts: number[]): Float64Array {
       if (end !== -1) end += 1;
       spans.push(at, end === -1 ? text.length : end);
     } else {
-      // An interpreted string or a rune: to its closing quote, escapes skipped, never past the line.
-      end = at + 1;
-      while (end < text.length) {
-        const c = text.charCodeAt(end);
-        if (c === 92) end += 2;
-        else if (c === 10) break;
-        else if (text[end] === token) {
-          end++;
-          break;
-        } else end++;
-      }
+      // An interpreted string or a rune: to its closing quote, never past the line.
+      end = quotedEnd(text, at + 1, token);
     }
     if (end === -1) break;
     lex.lastIndex = end;
