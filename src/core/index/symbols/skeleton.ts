@@ -186,6 +186,8 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
   // Per entered node: whether it went on `scopes`.
   const scoped: boolean[] = [];
   const scopes: Scope[] = [];
+  // The scopes as the matches of the current root get them: copied once per change of `scopes`, not per root.
+  let around: readonly Scope[] | undefined;
   let hintsHere = hintAt.length > 0;
   try {
     for (;;) {
@@ -193,7 +195,7 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
       let node: Node | undefined;
       if (plan.roots[id] === 1) {
         node = cursor.currentNode;
-        const around = scopes.slice();
+        around ??= scopes.slice();
         const simple = plan.simple[id];
         if (simple) {
           for (const p of simple) for (const match of simpleMatches(node, p, plan.names)) out.push({ match, root: node, scopes: around, direct: plan.direct[p.index] === 1 });
@@ -219,14 +221,20 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
           hinted.push(hintsHere);
           hintsHere = inside;
           scoped.push(scope);
-          if (scope) scopes.push({ node: node!, type: plan.names[id] });
+          if (scope) {
+            scopes.push({ node: node!, type: plan.names[id] });
+            around = undefined;
+          }
           continue;
         }
       }
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) return out;
         hintsHere = hinted.pop()!;
-        if (scoped.pop()) scopes.pop();
+        if (scoped.pop()) {
+          scopes.pop();
+          around = undefined;
+        }
       }
     }
   } finally {

@@ -273,9 +273,7 @@ export class SymbolIndex {
   /** Parses `keys` now (urgent: ahead of the background build), unless already indexed or under way. */
   private async ensure(keys: string[]): Promise<void> {
     const missing = keys.filter((k) => !this.records.has(k) && !this.inFlight.has(k) && indexedLanguage(k));
-    const chunks: string[][] = [];
-    for (let i = 0; i < missing.length; i += URGENT_BATCH_FILES) chunks.push(missing.slice(i, i + URGENT_BATCH_FILES));
-    await Promise.all(chunks.map((c) => this.parse(c, true, false)));
+    await Promise.all(urgentChunks(missing).map((c) => this.parse(c, true, false)));
     await Promise.all(keys.map((k) => this.inFlight.get(k)));
   }
 
@@ -284,22 +282,15 @@ export class SymbolIndex {
    * `found`. A file whose region does not parse cleanly comes back parsed whole, and is recorded.
    */
   private async parseRegions(keys: string[], lines: Map<string, number[]>, found: Map<string, CodeSymbol[]>, name: string | undefined): Promise<void> {
-    const chunks: string[][] = [];
-    for (let i = 0; i < keys.length; i += URGENT_BATCH_FILES) chunks.push(keys.slice(i, i + URGENT_BATCH_FILES));
-    await Promise.all(chunks.map(async (chunk) => {
-      const files: ParseFile[] = chunk.map((key) => ({
-        abs: this.map.absolutePath(key),
-        language: indexedLanguage(key)!,
-        lines: lines.get(key),
-        name,
-        text: this.map.isVirtual ? this.map.readTextSync(key) : undefined,
-      }));
+    // Not marked in flight: a region is no record, so nobody waiting for one may be handed it.
+    await Promise.all(urgentChunks(keys).map(async (chunk) => {
+      const files = chunk.map((key) => ({ ...this.parseFile(key), lines: lines.get(key), name }));
       let results: ParseOutcome[];
       try {
         results = await this.pool.run({ files, maxBytes: this.maxBytes, timeoutMs: this.timeoutMs }, true);
       } catch (error) {
         if (this.disposed) return;
-        results = files.map(() => ({ kind: 'skipped', reason: 'parse-error', size: 0, mtimeMs: 0, message: (error as Error).message }));
+        results = files.map(() => failed(error as Error));
       }
       results.forEach((r, i) => {
         const key = chunk[i];
@@ -310,23 +301,23 @@ export class SymbolIndex {
   }
 
   private parse(keys: string[], urgent: boolean, parseOnly: boolean, known = new Map<string, string>(), previous = new Map<string, FileRecord>()): Promise<void> {
-    const files: ParseFile[] = keys.map((key) => ({
-      abs: this.map.absolutePath(key),
-      language: indexedLanguage(key)!,
-      knownHash: known.get(key),
-      text: this.map.isVirtual ? this.map.readTextSync(key) : undefined,
-    }));
+    const files = keys.map((key) => ({ ...this.parseFile(key), knownHash: known.get(key) }));
     const run = this.pool.run({ files, maxBytes: this.maxBytes, timeoutMs: this.timeoutMs, parseOnly }, urgent).then(
       (results) => results.forEach((r, i) => this.apply(keys[i], files[i].language, r, previous.get(keys[i]))),
       (error: Error) => {
         if (this.disposed) return;
-        for (let i = 0; i < keys.length; i++) this.apply(keys[i], files[i].language, { kind: 'skipped', reason: 'parse-error', size: 0, mtimeMs: 0, message: error.message });
+        for (let i = 0; i < keys.length; i++) this.apply(keys[i], files[i].language, failed(error));
       },
     ).finally(() => {
       for (const k of keys) if (this.inFlight.get(k) === run) this.inFlight.delete(k);
     });
     for (const k of keys) this.inFlight.set(k, run);
     return run;
+  }
+
+  /** What a parser thread needs to parse a workspace file. */
+  private parseFile(key: string): ParseFile {
+    return { abs: this.map.absolutePath(key), language: indexedLanguage(key)!, text: this.map.isVirtual ? this.map.readTextSync(key) : undefined };
   }
 
   private apply(key: string, language: string, r: ParseOutcome, previous?: FileRecord): void {
@@ -447,6 +438,18 @@ export class SymbolIndex {
       // A cache that cannot be written only costs the next run a rebuild.
     }
   }
+}
+
+/** Lookups' parses in small jobs, so a question asked meanwhile waits for little. */
+function urgentChunks(keys: string[]): string[][] {
+  const chunks: string[][] = [];
+  for (let i = 0; i < keys.length; i += URGENT_BATCH_FILES) chunks.push(keys.slice(i, i + URGENT_BATCH_FILES));
+  return chunks;
+}
+
+/** The outcome of every file of a job its thread could not run. */
+function failed(error: Error): ParseOutcome {
+  return { kind: 'skipped', reason: 'parse-error', size: 0, mtimeMs: 0, message: error.message };
 }
 
 function decode(path: string, r: FileRecord): CodeSymbol[] {

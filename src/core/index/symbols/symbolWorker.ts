@@ -106,11 +106,13 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   size = buf.length;
   if (size > job.maxBytes) return { kind: 'skipped', reason: 'too-large', size, mtimeMs };
   let g: Grammar | Error | undefined;
+  let text: string | undefined;
   if (file.lines && !job.parseOnly) {
     // A lookup's region: no hash (nothing is recorded), the whole file only if the region cannot stand alone.
     g = await grammar(file.language);
     if (g instanceof Error) return { kind: 'skipped', reason: 'no-grammar', size, mtimeMs, message: g.message };
-    const region = parseRegion(await init(), g, file, buf.toString('utf8'), size, mtimeMs, job.timeoutMs);
+    text = buf.toString('utf8');
+    const region = parseRegion(await init(), g, file, text, size, mtimeMs, job.timeoutMs);
     if (region) return region;
   }
   const hash = createHash('sha1').update(buf).digest('base64').slice(0, 27);
@@ -119,7 +121,7 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   if (g instanceof Error) return { kind: 'skipped', reason: 'no-grammar', size, mtimeMs, message: g.message };
   const p = await init();
   p.setLanguage(g.language);
-  const text = buf.toString('utf8');
+  text ??= buf.toString('utf8');
   const deadline = performance.now() + job.timeoutMs;
   let tree;
   try {
