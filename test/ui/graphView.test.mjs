@@ -72,6 +72,13 @@ async function drawn(page) {
   });
 }
 
+/** Shows the BOTH graph and returns what cytoscape drew once the node list is up. */
+async function showBoth(g) {
+  await g.send(graphMessage(BOTH));
+  await g.page.locator('.nodes li').first().waitFor();
+  return drawn(g.page);
+}
+
 const graphs = useGraph();
 
 describe('dependency graph panel', () => {
@@ -112,9 +119,7 @@ describe('dependency graph panel', () => {
     const g = await graphs.open();
     try {
       const { page } = g;
-      await g.send(graphMessage(BOTH));
-      await page.locator('.nodes li').first().waitFor();
-      const nodes = await drawn(page);
+      const nodes = await showBoth(g);
       const root = nodes.find((n) => n.id === ROOT);
       assert.match(root.classes.join(' '), /root/);
       assert.equal(root.borderColor, THEMES.dark.focusBorder, 'the target is drawn in the theme focus colour');
@@ -132,9 +137,7 @@ describe('dependency graph panel', () => {
     const g = await graphs.open();
     try {
       const { page } = g;
-      await g.send(graphMessage(BOTH));
-      await page.locator('.nodes li').first().waitFor();
-      const nodes = await drawn(page);
+      const nodes = await showBoth(g);
       const click = async (id) => {
         const n = nodes.find((x) => x.id === id);
         await page.mouse.click(n.x, n.y);
@@ -199,8 +202,7 @@ describe('dependency graph panel', () => {
     const g = await graphs.open({ theme: 'light' });
     try {
       const { page } = g;
-      await g.send(graphMessage(BOTH));
-      await page.locator('.nodes li').first().waitFor();
+      await showBoth(g);
       const rootColour = async () => (await drawn(page)).find((n) => n.id === ROOT).borderColor;
       assert.equal(await rootColour(), THEMES.light.focusBorder);
       // VS Code swaps the theme's variables and the body class; the canvas follows.
