@@ -37,9 +37,10 @@ export const SCOPE_TYPES: ReadonlySet<string> = new Set([...CLASS_LIKE, ...MODUL
  * Runs a tags query over a parsed file and returns its definitions in source order. Only
  * `@definition.*` captures count; `@name` names them. Duplicates (the same name node captured by
  * several patterns) keep the highest-ranked kind, and among equals the first pattern's, so more
- * specific patterns go first — whatever order the matches come in.
+ * specific patterns go first — whatever order the matches come in. `text` is what was parsed;
+ * signatures come from `source`, the file as written, when bodies were blanked (same lines).
  */
-export function extractSymbols(tree: Tree, query: Query, text: string, language: string, plan?: DefinitionPlan): SymbolRecord[] {
+export function extractSymbols(tree: Tree, query: Query, text: string, language: string, plan?: DefinitionPlan, source = text): SymbolRecord[] {
   // Name node → its record in `out` and the pattern that made it.
   const seen = new Map<number, { at: number; pattern: number; rank: number }>();
   const out: SymbolRecord[] = [];
@@ -47,11 +48,11 @@ export function extractSymbols(tree: Tree, query: Query, text: string, language:
   const lineText = (row: number): string => {
     if (!lineStarts) {
       lineStarts = [0];
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+      for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
     }
-    const start = lineStarts[row] ?? text.length;
-    const end = row + 1 < lineStarts.length ? lineStarts[row + 1] - 1 : text.length;
-    const line = text.slice(start, Math.min(end, start + MAX_SIGNATURE * 2)).trim();
+    const start = lineStarts[row] ?? source.length;
+    const end = row + 1 < lineStarts.length ? lineStarts[row + 1] - 1 : source.length;
+    const line = source.slice(start, Math.min(end, start + MAX_SIGNATURE * 2)).trim();
     return line.length > MAX_SIGNATURE ? line.slice(0, MAX_SIGNATURE) + '…' : line;
   };
   for (const { match, root, scopes, direct } of definitionMatches(tree, query, text, plan)) {

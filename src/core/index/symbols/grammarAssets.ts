@@ -5,7 +5,7 @@ import { LANGUAGES } from './languages';
 import type { WorkerSetup } from './symbolWorker';
 
 /** Bump when extraction changes what a file's symbols are, so cached records are re-parsed. */
-const EXTRACTOR_VERSION = 2;
+const EXTRACTOR_VERSION = 3;
 
 /**
  * Where a packaged asset lives: beside the bundle (dist/grammars/<pkg>/<file>, copied by

@@ -9,15 +9,15 @@
 
 import { nameInCode, quotedEnd } from './codeSpans';
 
-/** Per line: whether a logical line starts on it, and its indentation (spaces). */
-interface Layout {
+/** Per line: whether a logical line starts on it, and its indentation (spaces; -1 for a tab or a form feed). */
+export interface Layout {
   starts: Uint8Array;
   indent: Int32Array;
   /** Sorted [start, end) text spans that are not code: strings and comments. */
   spans: number[];
 }
 
-function layout(text: string, lineStarts: number[]): Layout {
+export function pythonLayout(text: string, lineStarts: number[]): Layout {
   const n = lineStarts.length;
   const starts = new Uint8Array(n);
   const indent = new Int32Array(n);
@@ -97,7 +97,7 @@ const CLAUSE = /^(?:elif|else|except|finally)\b/;
  * classes and defs around it. False when one cannot be delimited (see the file comment).
  */
 export function pythonRegions(text: string, lineStarts: number[], lines: readonly number[], keep: Uint8Array, name?: string): boolean {
-  const { starts, indent, spans } = layout(text, lineStarts);
+  const { starts, indent, spans } = pythonLayout(text, lineStarts);
   const n = lineStarts.length;
   const lineText = (l: number): string => text.slice(lineStarts[l], l + 1 < n ? lineStarts[l + 1] : text.length);
   /** The logical line holding line `l`: the nearest start at or above it. */
