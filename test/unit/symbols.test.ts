@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { CodeSymbol, SymbolIndex, indexedLanguage } from '../../src/core/index/symbols/symbolIndex';
-import { cacheFile, loadCache } from '../../src/core/index/symbols/symbolCache';
+import { cacheFile, loadCache, readCache } from '../../src/core/index/symbols/symbolCache';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/langs');
 const temps: string[] = [];
@@ -204,6 +204,39 @@ test('files deleted since the last run leave the cache when the index completes'
     second.dispose();
   }
   assert.deepEqual([...loadCache(file).keys()], ['keep.py']);
+});
+
+test('a cache file is read header first and body after; a body that no longer matches the header is not used', async () => {
+  const root = tempDir();
+  const cacheDir = tempDir();
+  fs.writeFileSync(path.join(root, 'a.py'), 'def alpha():\n    pass\n');
+  const first = new SymbolIndex(await FileMap.load(root), { cacheDir });
+  await first.whenComplete();
+  first.dispose();
+  const file = cacheFile(cacheDir, root);
+
+  const whole = readCache(file);
+  assert.deepEqual([...whole.entries.keys()], ['a.py']);
+  const body = await whole.body;
+  const entry = whole.entries.get('a.py')!;
+  assert.match(body!.toString('utf8', entry.off, entry.off + entry.len), /alpha/);
+
+  // Another window saves the cache between the header and the body being read.
+  const raced = readCache(file);
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"a.py"', '"b.py"'));
+  assert.deepEqual([...raced.entries.keys()], ['a.py']);
+  assert.equal(await raced.body, undefined);
+
+  // An index over such a cache parses instead of trusting it.
+  fs.writeFileSync(file, 'not a cache\n');
+  const second = new SymbolIndex(await FileMap.load(root), { cacheDir });
+  try {
+    const stats = await second.whenComplete();
+    assert.equal(stats.cachedFiles, 0);
+    assert.deepEqual((await second.findSymbol('alpha')).map((s) => `${s.path}:${s.line}`), ['a.py:1']);
+  } finally {
+    second.dispose();
+  }
 });
 
 test('on a warm cache, a burst of lookups right after start() is answered from the completed index, not held against it', async () => {

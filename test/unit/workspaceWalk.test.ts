@@ -171,6 +171,19 @@ describe('skipped files', () => {
     assert.equal(map.skipped.total, 1);
   });
 
+  test('on a tree measured by worker threads, a large binary is skipped after its first 8 KiB, a late NUL still is text', async () => {
+    const files: Record<string, string | Buffer> = {};
+    for (let i = 0; i < 600; i++) files[`src/f${String(i).padStart(3, '0')}.txt`] = `line ${i}\n`;
+    files['cache/blob.pyc'] = Buffer.concat([Buffer.from([0x6f, 0x0d, 0x0d, 0x0a, 0, 0]), Buffer.alloc(200_000, 'x')]);
+    files['late.txt'] = Buffer.concat([Buffer.alloc(9000, 'a'), Buffer.from([0]), Buffer.from('\n')]);
+    files['huge.bin'] = Buffer.concat([Buffer.from([0]), Buffer.alloc(2 * 1024 * 1024, 1)]);
+    const map = await FileMap.load(tree(files));
+    assert.equal(map.size, 601);
+    assert.ok(map.get('late.txt'), 'a NUL past the first 8 KiB does not make a file binary');
+    assert.deepEqual(map.skipped.counts, { binary: 1, 'too-large': 1 }, 'too large is told before binary, as on the main thread');
+    assert.deepEqual(map.skipped.examples.binary, ['cache/blob.pyc']);
+  });
+
   test('too-large with a custom cap', async () => {
     const root = tree({ 'big.txt': 'x'.repeat(2000), 'edge.txt': 'y'.repeat(1000), 'small.txt': 'ok' });
     const map = await FileMap.load(root, { maxFileBytes: 1000 });

@@ -39,12 +39,11 @@ const fs = require('node:fs');
 let buf = Buffer.allocUnsafe(1 << 20);
 // Non-blocking open: a FIFO swapped in since the walk must not hang the worker.
 const OPEN_FLAGS = fs.constants.O_NONBLOCK === undefined ? 'r' : fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
-// Returns the byte count read into buf, -1 when unreadable, -2 when not a regular file.
-function readWhole(path, maxBytes, checkType) {
+// Returns the byte count read into buf, -1 when unreadable.
+function readWhole(path, maxBytes) {
   let fd;
   try { fd = fs.openSync(path, OPEN_FLAGS); } catch { return -1; }
   try {
-    if (checkType && !fs.fstatSync(fd).isFile()) return -2;
     let n = 0;
     for (;;) {
       if (n === buf.length) {
@@ -96,6 +95,32 @@ function signature(view) {
   }
   return sig;
 }
+// For measure: -2 not a regular file, -1 unreadable, -3 binary (a NUL in the first 8 KiB: not read
+// further), else the byte count read into buf (maxBytes + 1 or more: too large, not read at all).
+function measureRead(path, maxBytes) {
+  let fd;
+  try { fd = fs.openSync(path, OPEN_FLAGS); } catch { return -1; }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return -2;
+    if (st.size > maxBytes) return st.size;
+    let n = fs.readSync(fd, buf, 0, Math.min(8192, buf.length), 0);
+    if (buf.subarray(0, n).indexOf(0) !== -1) { sniffedSize = st.size; return -3; }
+    if (n === 0) return 0;
+    for (;;) {
+      if (n === buf.length) {
+        if (n > maxBytes) return n;
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxBytes + 1));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      const got = fs.readSync(fd, buf, n, buf.length - n, n);
+      if (got === 0) return n;
+      n += got;
+    }
+  } catch { return -1; } finally { fs.closeSync(fd); }
+}
+let sniffedSize = 0;
 function measure(job) {
   // Per file: status (0 ok, 1 unreadable, 2 too large, 3 binary), size, lines, and the signature
   // as a slice sigOffsets[i]..sigOffsets[i + 1] of sigs (empty when not computed).
@@ -106,7 +131,8 @@ function measure(job) {
   const parts = [];
   let sigTotal = 0;
   for (let i = 0; i < job.paths.length; i++) {
-    const n = readWhole(job.paths[i], job.maxBytes, true);
+    const n = measureRead(job.paths[i], job.maxBytes);
+    if (n === -3) { status[i] = 3; sizes[i] = sniffedSize; continue; }
     if (n < 0) { status[i] = 1; continue; }
     sizes[i] = n;
     if (n > job.maxBytes) { status[i] = 2; continue; }
@@ -141,7 +167,7 @@ function scan(job) {
   const matches = [];
   let count = 0;
   for (let i = 0; i < job.paths.length; i++) {
-    const n = readWhole(job.paths[i], job.maxBytes, false);
+    const n = readWhole(job.paths[i], job.maxBytes);
     if (n < 0 || n > job.maxBytes) continue;
     const view = buf.subarray(0, n);
     if (needle && !needle(view)) continue;

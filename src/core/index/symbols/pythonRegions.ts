@@ -17,6 +17,12 @@ export interface Layout {
   spans: number[];
 }
 
+/** Characters the layout acts on: newline, #, quotes, brackets, backslash. */
+const TOKEN = new Uint8Array(128);
+for (const ch of '\n#"\'()[]{}\\') TOKEN[ch.charCodeAt(0)] = 1;
+const PREFIX = new Uint8Array(65536);
+for (const ch of 'rRbBuUfF') PREFIX[ch.charCodeAt(0)] = 1;
+
 export function pythonLayout(text: string, lineStarts: number[]): Layout {
   const n = lineStarts.length;
   const starts = new Uint8Array(n);
@@ -40,49 +46,57 @@ export function pythonLayout(text: string, lineStarts: number[]): Layout {
     indent[l] = i - at;
   };
   markLine(0);
-  const re = /\n|#|(?:[rRbBuUfF]{0,2})("""|'''|"|')|[([{]|[)\]}]|\\\r?\n/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const t = m[0];
-    const at = m.index;
-    if (t === '\n') {
+  // A character loop, not a regular expression: every newline and bracket is a token, and a
+  // match per token costs several times a table lookup.
+  const len = text.length;
+  for (let at = 0; at < len; at++) {
+    const c = text.charCodeAt(at);
+    if (c >= 128 || TOKEN[c] === 0) continue;
+    if (c === 10) {
       line++;
       if (line < n && depth === 0) markLine(line);
-    } else if (t === '#') {
+    } else if (c === 35) {
       let end = text.indexOf('\n', at);
-      if (end === -1) end = text.length;
+      if (end === -1) end = len;
       spans.push(at, end);
-      re.lastIndex = end;
-    } else if (m[1]) {
-      const quote = m[1];
-      const from = at + t.length;
-      let end = from;
+      at = end - 1;
+    } else if (c === 34 || c === 39) {
+      const quote = text.startsWith(c === 34 ? '"""' : "'''", at) ? text.substr(at, 3) : text[at];
+      // String prefixes (r, b, u, f, two at most) belong to the literal.
+      let from = at;
+      while (from > at - 2 && from > 0 && PREFIX[text.charCodeAt(from - 1)] === 1) from--;
+      const body = at + quote.length;
+      let end = body;
       if (quote.length === 3) {
         for (;;) {
           const close = text.indexOf(quote, end);
           if (close === -1) {
-            end = text.length;
+            end = len;
             break;
           }
           // An escaped quote ends nothing: count the backslashes before it.
           let slashes = 0;
-          for (let k = close - 1; k >= from && text[k] === '\\'; k--) slashes++;
+          for (let k = close - 1; k >= body && text.charCodeAt(k) === 92; k--) slashes++;
           if (slashes % 2 === 0) {
             end = close + 3;
             break;
           }
           end = close + 1;
         }
-      } else end = quotedEnd(text, from, quote);
-      spans.push(at, end);
+      } else end = quotedEnd(text, body, quote);
+      spans.push(from, end);
       // Lines inside a triple-quoted string start nothing.
       for (let k = text.indexOf('\n', at); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) line++;
-      re.lastIndex = end;
-    } else if (t === '(' || t === '[' || t === '{') depth++;
-    else if (t === ')' || t === ']' || t === '}') depth = Math.max(0, depth - 1);
-    else {
+      at = end - 1;
+    } else if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) depth = Math.max(0, depth - 1);
+    else if (c === 92) {
       // A backslash before the newline: the next line continues this logical line.
-      line++;
-      re.lastIndex = at + t.length;
+      const next = text.charCodeAt(at + 1) === 13 ? at + 2 : at + 1;
+      if (text.charCodeAt(next) === 10) {
+        line++;
+        at = next;
+      }
     }
   }
   return { starts, indent, spans };

@@ -37,11 +37,111 @@ export function decodeData(record: FileRecord): string {
   return typeof d === 'string' ? d : d.body.toString('utf8', d.off, d.off + d.len);
 }
 
+/** A file's entry in a cache file's header: its record without the symbols, and where they sit in the body. */
+export interface CacheEntry {
+  language: string;
+  version: string;
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  count: number;
+  off: number;
+  len: number;
+  skipped?: string;
+}
+
+type HeaderRow = [string, string, string, number, number, string, number, number, number, string?];
+
+/** The header line (with its newline) at the start of a cache file, read in chunks; undefined if none. */
+function readHeaderLine(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (let size = 1 << 20; ; size = Math.min(size * 2, 1 << 26)) {
+      const chunk = Buffer.allocUnsafe(size);
+      const n = fs.readSync(fd, chunk, 0, size, total);
+      if (n === 0) return undefined;
+      const nl = chunk.subarray(0, n).indexOf(10);
+      if (nl !== -1) {
+        chunks.push(chunk.subarray(0, nl + 1));
+        return Buffer.concat(chunks);
+      }
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function parseHeader(line: Buffer): Map<string, CacheEntry> {
+  const out = new Map<string, CacheEntry>();
+  let header: { format: number; files: HeaderRow[] };
+  try {
+    header = JSON.parse(line.toString('utf8', 0, line.length - 1));
+  } catch {
+    return out;
+  }
+  if (header.format !== FORMAT || !Array.isArray(header.files)) return out;
+  for (const [p, language, version, size, mtimeMs, hash, count, off, len, skipped] of header.files) {
+    out.set(p, { language, version, size, mtimeMs, hash, count, off, len, skipped });
+  }
+  return out;
+}
+
+/** The record of a header entry whose symbols are in `body`, or undefined if they are not all there. */
+export function cacheRecord(entry: CacheEntry, body: Buffer): FileRecord | undefined {
+  const { language, version, size, mtimeMs, hash, count, off, len, skipped } = entry;
+  if (off + len > body.length) return undefined;
+  return { language, version, size, mtimeMs, hash, count, data: { body, off, len }, skipped };
+}
+
 /**
  * Reads a cache file: a one-line JSON header listing every file's (path, language, grammar version,
- * size, mtime, hash, count, body offset/length), then the body of concatenated symbol JSON. Only
- * the header is parsed; bodies are sliced when a file's symbols are needed.
+ * size, mtime, hash, count, body offset/length), then the body of concatenated symbol JSON. The
+ * header is read and parsed now; the body is read on a background thread (the caller checks files
+ * against the header meanwhile) and comes back undefined if the file changed in between or is gone.
+ * Bodies are only sliced when a file's symbols are needed.
  */
+export function readCache(file: string): { entries: Map<string, CacheEntry>; body: Promise<Buffer | undefined> } {
+  const line = readHeaderLine(file);
+  if (!line) return { entries: new Map(), body: Promise.resolve(undefined) };
+  const entries = parseHeader(line);
+  if (entries.size === 0) return { entries, body: Promise.resolve(undefined) };
+  const body = readWhole(file).then(
+    (buf) => (buf.length >= line.length && buf.subarray(0, line.length).equals(line) ? buf.subarray(line.length) : undefined),
+    () => undefined,
+  );
+  return { entries, body };
+}
+
+/** A whole file in as few reads as it takes, on libuv's threads (fs.promises.readFile reads 512 KiB at a time). */
+async function readWhole(file: string): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buf = Buffer.allocUnsafe(size);
+    let off = 0;
+    while (off < size) {
+      const { bytesRead } = await handle.read(buf, off, size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === size ? buf : buf.subarray(0, off);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a whole cache file at once (see readCache). */
 export function loadCache(file: string): Map<string, FileRecord> {
   const out = new Map<string, FileRecord>();
   let buf: Buffer;
@@ -52,17 +152,10 @@ export function loadCache(file: string): Map<string, FileRecord> {
   }
   const nl = buf.indexOf(10);
   if (nl === -1) return out;
-  let header: { format: number; files: [string, string, string, number, number, string, number, number, number, string?][] };
-  try {
-    header = JSON.parse(buf.toString('utf8', 0, nl));
-  } catch {
-    return out;
-  }
-  if (header.format !== FORMAT || !Array.isArray(header.files)) return out;
   const body = buf.subarray(nl + 1);
-  for (const [p, language, version, size, mtimeMs, hash, count, off, len, skipped] of header.files) {
-    if (off + len > body.length) continue;
-    out.set(p, { language, version, size, mtimeMs, hash, count, data: { body, off, len }, skipped });
+  for (const [p, entry] of parseHeader(buf.subarray(0, nl + 1))) {
+    const record = cacheRecord(entry, body);
+    if (record) out.set(p, record);
   }
   return out;
 }

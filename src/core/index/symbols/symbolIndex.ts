@@ -7,7 +7,7 @@ import { grammarVersion } from './grammarAssets';
 import { extensionGlob, indexedLanguage } from './languages';
 import { ParsePool, defaultWorkers } from './parsePool';
 import { hasRegions } from './regions';
-import { FileRecord, cacheFile, decodeData, defaultCacheDir, loadCache, saveCache } from './symbolCache';
+import { CacheEntry, FileRecord, cacheFile, cacheRecord, decodeData, defaultCacheDir, readCache, saveCache } from './symbolCache';
 import type { ParseFile, ParseOutcome } from './symbolWorker';
 
 export { indexedLanguage } from './languages';
@@ -86,6 +86,8 @@ export class SymbolIndex {
   private remainingBytes: number | undefined;
   private languagesPresent: Map<string, { files: number; bare: boolean }> | undefined;
   private readonly resumers: (() => void)[] = [];
+  /** Settles once the build has applied the on-disk cache: lookups wait for it rather than search what it holds. */
+  private loading: Promise<void> | undefined;
 
   constructor(private readonly map: FileMap, private readonly options: SymbolIndexOptions = {}) {
     this.pool = new ParsePool(Math.max(1, options.workers ?? defaultWorkers()));
@@ -124,6 +126,7 @@ export class SymbolIndex {
   async symbols(p: string): Promise<CodeSymbol[]> {
     const key = this.map.resolve(p);
     if (key === undefined || !indexedLanguage(key)) return [];
+    await this.loading;
     await this.ensure([key]);
     const r = this.records.get(key);
     return r ? decode(key, r) : [];
@@ -137,6 +140,7 @@ export class SymbolIndex {
       (exact ? s.name === name : s.name.toLowerCase().includes(lower)) && (!opts.kind || s.kind === opts.kind);
     let paths: string[];
     const regions = new Map<string, CodeSymbol[]>();
+    await this.loading;
     // What is left to parse is less than a search would cost (a warm cache): answer from the complete index.
     if (!this.done && this.building && this.remainingBytes !== undefined && this.remainingBytes <= SETTLE_BYTES) {
       await this.building.catch(() => {});
@@ -209,17 +213,29 @@ export class SymbolIndex {
 
   private async build(): Promise<IndexStats> {
     const t0 = performance.now();
+    let loaded!: () => void;
+    this.loading = new Promise<void>((resolve) => (loaded = resolve));
+    try {
+      return await this.buildFromCache(t0, loaded);
+    } finally {
+      loaded();
+    }
+  }
+
+  /** The build; `loaded` is called once the cache is applied (what is left to parse is known). */
+  private async buildFromCache(t0: number, loaded: () => void): Promise<IndexStats> {
     const files = this.map.files().filter((f) => indexedLanguage(f.path));
-    const cached = this.cachePath ? loadCache(this.cachePath) : new Map<string, FileRecord>();
+    const { entries, body } = this.cachePath ? readCache(this.cachePath) : { entries: new Map<string, CacheEntry>(), body: Promise.resolve(undefined) };
     const todo: { key: string; size: number; knownHash?: string }[] = [];
+    // Unchanged files (same size and time as cached): their symbols come from the body, read meanwhile.
+    const fresh: [string, CacheEntry][] = [];
     for (const f of files) {
       const language = indexedLanguage(f.path)!;
-      const c = cached.get(f.path);
+      const c = entries.get(f.path);
       if (c && c.language === language && c.version === grammarVersion(language) && !this.map.isVirtual) {
         const st = fs.statSync(this.map.absolutePath(f.path), { throwIfNoEntry: false });
         if (st && st.size === c.size && st.mtimeMs === c.mtimeMs) {
-          if (!this.records.has(f.path)) this.records.set(f.path, c);
-          this.cachedFiles++;
+          fresh.push([f.path, c]);
           continue;
         }
         todo.push({ key: f.path, size: f.size, knownHash: c.skipped ? undefined : c.hash });
@@ -227,10 +243,32 @@ export class SymbolIndex {
       }
       todo.push({ key: f.path, size: f.size });
     }
+    const bodyBytes = await body;
+    const cachedRecord = (key: string): FileRecord | undefined => {
+      const entry = entries.get(key);
+      return entry && bodyBytes ? cacheRecord(entry, bodyBytes) : undefined;
+    };
+    for (const [key, entry] of fresh) {
+      const record = cachedRecord(key);
+      if (!record) {
+        // The cache file changed since its header was read (another window saved it): parse.
+        todo.push({ key, size: entry.size });
+        continue;
+      }
+      if (!this.records.has(key)) this.records.set(key, record);
+      this.cachedFiles++;
+    }
+    // Changed files whose content hash may still match: their cached records, for an 'unchanged' answer.
+    const previous = new Map<string, FileRecord>();
+    for (const t of todo) {
+      const record = t.knownHash ? cachedRecord(t.key) : undefined;
+      if (record) previous.set(t.key, record);
+      else delete t.knownHash;
+    }
     // Largest first: no thread is left parsing one big file at the end while the others idle.
     todo.sort((a, b) => b.size - a.size);
-    const previous = new Map(todo.filter((t) => t.knownHash).map((t) => [t.key, cached.get(t.key)!]));
     this.remainingBytes = todo.reduce((sum, t) => sum + t.size, 0);
+    loaded();
     let next = 0;
     let finished = files.length - todo.length;
     const take = (): { key: string; size: number; knownHash?: string }[] => {
@@ -266,7 +304,7 @@ export class SymbolIndex {
     if (this.disposed) throw new Error('symbol index disposed');
     this.done = true;
     // Also rewritten when files left the tree (deleted, newly ignored), so their entries do not pile up in the cache.
-    if (todo.length > 0 || [...cached.keys()].some((k) => !this.records.has(k))) this.save();
+    if (todo.length > 0 || [...entries.keys()].some((k) => !this.records.has(k))) this.save();
     return this.stats(performance.now() - t0);
   }
 

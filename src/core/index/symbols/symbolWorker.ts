@@ -151,9 +151,10 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
 
 /** The definitions in the declarations around `file.lines`, if they parse cleanly on their own. */
 function parseRegion(p: Parser, g: Grammar, file: ParseFile, text: string, size: number, mtimeMs: number, timeoutMs: number): ParseOutcome | undefined {
-  // The region of the text a whole parse would get, so both give the same definitions.
-  const masked = regionText(file.language, blankBodies(file.language, text), file.lines!, file.name);
-  if (masked === undefined) return undefined;
+  const region = regionText(file.language, text, file.lines!, file.name);
+  if (region === undefined) return undefined;
+  // Blanked as a whole parse's text is: a region keeps whole bodies, so the same ones are blanked.
+  const masked = blankBodies(file.language, region);
   p.setLanguage(g.language);
   const deadline = performance.now() + timeoutMs;
   const tree = p.parse(masked, null, { progressCallback: () => performance.now() > deadline });
