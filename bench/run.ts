@@ -290,18 +290,16 @@ async function main(): Promise<void> {
       continue;
     }
     let map: FileMap;
-    let ctagsMs: number | undefined;
     if (!args.symbolsOnly) {
       const measured = await measureCorpus(corpus, args);
       result.corpora.push(measured.result);
       map = measured.map;
-      if (measured.result.ctags && 'ms' in measured.result.ctags) ctagsMs = measured.result.ctags.ms;
       if (!largest || map.size > largest.map.size) largest = { name, map };
     } else map = await FileMap.load(corpus.root);
     if (args.symbols) {
       if (!hasCtags()) log(`${name}: symbols: SKIPPED — ctags not installed (it is the reference)`);
       else {
-        const s = await measureSymbols(corpus, { map, ctagsMs, log, fullTimeoutMs: SYMBOL_FULL_TIMEOUT_MS, floorTimeoutMs: SYMBOL_FLOOR_TIMEOUT_MS });
+        const s = await measureSymbols(corpus, { map, log, fullTimeoutMs: SYMBOL_FULL_TIMEOUT_MS, floorTimeoutMs: SYMBOL_FLOOR_TIMEOUT_MS });
         (result.symbols ??= []).push(s);
       }
     }

@@ -1,15 +1,20 @@
 // Child-process probe for the symbol benchmark, so each measurement starts from a fresh process
 // (no warmed-up JIT, no grammar already loaded, its own peak RSS). Prints JSON lines; see runProbe.
 //   node out/bench/symbolProbe.js first <root> <cacheDir> <workers> <name>
-//     cold start to the first findSymbol answer, with the background build started as a session does
+//     a session's start on a cold tree (map, code index building in the background, sandbox), then the
+//     first cell calling findSymbol: its time from the call to the answer, and from node's start
 //   node out/bench/symbolProbe.js full <root> <cacheDir> <workers> <dumpFile> <name,name...>
 //     complete index (cold or warm, depending on cacheDir), the definitions of the names, a dump of
 //     every symbol (one JSON array per line: path, name, kind, line, endLine), then ImportGraph.build
 //   node out/bench/symbolProbe.js index <root> <cacheDir> <workers>
 //     the complete index only: cold on an empty cacheDir, a warm reload on the cacheDir a full run filled
 import * as fs from 'node:fs';
+import { CodeIndex } from '../src/core/index/codeIndex';
 import { ImportGraph } from '../src/core/index/imports/importGraph';
-import { SymbolIndex, type CodeSymbol, type SymbolIndexOptions } from '../src/core/index/symbols/symbolIndex';
+import { SymbolIndex, type SymbolIndexOptions } from '../src/core/index/symbols/symbolIndex';
+import { createHelpers } from '../src/core/rlm/helpers';
+import { prewarmQuickJS } from '../src/core/sandbox/quickjsModule';
+import { Sandbox } from '../src/core/sandbox/sandbox';
 import { FileMap } from '../src/core/workspace/fileMap';
 import { peakRssMB } from './probe';
 
@@ -23,7 +28,7 @@ const emit = (data: Record<string, unknown>): void => {
   process.stdout.write(JSON.stringify(data) + '\n');
 };
 
-const definitions = (symbols: CodeSymbol[]): Definition[] =>
+const definitions = (symbols: Definition[]): Definition[] =>
   symbols.map((s) => ({ path: s.path, line: s.line, kind: s.kind })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
 
 function options(cacheDir: string, workers: number, progress = false): SymbolIndexOptions {
@@ -40,17 +45,28 @@ function options(cacheDir: string, workers: number, progress = false): SymbolInd
 
 async function first(root: string, cacheDir: string, workers: number, name: string): Promise<void> {
   const t0 = performance.now();
-  // As a session does (ask, the extension's code index): parser threads boot while the map loads.
-  SymbolIndex.prewarm();
+  // As a session does (ask, the extension): parser threads boot and QuickJS compiles while the map
+  // loads, then the code index starts building and the sandbox with its helpers is created.
+  CodeIndex.prewarm();
+  prewarmQuickJS();
   const map = await FileMap.load(root);
   const loadMs = performance.now() - t0;
-  const index = new SymbolIndex(map, options(cacheDir, workers));
-  index.start();
+  const code = new CodeIndex(map, { symbols: options(cacheDir, workers) });
+  code.start();
+  const unused = (): never => {
+    throw new Error('not used by this probe');
+  };
+  const helpers = createHelpers({ map, concurrency: 8, grepTimeoutMs: 60_000, llmQuery: unused, rlmQuery: unused, onFinish: () => undefined, code });
+  const sandbox = await Sandbox.create({ helpers, timeoutMs: 170_000, maxOutputChars: 1 << 26 });
+  const sessionMs = performance.now() - t0;
+  // The first cell a model writes to find a definition.
   const t1 = performance.now();
-  const found = await index.findSymbol(name);
+  const cell = await sandbox.runCell(`const defs = await findSymbol(${JSON.stringify(name)});\nprint(JSON.stringify(defs.map((d) => ({ path: d.path, line: d.line, kind: d.kind }))));`);
   const findMs = performance.now() - t1;
+  if (cell.error) throw new Error(`cell failed: ${cell.error.message}`);
+  const found = JSON.parse(cell.output) as Definition[];
   // performance.now() counts from the process's time origin, i.e. roughly node's start.
-  emit({ event: 'answer', sinceStartMs: performance.now(), loadMs, findMs, complete: index.complete, defs: definitions(found), peakRssMB: peakRssMB() });
+  emit({ event: 'answer', sinceStartMs: performance.now(), loadMs, sessionMs, findMs, complete: code.symbolIndex.complete, defs: definitions(found), peakRssMB: peakRssMB() });
   // The background build keeps worker threads alive; the answer is all this probe is for.
   process.exit(0);
 }

@@ -16,3 +16,4 @@ export { toMarkdown } from '../core/review/reviewReport';
 export type { ReviewReport } from '../core/review/reviewReport';
 export { verifyCitations } from '../core/citations/citations';
 export { resolveScope } from '../core/index/scope';
+export { prewarmQuickJS } from '../core/sandbox/quickjsModule';

@@ -188,8 +188,10 @@ export class WorkspaceMaps implements vscode.Disposable {
         signal?.addEventListener('abort', abort, { once: true });
         if (signal?.aborted) abort();
         let lastReport = 0;
-        // The code index made for this map next adopts a parser thread booted while the walk runs.
+        // The code index made for this map next adopts a parser thread booted while the walk runs;
+        // the sandbox's QuickJS compiles meanwhile too.
         loadCore().CodeIndex.prewarm();
+        loadCore().prewarmQuickJS();
         try {
           return await loadCore().FileMap.load(folder.uri.fsPath, {
             exclude,

@@ -84,6 +84,14 @@ export async function createQuickJSModule(options: { memoryLimitBytes?: number }
   return newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC_CJS, { wasmModule, wasmMemory }));
 }
 
+/**
+ * Compiles the QuickJS wasm now, in the background: call it as a session starts loading its
+ * workspace, so the compile (and V8's compile threads) are done before the first cell runs.
+ */
+export function prewarmQuickJS(): void {
+  void compiledWasm().catch(() => undefined);
+}
+
 /** One shared, unbounded instance for callers that need QuickJS without a sandbox; loaded once. */
 export function getQuickJSModule(): Promise<QuickJSWASMModule> {
   if (!shared) {

@@ -4,6 +4,7 @@ import { type ScopeInfo, scopeInfo } from '../index/scope';
 import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
 import type { UsageLedger } from '../llm/usage';
 import { runRlm } from '../rlm/rlm';
+import { prewarmQuickJS } from '../sandbox/quickjsModule';
 import { withSavedTrajectory } from './savedRun';
 import { type ModelRunOptions, resolveWorkflowScope, WorkflowRun } from './workflowRun';
 import { FileMap, type FileMapOptions, type SkippedSummary } from '../workspace/fileMap';
@@ -50,6 +51,8 @@ export async function ask(options: AskOptions): Promise<AskResult> {
   const started = Date.now();
   // The index made below adopts parser threads booted while the map loads.
   if (!options.map && options.code === undefined) CodeIndex.prewarm();
+  // The sandbox's QuickJS compiles while the map loads, not while the first cell runs.
+  prewarmQuickJS();
   const fullMap = options.map ?? (await FileMap.load(options.workspace, { ...options.fileMap, signal: options.signal }));
   const run = new WorkflowRun(options);
   // The code index always covers the whole workspace (its cache stays whole); helpers filter to the scope.
