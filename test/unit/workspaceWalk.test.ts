@@ -282,7 +282,8 @@ describe('load', () => {
     });
     const seen: number[] = [];
     const map = await FileMap.load(root, { onProgress: (n) => seen.push(n) });
-    assert.deepEqual(map.files(), [
+    for (const f of map.files()) assert.equal(f.mtimeMs, fs.statSync(path.join(root, f.path)).mtimeMs, `${f.path}: modification time as loaded`);
+    assert.deepEqual(map.files().map(({ mtimeMs: _, ...f }) => f), [
       { path: 'a/Makefile', size: 12, lines: 3, language: 'makefile' },
       { path: 'a/z.go', size: 9, lines: 1, language: 'go' },
       { path: 'b.py', size: 18, lines: 2, language: 'python' },

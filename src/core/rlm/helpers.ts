@@ -73,7 +73,8 @@ export function createHelpers(host: HelperHost): Record<string, HostFunction> {
   return {
     files: (glob?: unknown) => {
       if (glob !== undefined && glob !== null && typeof glob !== 'string') fail('files', 'glob must be a string');
-      return map.files((glob as string | undefined) || undefined);
+      // What helperDocs promises; the map's bookkeeping (modification times) stays out of the model's view.
+      return map.files((glob as string | undefined) || undefined).map(({ path, size, lines, language }) => ({ path, size, lines, language }));
     },
 
     tree: (dir?: unknown, depth?: unknown) => {

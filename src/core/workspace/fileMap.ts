@@ -15,6 +15,8 @@ export interface FileEntry {
   size: number;
   lines: number;
   language: string;
+  /** Modification time when the map was loaded (files on disk only): with the size, what a cache checks. */
+  mtimeMs?: number;
 }
 
 export type SkipReason = 'ignored' | 'secret' | 'binary' | 'too-large' | 'symlink-outside' | 'symlink-loop' | 'unreadable';

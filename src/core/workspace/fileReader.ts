@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 export const BINARY_SNIFF_BYTES = 8192;
 
 export type ReadOutcome =
-  | { kind: 'ok'; buf: Buffer; size: number; release: () => void }
+  | { kind: 'ok'; buf: Buffer; size: number; release: () => void; /** From the open file's fstat (absent for in-memory text). */ mtimeMs?: number }
   | { kind: 'too-large'; size: number }
   | { kind: 'not-file' }
   | { kind: 'error'; error: NodeJS.ErrnoException };
@@ -52,7 +52,7 @@ export function readBounded(absPath: string, maxBytes: number, pool?: BufferPool
         if (!st.isFile()) return finish({ kind: 'not-file' });
         if (st.size > maxBytes) return finish({ kind: 'too-large', size: st.size });
         const size = st.size;
-        if (size === 0) return finish({ kind: 'ok', buf: Buffer.alloc(0), size: 0, release: noop });
+        if (size === 0) return finish({ kind: 'ok', buf: Buffer.alloc(0), size: 0, release: noop, mtimeMs: st.mtimeMs });
         const { buf, release } = pool ? pool.take(size) : { buf: Buffer.allocUnsafe(size), release: noop };
         let filled = 0;
         // Reads the size fstat reported; a file changing under us yields a consistent prefix, which is
@@ -64,7 +64,7 @@ export function readBounded(absPath: string, maxBytes: number, pool?: BufferPool
               return finish({ kind: 'error', error: readErr });
             }
             filled += n;
-            if (n === 0 || filled >= size) return finish({ kind: 'ok', buf, size: filled, release });
+            if (n === 0 || filled >= size) return finish({ kind: 'ok', buf, size: filled, release, mtimeMs: st.mtimeMs });
             step();
           });
         };
@@ -96,7 +96,7 @@ export function readBoundedSync(absPath: string, maxBytes: number): ReadOutcome 
       if (n === 0) break;
       filled += n;
     }
-    return { kind: 'ok', buf, size: filled, release: noop };
+    return { kind: 'ok', buf, size: filled, release: noop, mtimeMs: st.mtimeMs };
   } catch (error) {
     return { kind: 'error', error: error as NodeJS.ErrnoException };
   } finally {

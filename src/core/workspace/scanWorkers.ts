@@ -103,6 +103,7 @@ function measureRead(path, maxBytes) {
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return -2;
+    measuredMtime = st.mtimeMs;
     if (st.size > maxBytes) return st.size;
     let n = fs.readSync(fd, buf, 0, Math.min(8192, buf.length), 0);
     if (buf.subarray(0, n).indexOf(0) !== -1) { sniffedSize = st.size; return -3; }
@@ -121,12 +122,14 @@ function measureRead(path, maxBytes) {
   } catch { return -1; } finally { fs.closeSync(fd); }
 }
 let sniffedSize = 0;
+let measuredMtime = 0;
 function measure(job) {
   // Per file: status (0 ok, 1 unreadable, 2 too large, 3 binary), size, lines, and the signature
   // as a slice sigOffsets[i]..sigOffsets[i + 1] of sigs (empty when not computed).
   const status = new Int32Array(job.paths.length);
   const sizes = new Float64Array(job.paths.length);
   const lines = new Float64Array(job.paths.length);
+  const mtimes = new Float64Array(job.paths.length);
   const sigOffsets = new Int32Array(job.paths.length + 1);
   const parts = [];
   let sigTotal = 0;
@@ -135,6 +138,7 @@ function measure(job) {
     if (n === -3) { status[i] = 3; sizes[i] = sniffedSize; continue; }
     if (n < 0) { status[i] = 1; continue; }
     sizes[i] = n;
+    mtimes[i] = measuredMtime;
     if (n > job.maxBytes) { status[i] = 2; continue; }
     const view = buf.subarray(0, n);
     if (view.subarray(0, 8192).indexOf(0) !== -1) { status[i] = 3; continue; }
@@ -152,7 +156,7 @@ function measure(job) {
   const sigs = new Uint8Array(sigTotal);
   let at = 0;
   for (const part of parts) { sigs.set(part, at); at += part.length; }
-  return { status, sizes, lines, sigs, sigOffsets };
+  return { status, sizes, lines, mtimes, sigs, sigOffsets };
 }
 const { searchText } = (${LINE_SEARCH_SOURCE})();
 function scan(job) {
@@ -184,7 +188,7 @@ function scan(job) {
 parentPort.on('message', ({ id, kind, job }) => {
   if (kind === 'measure') {
     const result = measure(job);
-    parentPort.postMessage({ id, result }, [result.status.buffer, result.sizes.buffer, result.lines.buffer, result.sigs.buffer, result.sigOffsets.buffer]);
+    parentPort.postMessage({ id, result }, [result.status.buffer, result.sizes.buffer, result.lines.buffer, result.mtimes.buffer, result.sigs.buffer, result.sigOffsets.buffer]);
   } else {
     parentPort.postMessage({ id, result: scan(job) });
   }
@@ -208,6 +212,8 @@ export interface MeasureResult {
   status: Int32Array;
   sizes: Float64Array;
   lines: Float64Array;
+  /** fstat modification times. */
+  mtimes: Float64Array;
   /** Signature of file i: sigs.subarray(sigOffsets[i], sigOffsets[i + 1]); empty when none. */
   sigs: Uint8Array;
   sigOffsets: Int32Array;

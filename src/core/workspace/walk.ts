@@ -86,7 +86,7 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
         const lines = binary ? 0 : countLines(content);
         outcome.release();
         if (binary) log.record('binary', rel);
-        else entries.push({ path: rel, size: outcome.size, lines, language: detectLanguage(rel) });
+        else entries.push({ path: rel, size: outcome.size, lines, language: detectLanguage(rel), mtimeMs: outcome.mtimeMs });
       }
     }
   };
@@ -119,7 +119,7 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
       progress();
       const status = result.status[i];
       if (status === MEASURE_OK) {
-        entries.push({ path: f.rel, size: result.sizes[i], lines: result.lines[i], language: detectLanguage(f.rel) });
+        entries.push({ path: f.rel, size: result.sizes[i], lines: result.lines[i], language: detectLanguage(f.rel), mtimeMs: result.mtimes[i] });
         const from = result.sigOffsets[i];
         const to = result.sigOffsets[i + 1];
         if (to > from) {

@@ -233,7 +233,8 @@ export class SymbolIndex {
       const language = indexedLanguage(f.path)!;
       const c = entries.get(f.path);
       if (c && c.language === language && c.version === grammarVersion(language) && !this.map.isVirtual) {
-        const st = fs.statSync(this.map.absolutePath(f.path), { throwIfNoEntry: false });
+        // The map's own look at the file (it opened every file to measure it), else a stat now.
+        const st = f.mtimeMs !== undefined ? f : fs.statSync(this.map.absolutePath(f.path), { throwIfNoEntry: false });
         if (st && st.size === c.size && st.mtimeMs === c.mtimeMs) {
           fresh.push([f.path, c]);
           continue;
