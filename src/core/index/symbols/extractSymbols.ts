@@ -44,11 +44,14 @@ export function extractSymbols(tree: Tree, query: Query, text: string, language:
   // Name node → its record in `out` and the pattern that made it.
   const seen = new Map<number, { at: number; pattern: number; rank: number }>();
   const out: SymbolRecord[] = [];
-  let lineStarts: number[] | undefined;
+  // Line starts found as far as a signature needs them (a lookup's region wants a few lines of a large file).
+  const lineStarts = [0];
+  let scanned = false;
   const lineText = (row: number): string => {
-    if (!lineStarts) {
-      lineStarts = [0];
-      for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    while (!scanned && lineStarts.length <= row + 1) {
+      const i = source.indexOf('\n', lineStarts[lineStarts.length - 1]);
+      if (i === -1) scanned = true;
+      else lineStarts.push(i + 1);
     }
     const start = lineStarts[row] ?? source.length;
     const end = row + 1 < lineStarts.length ? lineStarts[row + 1] - 1 : source.length;

@@ -37,10 +37,16 @@ export function regionText(language: string, text: string, lines: readonly numbe
     : language === 'python' ? pythonRegions(text, starts, lines, keep, name)
     : braceRegions(text, starts, lines, keep, name);
   if (!delimited) return undefined;
+  // Runs of kept lines as slices of the text, runs of dropped lines as their line breaks.
   const parts: string[] = [];
-  for (let i = 0; i < starts.length; i++) {
-    const end = i + 1 < starts.length ? starts[i + 1] : text.length;
-    parts.push(keep[i] === 1 ? text.slice(starts[i], end) : end > starts[i] && text.charCodeAt(end - 1) === 10 ? '\n' : '');
+  const n = starts.length;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && keep[j] === keep[i]) j++;
+    const end = j < n ? starts[j] : text.length;
+    if (keep[i] === 1) parts.push(text.slice(starts[i], end));
+    else parts.push('\n'.repeat(end > starts[j - 1] && text.charCodeAt(end - 1) === 10 ? j - i : j - i - 1));
+    i = j;
   }
   return parts.join('');
 }
