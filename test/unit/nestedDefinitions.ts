@@ -1,4 +1,27 @@
-// Shared by the skeleton and blanked-body tests (not a test file itself).
+// Shared by the skeleton and blanked-body tests (not a test file itself): definitions in hard places,
+// and the parser and grammars they load.
+import type * as TreeSitter from 'web-tree-sitter';
+import { workerSetup } from '../../src/core/index/symbols/grammarAssets';
+import { Grammar, loadGrammar } from '../../src/core/index/symbols/grammarLoader';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Parser } = require('web-tree-sitter') as typeof TreeSitter;
+let parser: Promise<TreeSitter.Parser> | undefined;
+const grammars = new Map<string, Promise<Grammar>>();
+
+/** One parser for the test file (web-tree-sitter's runtime loaded once). */
+export function testParser(): Promise<TreeSitter.Parser> {
+  parser ??= Parser.init({ locateFile: () => workerSetup().runtimeWasm }).then(() => new Parser());
+  return parser;
+}
+
+/** A language's grammar and definition query, as the parser threads load them. */
+export async function testGrammar(language: string): Promise<Grammar> {
+  await testParser();
+  let g = grammars.get(language);
+  if (!g) grammars.set(language, (g = loadGrammar(workerSetup().languages[language])));
+  return g;
+}
 
 /** Definitions in the places a statement-level walk could miss: nested bodies, anonymous classes, literals. */
 export const NESTED: Record<string, { text: string; names: string[] }> = {

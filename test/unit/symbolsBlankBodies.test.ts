@@ -1,30 +1,17 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { before, test } from 'node:test';
-import type * as TreeSitter from 'web-tree-sitter';
+import { test } from 'node:test';
 import { blankBodies } from '../../src/core/index/symbols/blankBodies';
 import { SymbolRecord, extractSymbols } from '../../src/core/index/symbols/extractSymbols';
-import { workerSetup } from '../../src/core/index/symbols/grammarAssets';
-import { Grammar, loadGrammar } from '../../src/core/index/symbols/grammarLoader';
 import { indexedLanguage } from '../../src/core/index/symbols/languages';
-import { NESTED } from './nestedDefinitions';
+import { NESTED, testGrammar, testParser } from './nestedDefinitions';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Parser } = require('web-tree-sitter') as typeof TreeSitter;
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/langs');
 
-let parser: TreeSitter.Parser;
-const grammars = new Map<string, Grammar>();
-
-before(async () => {
-  await Parser.init({ locateFile: () => workerSetup().runtimeWasm });
-  parser = new Parser();
-});
-
 async function definitions(language: string, parsed: string, source = parsed): Promise<SymbolRecord[]> {
-  let g = grammars.get(language);
-  if (!g) grammars.set(language, (g = await loadGrammar(workerSetup().languages[language])));
+  const g = await testGrammar(language);
+  const parser = await testParser();
   parser.setLanguage(g.language);
   const tree = parser.parse(parsed)!;
   try {

@@ -1,36 +1,18 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { before, test } from 'node:test';
-import type * as TreeSitter from 'web-tree-sitter';
+import { test } from 'node:test';
 import { SYMBOL_KINDS, SymbolRecord, extractSymbols } from '../../src/core/index/symbols/extractSymbols';
-import { workerSetup } from '../../src/core/index/symbols/grammarAssets';
-import { Grammar, loadGrammar } from '../../src/core/index/symbols/grammarLoader';
 import { indexedLanguage } from '../../src/core/index/symbols/languages';
 import { definitionPath, patternRoots, simplePattern } from '../../src/core/index/symbols/skeleton';
-import { NESTED } from './nestedDefinitions';
+import { NESTED, testGrammar, testParser } from './nestedDefinitions';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Parser } = require('web-tree-sitter') as typeof TreeSitter;
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/langs');
-
-let parser: TreeSitter.Parser;
-const grammars = new Map<string, Grammar>();
-
-before(async () => {
-  await Parser.init({ locateFile: () => workerSetup().runtimeWasm });
-  parser = new Parser();
-});
-
-async function grammar(language: string): Promise<Grammar> {
-  let g = grammars.get(language);
-  if (!g) grammars.set(language, (g = await loadGrammar(workerSetup().languages[language])));
-  return g;
-}
 
 /** The definitions of `text` found by the skeleton walk and by querying the whole tree. */
 async function both(language: string, text: string): Promise<{ walked: SymbolRecord[]; whole: SymbolRecord[] }> {
-  const g = await grammar(language);
+  const g = await testGrammar(language);
+  const parser = await testParser();
   parser.setLanguage(g.language);
   const tree = parser.parse(text)!;
   try {
@@ -41,8 +23,8 @@ async function both(language: string, text: string): Promise<{ walked: SymbolRec
 }
 
 test('the languages of the benchmark corpora walk a skeleton instead of querying every node', async () => {
-  for (const language of ['python', 'go', 'java', 'c']) assert.ok((await grammar(language)).plan, `${language} has a definition plan`);
-  assert.equal((await grammar('javascript')).plan, undefined, 'JavaScript defines functions deep inside expressions: whole-tree query');
+  for (const language of ['python', 'go', 'java', 'c']) assert.ok((await testGrammar(language)).plan, `${language} has a definition plan`);
+  assert.equal((await testGrammar('javascript')).plan, undefined, 'JavaScript defines functions deep inside expressions: whole-tree query');
 });
 
 test('the skeleton walk finds the definitions a whole-tree query finds, nested ones included', async () => {

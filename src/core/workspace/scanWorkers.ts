@@ -39,24 +39,25 @@ const fs = require('node:fs');
 let buf = Buffer.allocUnsafe(1 << 20);
 // Non-blocking open: a FIFO swapped in since the walk must not hang the worker.
 const OPEN_FLAGS = fs.constants.O_NONBLOCK === undefined ? 'r' : fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+// Reads on from byte n of an open file into buf (grown up to maxBytes + 1); returns the byte count.
+function readRest(fd, n, maxBytes) {
+  for (;;) {
+    if (n === buf.length) {
+      if (n > maxBytes) return n;
+      const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxBytes + 1));
+      buf.copy(bigger, 0, 0, n);
+      buf = bigger;
+    }
+    const got = fs.readSync(fd, buf, n, buf.length - n, n);
+    if (got === 0) return n;
+    n += got;
+  }
+}
 // Returns the byte count read into buf, -1 when unreadable.
 function readWhole(path, maxBytes) {
   let fd;
   try { fd = fs.openSync(path, OPEN_FLAGS); } catch { return -1; }
-  try {
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) {
-        if (n > maxBytes) return n;
-        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxBytes + 1));
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
-      }
-      const got = fs.readSync(fd, buf, n, buf.length - n, n);
-      if (got === 0) return n;
-      n += got;
-    }
-  } catch { return -1; } finally { fs.closeSync(fd); }
+  try { return readRest(fd, 0, maxBytes); } catch { return -1; } finally { fs.closeSync(fd); }
 }
 // Rough byte frequency in source code, most common first; anything absent counts as rare.
 const COMMON = Buffer.from(' \\n\\te_tsrianoldc;(),.=pu*fm>-hgxb{}/0"1[]SARENITOLCDP2:kvwy\\'3&48!+<FMU#G6H5B9|7?%YzVWKXjqZJQ@$~^');
@@ -105,20 +106,9 @@ function measureRead(path, maxBytes) {
     if (!st.isFile()) return -2;
     measuredMtime = st.mtimeMs;
     if (st.size > maxBytes) return st.size;
-    let n = fs.readSync(fd, buf, 0, Math.min(8192, buf.length), 0);
+    const n = fs.readSync(fd, buf, 0, Math.min(8192, buf.length), 0);
     if (buf.subarray(0, n).indexOf(0) !== -1) { sniffedSize = st.size; return -3; }
-    if (n === 0) return 0;
-    for (;;) {
-      if (n === buf.length) {
-        if (n > maxBytes) return n;
-        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxBytes + 1));
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
-      }
-      const got = fs.readSync(fd, buf, n, buf.length - n, n);
-      if (got === 0) return n;
-      n += got;
-    }
+    return n === 0 ? 0 : readRest(fd, n, maxBytes);
   } catch { return -1; } finally { fs.closeSync(fd); }
 }
 let sniffedSize = 0;

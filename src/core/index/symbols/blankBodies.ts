@@ -17,7 +17,7 @@
  * Braces stay, so `{` and `}` close what they closed. Files the lexer cannot read confidently (a
  * Python file indented with tabs) are returned as they are.
  */
-import { quotedEnd, spanAt } from './codeSpans';
+import { anyIn, lineStarts as findLineStarts, matchPositions, quotedEnd, spanAt } from './codeSpans';
 import { pythonLayout } from './pythonRegions';
 
 /** How a range is emptied: its newlines only; `(` newlines `)`; a space and its newlines (a block comment). */
@@ -52,37 +52,11 @@ function newlines(n: number): string {
   return n <= NEWLINES.length ? NEWLINES.slice(0, n) : '\n'.repeat(n);
 }
 
-/** Sorted start positions of the matches of a global regular expression. */
-function matchPositions(text: string, re: RegExp): number[] {
-  const at: number[] = [];
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) at.push(m.index);
-  return at;
-}
-
-/** Whether a sorted position lies in [start, end). */
-function anyIn(sorted: number[], start: number, end: number): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < start) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < sorted.length && sorted[lo] < end;
-}
-
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) if (i + 1 < text.length) starts.push(i + 1);
-  return starts;
-}
-
 const PY_DEF = /^(?:async\s+def|def)\b/;
 const PY_GATE = /\b(?:def|class)\b/g;
 
 function blankPython(text: string): string {
-  const lineStarts = lineStartsOf(text);
+  const lineStarts = findLineStarts(text);
   const n = lineStarts.length;
   const { starts, indent, spans } = pythonLayout(text, lineStarts);
   for (let i = 0; i < n; i++) if (indent[i] === -1) return text;

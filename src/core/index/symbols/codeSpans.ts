@@ -41,3 +41,30 @@ export function quotedEnd(text: string, from: number, quote: string): number {
   }
   return Math.min(end, text.length);
 }
+
+/** Sorted positions of the matches of a global regular expression: where each starts, or with `last` where each ends (its last character). */
+export function matchPositions(text: string, re: RegExp, last = false): number[] {
+  const at: number[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) at.push(last ? m.index + m[0].length - 1 : m.index);
+  return at;
+}
+
+/** Whether a sorted list of positions has one in [start, end). */
+export function anyIn(sorted: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] < end;
+}
+
+/** Where each line of `text` starts (none after a final line break). */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) if (i + 1 < text.length) starts.push(i + 1);
+  return starts;
+}

@@ -13,7 +13,7 @@
  * not parse cleanly (code that is not gofmt-shaped, a syntax error) is parsed whole.
  */
 import { braceRegions } from './braceRegions';
-import { quotedEnd } from './codeSpans';
+import { lineStarts, quotedEnd } from './codeSpans';
 import { pythonRegions } from './pythonRegions';
 
 const GO_TOP = /^(?:func|type|var|const|import|package)\b/;
@@ -73,11 +73,6 @@ function goRegions(text: string, starts: number[], lines: readonly number[], kee
   return true;
 }
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) if (i + 1 < text.length) starts.push(i + 1);
-  return starts;
-}
 
 /** Per line: 0 if it starts in code, else where the block comment or raw string it starts in ends. */
 function goLineStarts(text: string, starts: number[]): Float64Array {

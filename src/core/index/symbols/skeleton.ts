@@ -1,4 +1,5 @@
 import type { Language, Node, Query, Tree } from 'web-tree-sitter';
+import { anyIn, matchPositions } from './codeSpans';
 
 /**
  * Where definitions can be in a language's tree: the node types a walk goes into (statement
@@ -177,8 +178,8 @@ export function definitionPlan(language: Language, query: Query, source: string,
  */
 export function definitionMatches(tree: Tree, query: Query, text: string, plan: DefinitionPlan | undefined): DefinitionMatch[] {
   if (!plan) return query.matches(tree.rootNode).map((match) => ({ match }));
-  const hintAt = plan.hints ? hintPositions(text, plan.hints) : [];
-  const gateAt = plan.gate ? hintPositions(text, plan.gate) : [];
+  const hintAt = plan.hints ? matchPositions(text, plan.hints, true) : [];
+  const gateAt = plan.gate ? matchPositions(text, plan.gate, true) : [];
   const out: DefinitionMatch[] = [];
   const cursor = tree.walk();
   // Per entered node: whether a hint lies inside it (only then are its other children's ranges looked at).
@@ -211,8 +212,8 @@ export function definitionMatches(tree: Tree, query: Query, text: string, plan: 
       if (hintsHere || descend === 2) {
         const start = cursor.startIndex;
         const end = cursor.endIndex;
-        if (hintsHere) inside = containsAny(hintAt, start, end);
-        enter ||= inside || (descend === 2 && containsAny(gateAt, start, end));
+        if (hintsHere) inside = anyIn(hintAt, start, end);
+        enter ||= inside || (descend === 2 && anyIn(gateAt, start, end));
       }
       if (enter) {
         const scope = plan.scopes[id] === 1;
@@ -388,23 +389,4 @@ export function definitionPath(source: string): string[] | undefined {
     }
   }
   return undefined;
-}
-
-function hintPositions(text: string, hints: RegExp): number[] {
-  const at: number[] = [];
-  hints.lastIndex = 0;
-  for (let m = hints.exec(text); m; m = hints.exec(text)) at.push(m.index + m[0].length - 1);
-  return at;
-}
-
-/** Whether a sorted position lies in [start, end). */
-function containsAny(sorted: number[], start: number, end: number): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < start) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < sorted.length && sorted[lo] < end;
 }

@@ -38,17 +38,7 @@ export function decodeData(record: FileRecord): string {
 }
 
 /** A file's entry in a cache file's header: its record without the symbols, and where they sit in the body. */
-export interface CacheEntry {
-  language: string;
-  version: string;
-  size: number;
-  mtimeMs: number;
-  hash: string;
-  count: number;
-  off: number;
-  len: number;
-  skipped?: string;
-}
+export type CacheEntry = Omit<FileRecord, 'data'> & { off: number; len: number };
 
 type HeaderRow = [string, string, string, number, number, string, number, number, number, string?];
 
