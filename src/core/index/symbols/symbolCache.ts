@@ -97,35 +97,48 @@ export function cacheRecord(entry: CacheEntry, body: Buffer): FileRecord | undef
 /**
  * Reads a cache file: a one-line JSON header listing every file's (path, language, grammar version,
  * size, mtime, hash, count, body offset/length), then the body of concatenated symbol JSON. The
- * header is read and parsed now; the body is read on a background thread (the caller checks files
- * against the header meanwhile) and comes back undefined if the file changed in between or is gone.
+ * header is read and parsed now, while the whole file is read on a background thread (the caller
+ * checks files against the header meanwhile); the body comes back undefined if the file changed in
+ * between (its header is not the one parsed) or is gone.
  * Bodies are only sliced when a file's symbols are needed.
  */
 export function readCache(file: string): { entries: Map<string, CacheEntry>; body: Promise<Buffer | undefined> } {
+  // Started first, so the read runs while the header is parsed here.
+  const whole = readWhole(file).catch(() => undefined);
   const line = readHeaderLine(file);
   if (!line) return { entries: new Map(), body: Promise.resolve(undefined) };
   const entries = parseHeader(line);
   if (entries.size === 0) return { entries, body: Promise.resolve(undefined) };
-  const body = readWhole(file).then(
-    (buf) => (buf.length >= line.length && buf.subarray(0, line.length).equals(line) ? buf.subarray(line.length) : undefined),
-    () => undefined,
-  );
+  const body = whole.then((buf) => (buf && buf.length >= line.length && buf.subarray(0, line.length).equals(line) ? buf.subarray(line.length) : undefined));
   return { entries, body };
 }
 
-/** A whole file in as few reads as it takes, on libuv's threads (fs.promises.readFile reads 512 KiB at a time). */
+/** Pieces a large cache is read in at once: libuv's threads fault its pages in side by side. */
+const READ_PIECES = 4;
+const PIECE_MIN_BYTES = 4 << 20;
+
+/** A whole file, read on libuv's threads in a few large pieces at once (fs.promises.readFile reads 512 KiB at a time). */
 async function readWhole(file: string): Promise<Buffer> {
   const handle = await fs.promises.open(file, 'r');
   try {
     const { size } = await handle.stat();
     const buf = Buffer.allocUnsafe(size);
-    let off = 0;
-    while (off < size) {
-      const { bytesRead } = await handle.read(buf, off, size - off, off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return off === size ? buf : buf.subarray(0, off);
+    const pieces = Math.max(1, Math.min(READ_PIECES, Math.floor(size / PIECE_MIN_BYTES)));
+    const step = Math.ceil(size / pieces);
+    const filled = await Promise.all(Array.from({ length: pieces }, async (_, i) => {
+      const from = i * step;
+      const to = Math.min(size, from + step);
+      let off = from;
+      while (off < to) {
+        const { bytesRead } = await handle.read(buf, off, to - off, off);
+        if (bytesRead === 0) break;
+        off += bytesRead;
+      }
+      return off - from;
+    }));
+    const total = filled.reduce((a, b) => a + b, 0);
+    // A file that shrank while being read: not a cache to trust (the header check then fails).
+    return total === size ? buf : buf.subarray(0, filled[0]);
   } finally {
     await handle.close();
   }
