@@ -31,7 +31,9 @@ if (existsSync('src/extension/extension.ts')) {
   entries.push({ entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './core.js'],
     // When the bundle starts and ends evaluating, so activation time can be split into our code loading, VS Code's
     // own preparation of the extension context, and activate() itself.
-    banner: { js: 'var __recurseBundleStart = performance.now();' }, footer: { js: 'var __recurseBundleEnd = performance.now();' } });
+    // The thread's CPU time too (Node ≥ 23.9): what our code costs, whatever else the machine's cores are doing.
+    banner: { js: 'var __recurseBundleStart = performance.now(), __recurseBundleCpu = process.threadCpuUsage && process.threadCpuUsage();' },
+    footer: { js: 'var __recurseBundleEnd = performance.now(), __recurseBundleCpuUsed = __recurseBundleCpu && process.threadCpuUsage(__recurseBundleCpu);' } });
   entries.push({ entryPoints: ['src/extension/core.ts'], outfile: 'dist/core.js' });
 }
 // The chat webview (media/src/main.ts → media/dist/webview.js) runs in a browser sandbox: no node, no require.

@@ -46,7 +46,15 @@ import { WorkspaceMaps } from './workspaceMaps';
 
 export interface RecurseApi {
   readonly activationMs: number;
-  readonly activationTimeline: { bundleStart?: number; bundleEnd?: number; activateStart: number; activateEnd: number };
+  readonly activationTimeline: {
+    bundleStart?: number;
+    bundleEnd?: number;
+    activateStart: number;
+    activateEnd: number;
+    /** CPU time of this thread evaluating the bundle and inside activate(), where Node can tell. */
+    bundleCpuMs?: number;
+    activateCpuMs?: number;
+  };
   ask(question: string): Promise<RunOutcome>;
   cancel(): boolean;
   readonly lastResult: RunOutcome | undefined;
@@ -67,9 +75,17 @@ const MAX_SELECTION_CHARS = 8_000;
 // Set by the bundle's banner and footer (esbuild.config.mjs); absent when running from tsc output.
 declare const __recurseBundleStart: number | undefined;
 declare const __recurseBundleEnd: number | undefined;
+declare const __recurseBundleCpuUsed: { user: number; system: number } | undefined;
+
+/** The extension host thread's CPU time so far in ms, where Node can tell (≥ 23.9), else undefined. */
+function threadCpuMs(): number | undefined {
+  const usage = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage?.();
+  return usage && (usage.user + usage.system) / 1000;
+}
 
 export function activate(context: vscode.ExtensionContext): RecurseApi {
   const started = performance.now();
+  const cpuStart = threadCpuMs();
   const log = vscode.window.createOutputChannel('Recurse', { log: true });
   const status = new RunStatusBar();
   const keys = new ApiKeyStore(context.secrets);
@@ -229,6 +245,7 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
   );
 
   const activateEnd = performance.now();
+  const cpuEnd = threadCpuMs();
   const activationMs = activateEnd - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
@@ -238,6 +255,8 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
       bundleEnd: typeof __recurseBundleEnd === 'number' ? __recurseBundleEnd : undefined,
       activateStart: started,
       activateEnd,
+      bundleCpuMs: typeof __recurseBundleCpuUsed === 'object' && __recurseBundleCpuUsed ? (__recurseBundleCpuUsed.user + __recurseBundleCpuUsed.system) / 1000 : undefined,
+      activateCpuMs: cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined,
     },
     ask: (question) => session.ask(question),
     cancel: () => session.cancel(),

