@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { CodeSymbol, SymbolIndex, indexedLanguage } from '../../src/core/index/symbols/symbolIndex';
-import { cacheFile, loadCache, readCache } from '../../src/core/index/symbols/symbolCache';
+import { cacheFile, readCache } from '../../src/core/index/symbols/symbolCache';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/langs');
 const temps: string[] = [];
@@ -193,7 +193,7 @@ test('files deleted since the last run leave the cache when the index completes'
   await first.whenComplete();
   first.dispose();
   const file = cacheFile(cacheDir, root);
-  assert.deepEqual([...loadCache(file).keys()].sort(), ['gone.py', 'keep.py']);
+  assert.deepEqual([...readCache(file).entries.keys()].sort(), ['gone.py', 'keep.py']);
 
   fs.rmSync(path.join(root, 'gone.py'));
   const second = new SymbolIndex(await FileMap.load(root), { cacheDir });
@@ -203,7 +203,7 @@ test('files deleted since the last run leave the cache when the index completes'
   } finally {
     second.dispose();
   }
-  assert.deepEqual([...loadCache(file).keys()], ['keep.py']);
+  assert.deepEqual([...readCache(file).entries.keys()], ['keep.py']);
 });
 
 test('a cache file is read header first and body after; a body that no longer matches the header is not used', async () => {

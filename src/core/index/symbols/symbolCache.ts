@@ -144,25 +144,6 @@ async function readWhole(file: string): Promise<Buffer> {
   }
 }
 
-/** Reads a whole cache file at once (see readCache). */
-export function loadCache(file: string): Map<string, FileRecord> {
-  const out = new Map<string, FileRecord>();
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch {
-    return out;
-  }
-  const nl = buf.indexOf(10);
-  if (nl === -1) return out;
-  const body = buf.subarray(nl + 1);
-  for (const [p, entry] of parseHeader(buf.subarray(0, nl + 1))) {
-    const record = cacheRecord(entry, body);
-    if (record) out.set(p, record);
-  }
-  return out;
-}
-
 /** Writes atomically (temp file + rename) so a crash never leaves a torn cache. */
 export function saveCache(file: string, records: Map<string, FileRecord>): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
