@@ -58,8 +58,14 @@ const URGENT_BATCH_FILES = 8;
 /** Below this much left to parse, a lookup waits for the complete index rather than searching the workspace. */
 const SETTLE_BYTES = 1024 * 1024;
 const SAVE_DELAY_MS = 1000;
-/** Grammars the parser threads load while a findSymbol searches: the map's most common languages. */
+/**
+ * Grammars the parser threads load while a findSymbol searches: the map's most common languages,
+ * at most two, the second only with at least a quarter of the first's files. A grammar costs each
+ * thread ~100 ms of CPU, taken from the search on a small machine: loading C for the one C file
+ * of a Python tree slowed a common name's lookup there by a tenth.
+ */
 const WARM_LANGUAGES = 2;
+const WARM_SHARE = 0.25;
 
 /**
  * Definitions of every indexed file in a workspace, built in the background on parser threads and
@@ -380,7 +386,8 @@ export class SymbolIndex {
    */
   private async candidates(name: string, exact: boolean): Promise<Map<string, number[]>> {
     const present = this.presentLanguages();
-    this.pool.warm([...present.keys()].slice(0, WARM_LANGUAGES));
+    const counts = [...present];
+    this.pool.warm(counts.slice(0, WARM_LANGUAGES).filter(([, c]) => c.files >= counts[0][1].files * WARM_SHARE).map(([l]) => l));
     const byLanguage = new Map<string, RegExp | undefined>();
     const word = definitionPattern(name, exact);
     for (const s of definitionSearches(name, exact)) {
