@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { CodeSymbol, SymbolIndex, indexedLanguage } from '../../src/core/index/symbols/symbolIndex';
 import { cacheFile, readCache } from '../../src/core/index/symbols/symbolCache';
+import { CodeIndex, type Reference } from '../../src/core/index/codeIndex';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/langs');
 const temps: string[] = [];
@@ -300,7 +301,8 @@ test('files over the size cap, past the parse timeout, or unparseable are skippe
   }
 });
 
-test('findSymbol before the index completes returns the same definitions as after it', async () => {
+/** 300 small Python, Go and TypeScript files defining and using a few common names. */
+function manyFileTree(): string {
   const root = tempDir();
   const words = ['init', 'open', 'close', 'render', 'parse'];
   for (let i = 0; i < 300; i++) {
@@ -311,7 +313,11 @@ test('findSymbol before the index completes returns the same definitions as afte
     else if (i % 3 === 1) fs.writeFileSync(path.join(dir, 'm' + i + '.go'), 'package p\n\n// calls ' + w + '\nfunc F' + i + '() { ' + w + '() }\n\nfunc ' + (i % 2 ? w : 'G' + i) + '() {}\n');
     else fs.writeFileSync(path.join(dir, 'm' + i + '.ts'), 'export class K' + i + ' {\n  ' + w + '(): void {}\n}\nexport const rare' + i + ' = () => ' + i + ';\n');
   }
-  const map = await FileMap.load(root);
+  return root;
+}
+
+test('findSymbol before the index completes returns the same definitions as after it', async () => {
+  const map = await FileMap.load(manyFileTree());
   const early = new SymbolIndex(map, { cacheDir: false });
   const queries: [string, { kind?: 'method'; exact?: boolean }?][] = [['init'], ['rare8'], ['render', { kind: 'method' }], ['PARSE'], ['rare1', { exact: false }], ['missing']];
   let before: CodeSymbol[][];
@@ -331,6 +337,39 @@ test('findSymbol before the index completes returns the same definitions as afte
     assert.deepEqual(afterwards[1].map((s) => [s.path, s.kind]), [['pkg8/m8.ts', 'function']]);
     assert.ok(afterwards[4].length >= 10);
     assert.deepEqual(afterwards[5], []);
+  } finally {
+    full.dispose();
+  }
+});
+
+test('references before the index completes name the same enclosing symbols as after it', async () => {
+  const map = await FileMap.load(manyFileTree());
+  const early = new CodeIndex(map, { symbols: { cacheDir: false } });
+  let before: Reference[];
+  let several: Map<string, CodeSymbol[]>;
+  try {
+    // Not started: the files holding the matches are parsed for the occasion, all in one go.
+    before = await early.references('render');
+    several = await early.symbolIndex.symbolsOf(['pkg3/m3.py', 'pkg4/m4.go', 'nope.py', 'pkg3/m3.py']);
+    assert.equal(early.symbolIndex.complete, false);
+  } finally {
+    early.dispose();
+  }
+  const full = new CodeIndex(map, { symbols: { cacheDir: false } });
+  try {
+    await full.symbolIndex.whenComplete();
+    const afterwards = await full.references('render');
+    assert.deepEqual(before, afterwards);
+    // Every file with `render` in it: 60 of the 300, each use inside the symbol that holds it.
+    assert.equal(new Set(afterwards.map((r) => r.path)).size, 60);
+    assert.ok(afterwards.some((r) => r.path === 'pkg3/m3.py' && r.line === 2 && r.in === 'C3.render'));
+    assert.ok(afterwards.some((r) => r.path === 'pkg3/m3.py' && r.line === 3 && r.in === 'C3.render'));
+    assert.ok(afterwards.some((r) => r.path === 'pkg3/m13.go' && r.line === 4 && r.in === 'F13'));
+    assert.ok(afterwards.some((r) => r.path === 'pkg3/m13.go' && r.line === 6 && r.in === 'render'));
+    assert.deepEqual([...several.keys()], ['pkg3/m3.py', 'pkg4/m4.go', 'nope.py']);
+    assert.deepEqual(several.get('pkg3/m3.py')!.map((s) => s.name), ['C3', 'render', 'RENDER']);
+    assert.deepEqual(several.get('pkg4/m4.go')!.map((s) => s.name), ['p', 'F4', 'G4']);
+    assert.deepEqual(several.get('nope.py'), []);
   } finally {
     full.dispose();
   }

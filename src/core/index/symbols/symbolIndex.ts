@@ -86,7 +86,7 @@ export class SymbolIndex {
   private cachedFiles = 0;
   private saveTimer: NodeJS.Timeout | undefined;
   private disposed = false;
-  /** findSymbol calls searching or parsing ahead of the build, which holds its next batches until they are done. */
+  /** Lookups (findSymbol, symbolsOf) searching or parsing ahead of the build, which holds its next batches until they are done. */
   private pending = 0;
   /** Bytes the build still has to parse, once it has read the cache. */
   private remainingBytes: number | undefined;
@@ -130,12 +130,33 @@ export class SymbolIndex {
   }
 
   async symbols(p: string): Promise<CodeSymbol[]> {
-    const key = this.map.resolve(p);
-    if (key === undefined || !indexedLanguage(key)) return [];
+    return (await this.symbolsOf([p])).get(p) ?? [];
+  }
+
+  /**
+   * The symbols of several files, by the paths asked for: the files not indexed yet are parsed
+   * together, ahead of the build (held meanwhile, as for findSymbol) and on every parser thread.
+   */
+  async symbolsOf(paths: readonly string[]): Promise<Map<string, CodeSymbol[]>> {
+    const keys = new Map<string, string>();
+    for (const p of paths) {
+      const key = this.map.resolve(p);
+      if (key !== undefined && indexedLanguage(key)) keys.set(p, key);
+    }
+    const out = new Map<string, CodeSymbol[]>(paths.map((p) => [p, []]));
+    if (keys.size === 0) return out;
     await this.loading;
-    await this.ensure([key]);
-    const r = this.records.get(key);
-    return r ? decode(key, r) : [];
+    this.pending++;
+    try {
+      await this.ensure([...new Set(keys.values())]);
+    } finally {
+      this.release();
+    }
+    for (const [p, key] of keys) {
+      const r = this.records.get(key);
+      if (r && r.count > 0) out.set(p, decode(key, r));
+    }
+    return out;
   }
 
   async findSymbol(name: string, opts: { kind?: SymbolKind; exact?: boolean } = {}): Promise<CodeSymbol[]> {
@@ -167,7 +188,7 @@ export class SymbolIndex {
         const rest = new Set(partial);
         await Promise.all([this.parseRegions(partial, lines, regions, exact ? name : undefined), this.ensure(paths.filter((p) => !rest.has(p)))]);
       } finally {
-        if (--this.pending === 0) for (const resume of this.resumers.splice(0)) resume();
+        this.release();
       }
     }
     const out: CodeSymbol[] = [];
@@ -375,6 +396,11 @@ export class SymbolIndex {
     } else if (r.kind === 'skipped') {
       this.records.set(key, { language, version, size: r.size, mtimeMs: r.mtimeMs, hash: '', count: 0, data: '[]', skipped: r.reason });
     }
+  }
+
+  /** A lookup holding the build back is done: the build goes on once none is left. */
+  private release(): void {
+    if (--this.pending === 0) for (const resume of this.resumers.splice(0)) resume();
   }
 
   /**
