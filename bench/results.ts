@@ -197,6 +197,23 @@ export function firstAnswerTable(r: BenchResult): string {
   return table(['corpus', 'name', 'definitions', 'first cell: findSymbol call → answer ms', 'ctags -R ms', 'ratio to ctags', 'same as complete index', 'goal ≤ 1.0×', 'spawn → answer ms', 'of which session start ms', 'of which FileMap.load ms', 'spawn → answer / ctags'], rows);
 }
 
+export function referencesTable(r: BenchResult): string {
+  const rows: string[][] = [];
+  for (const c of r.symbols ?? []) {
+    const x = c.references;
+    if (!x) continue;
+    rows.push([
+      c.name,
+      `\`${x.name}\``,
+      x.error ? `error: ${x.error}` : `${f0(x.count ?? Number.NaN)} (${f0(x.files ?? Number.NaN)} files, ${f0(x.withSymbol ?? Number.NaN)} inside a symbol)`,
+      ms(x.refsMs ?? Number.NaN),
+      (x.runs ?? []).map((v) => ms(v)).join(', '),
+      mark(x.same),
+    ]);
+  }
+  return table(['corpus', 'name', 'references (first 500)', 'first cell: references call → answer ms', 'runs ms', 'same once the index completes'], rows);
+}
+
 export function indexTable(r: BenchResult): string {
   return table(
     ['corpus', 'files indexed', 'symbols', 'cold index ms (+ load)', 'parse floor ms (files, MB)', 'index / floor (≤ 1.25×)', 'index / ctags', 'warm reload ms (from cache)', 'warm / ctags (≤ 0.1×)', 'peak RSS MB, load + index (after dump)', 'skipped', 'runs', 'load avg (start → end)'],
@@ -270,6 +287,7 @@ export const SYMBOL_NOTES = [
   'Timed figures are the best of N fresh-process runs (N = 3; every run is in the JSON): this machine is shared with other work, whose load (the load-average column, 2 cores) inflates single runs, ours and ctags alike.',
   'Every symbol figure comes from a fresh node process (bench/symbolProbe.js, bench/parseFloor.js), on the same number of parser workers as the index uses by default (min(2, cores)); the OS page cache is warm for ctags and for us.',
   'Time to first answer: a new process starts a session on the cold tree as `recurse ask` does (parser threads and QuickJS warming up while FileMap.load walks the tree, then a CodeIndex with an empty, fresh cache directory starts its background build, and the sandbox is created with the REPL helpers), then runs the cell a model would write, `const defs = await findSymbol(name)`. The goal\'s figure is that cell, from its call to the answer — the model is answered at once here, so the build has had no head start; ctags -R is one cold run of the whole tree. Beside it: the parent\'s clock from spawning the process until the answer line arrives (node start-up, session start, the cell), which is what a command-line user waits for, not the goal. Best of the runs each. "Same as complete index" compares the (path, line, kind) set with findSymbol(name) on the completed index of the cold run.',
+  'references: the same session start, then a first cell `await references(name)` for the corpus\'s common name (the helper returns the first 500 whole-word occurrences in path order, each with the smallest symbol around it, parsing the files not indexed yet); best of the runs. The first run\'s process then waits for the complete index and compares references(name) with its cold answer.',
   'Complete cold index: SymbolIndex.whenComplete() in a fresh process with an empty cache (the FileMap.load before it is shown separately). Parse floor: every file the index parses (indexed extension, ≤ 1 MiB), read and parsed by web-tree-sitter on the same number of worker threads, trees deleted, no queries, no symbol extraction, no cache; timed from spawning the workers (they load the wasm runtime and grammars, as the index\'s do) to the last parse.',
   'Warm reload: a second fresh process with the cache directory the cold run filled: whenComplete() time (load shown separately), compared with a cold ctags -R.',
   'ctags -R is timed as `ctags -R -f - .` (stdout drained), once per corpus (the same figure as the file-map table when both sections run).',
@@ -293,6 +311,10 @@ export function symbolSection(r: BenchResult): string[] {
     '',
     firstAnswerTable(r),
     '',
+    '### references(common name) from the first cell (cold tree, empty cache, fresh process; no goal)',
+    '',
+    referencesTable(r),
+    '',
     '### Complete index, parse floor, warm reload, memory',
     '',
     indexTable(r),
@@ -315,7 +337,7 @@ export function symbolSection(r: BenchResult): string[] {
 
 export function symbolConsole(r: BenchResult): string {
   if (!r.symbols?.length) return '';
-  return [firstAnswerTable(r), indexTable(r), recallTable(r), importTable(r), symbolGoals(r).join('\n')].join('\n\n');
+  return [firstAnswerTable(r), referencesTable(r), indexTable(r), recallTable(r), importTable(r), symbolGoals(r).join('\n')].join('\n\n');
 }
 
 export function toMarkdown(r: BenchResult): string {

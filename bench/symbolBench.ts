@@ -35,6 +35,21 @@ export interface FirstAnswerRow {
   error?: string;
 }
 
+/** references(common name) from the first cell of a fresh session on a cold tree: informational, no goal. */
+export interface ReferencesRow {
+  name: string;
+  /** refsMs of every run; the row shows the best. */
+  runs?: number[];
+  refsMs?: number;
+  count?: number;
+  files?: number;
+  /** References placed inside a symbol. */
+  withSymbol?: number;
+  /** The same (path, line, enclosing symbol) list once the index completed, in the first run's process. */
+  same?: boolean;
+  error?: string;
+}
+
 export interface FullIndexFigures {
   loadMs: number;
   /** Best of `runs` (each a fresh process on an empty cache). */
@@ -99,6 +114,7 @@ export interface SymbolCorpusResult {
   loadAverage: [number, number];
   ctagsMs?: number;
   firstAnswer: FirstAnswerRow[];
+  references?: ReferencesRow;
   full?: FullIndexFigures;
   floor?: FloorFigures;
   warm?: WarmFigures;
@@ -269,6 +285,32 @@ export async function measureSymbols(corpus: Corpus, opts: SymbolBenchOptions): 
       };
       result.firstAnswer.push(row);
       log(`${corpus.name}: symbols: first findSymbol(${name}) from a cell ${d.findMs.toFixed(0)} ms (runs ${runs.map((r) => r.toFixed(0)).join(', ')}) → ${row.ratioToCtags!.toFixed(2)}× ctags; from spawn ${fastestSpawn!.toFixed(0)} ms (session ready ${d.sessionMs.toFixed(0)}, of which load ${d.loadMs.toFixed(0)}) → ${row.spawnRatioToCtags!.toFixed(2)}×; ${d.defs.length} definitions`);
+    }
+
+    // 1b. references(common name) from a cold session's first cell; the first run also waits for the
+    // complete index in the same process and compares.
+    {
+      const name = corpus.symbols.common;
+      const row: ReferencesRow = { name, runs: [] };
+      for (let i = 0; i < reps; i++) {
+        const dir = tempCache('refs');
+        cleanup.push(dir);
+        const run = await runProbe(PROBE, ['references', corpus.root, dir, String(workers), name, i === 0 ? '1' : '0'], opts.fullTimeoutMs);
+        fs.rmSync(dir, { recursive: true, force: true });
+        const answer = eventOf(run, 'references');
+        if (!answer) {
+          row.error = probeFailure(run, `references(${name})`, opts.fullTimeoutMs);
+          fail(row.error);
+          break;
+        }
+        const d = answer.data as { refsMs: number; count: number; files: number; withSymbol: number };
+        row.runs!.push(d.refsMs);
+        if (row.refsMs === undefined || d.refsMs < row.refsMs) Object.assign(row, { refsMs: d.refsMs, count: d.count, files: d.files, withSymbol: d.withSymbol });
+        const check = eventOf(run, 'check');
+        if (i === 0) row.same = check ? (check.data.same as boolean) : undefined;
+      }
+      result.references = row;
+      if (row.refsMs !== undefined) log(`${corpus.name}: symbols: first references(${name}) from a cell ${row.refsMs.toFixed(0)} ms (runs ${row.runs!.map((r) => r.toFixed(0)).join(', ')}); ${row.count} references in ${row.files} files, ${row.withSymbol} inside a symbol; same after the index completes: ${row.same}`);
     }
 
     // 2. Complete cold index on an empty cache, with the names' definitions and a dump of every symbol.

@@ -3,13 +3,16 @@
 //   node out/bench/symbolProbe.js first <root> <cacheDir> <workers> <name>
 //     a session's start on a cold tree (map, code index building in the background, sandbox), then the
 //     first cell calling findSymbol: its time from the call to the answer, and from node's start
+//   node out/bench/symbolProbe.js references <root> <cacheDir> <workers> <name> <check>
+//     the same session start, then a first cell calling references(name); with check = 1, the process then
+//     waits for the complete index and compares references(name) with the cold answer
 //   node out/bench/symbolProbe.js full <root> <cacheDir> <workers> <dumpFile> <name,name...>
 //     complete index (cold or warm, depending on cacheDir), the definitions of the names, a dump of
 //     every symbol (one JSON array per line: path, name, kind, line, endLine), then ImportGraph.build
 //   node out/bench/symbolProbe.js index <root> <cacheDir> <workers>
 //     the complete index only: cold on an empty cacheDir, a warm reload on the cacheDir a full run filled
 import * as fs from 'node:fs';
-import { CodeIndex } from '../src/core/index/codeIndex';
+import { CodeIndex, type Reference } from '../src/core/index/codeIndex';
 import { ImportGraph } from '../src/core/index/imports/importGraph';
 import { SymbolIndex, type SymbolIndexOptions } from '../src/core/index/symbols/symbolIndex';
 import { createHelpers } from '../src/core/rlm/helpers';
@@ -43,7 +46,8 @@ function options(cacheDir: string, workers: number, progress = false): SymbolInd
   return { cacheDir, ...(workers > 0 ? { workers } : {}), ...(progress ? { onProgress } : {}) };
 }
 
-async function first(root: string, cacheDir: string, workers: number, name: string): Promise<void> {
+/** A session started as `recurse ask` starts one, ready for its first cell. */
+async function session(root: string, cacheDir: string, workers: number): Promise<{ code: CodeIndex; sandbox: Sandbox; loadMs: number; sessionMs: number }> {
   const t0 = performance.now();
   // As a session does (ask, the extension): parser threads boot and QuickJS compiles while the map
   // loads, then the code index starts building and the sandbox with its helpers is created.
@@ -58,7 +62,11 @@ async function first(root: string, cacheDir: string, workers: number, name: stri
   };
   const helpers = createHelpers({ map, concurrency: 8, grepTimeoutMs: 60_000, llmQuery: unused, rlmQuery: unused, onFinish: () => undefined, code });
   const sandbox = await Sandbox.create({ helpers, timeoutMs: 170_000, maxOutputChars: 1 << 26 });
-  const sessionMs = performance.now() - t0;
+  return { code, sandbox, loadMs, sessionMs: performance.now() - t0 };
+}
+
+async function first(root: string, cacheDir: string, workers: number, name: string): Promise<void> {
+  const { code, sandbox, loadMs, sessionMs } = await session(root, cacheDir, workers);
   // The first cell a model writes to find a definition.
   const t1 = performance.now();
   const cell = await sandbox.runCell(`const defs = await findSymbol(${JSON.stringify(name)});\nprint(JSON.stringify(defs.map((d) => ({ path: d.path, line: d.line, kind: d.kind }))));`);
@@ -68,6 +76,28 @@ async function first(root: string, cacheDir: string, workers: number, name: stri
   // performance.now() counts from the process's time origin, i.e. roughly node's start.
   emit({ event: 'answer', sinceStartMs: performance.now(), loadMs, sessionMs, findMs, complete: code.symbolIndex.complete, defs: definitions(found), peakRssMB: peakRssMB() });
   // The background build keeps worker threads alive; the answer is all this probe is for.
+  process.exit(0);
+}
+
+/** A reference as the bench compares them: where, and the symbol it is in. */
+type ReferenceRow = [path: string, line: number, inSymbol: string];
+
+async function references(root: string, cacheDir: string, workers: number, name: string, check: boolean): Promise<void> {
+  const { code, sandbox, loadMs, sessionMs } = await session(root, cacheDir, workers);
+  const t1 = performance.now();
+  const cell = await sandbox.runCell(`const refs = await references(${JSON.stringify(name)});\nprint(JSON.stringify(refs.map((r) => [r.path, r.line, r.in ?? ''])));`);
+  const refsMs = performance.now() - t1;
+  if (cell.error) throw new Error(`cell failed: ${cell.error.message}`);
+  const found = JSON.parse(cell.output) as ReferenceRow[];
+  emit({
+    event: 'references', sinceStartMs: performance.now(), loadMs, sessionMs, refsMs, count: found.length,
+    files: new Set(found.map((r) => r[0])).size, withSymbol: found.filter((r) => r[2] !== '').length, complete: code.symbolIndex.complete,
+  });
+  if (check) {
+    await code.symbolIndex.whenComplete();
+    const after: ReferenceRow[] = (await code.references(name)).map((r: Reference) => [r.path, r.line, r.in ?? '']);
+    emit({ event: 'check', same: JSON.stringify(after) === JSON.stringify(found), after: after.length });
+  }
   process.exit(0);
 }
 
@@ -107,9 +137,10 @@ async function full(root: string, cacheDir: string, workers: number, dumpFile: s
 async function main(argv: string[]): Promise<void> {
   const [mode, root, cacheDir, workers, ...rest] = argv;
   if (mode === 'first' && rest.length === 1) return first(root, cacheDir, Number(workers), rest[0]);
+  if (mode === 'references' && rest.length === 2) return references(root, cacheDir, Number(workers), rest[0], rest[1] === '1');
   if (mode === 'index' && rest.length === 0) return full(root, cacheDir, Number(workers), '-', []);
   if (mode === 'full' && rest.length === 2) return full(root, cacheDir, Number(workers), rest[0], rest[1].split(',').filter(Boolean));
-  throw new Error('usage: symbolProbe.js first <root> <cacheDir> <workers> <name> | full <root> <cacheDir> <workers> <dumpFile|-> <names> | index <root> <cacheDir> <workers>');
+  throw new Error('usage: symbolProbe.js first <root> <cacheDir> <workers> <name> | references <root> <cacheDir> <workers> <name> <check 0|1> | full <root> <cacheDir> <workers> <dumpFile|-> <names> | index <root> <cacheDir> <workers>');
 }
 
 if (require.main === module) {
