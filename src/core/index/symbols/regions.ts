@@ -73,7 +73,6 @@ function goRegions(text: string, starts: number[], lines: readonly number[], kee
   return true;
 }
 
-
 /** Per line: 0 if it starts in code, else where the block comment or raw string it starts in ends. */
 function goLineStarts(text: string, starts: number[]): Float64Array {
   // Spans of text that are not code and may hold newlines: [start, end) of /* */ and `...`.

@@ -146,12 +146,7 @@ export class SymbolIndex {
     const out = new Map<string, CodeSymbol[]>(paths.map((p) => [p, []]));
     if (keys.size === 0) return out;
     await this.loading;
-    this.pending++;
-    try {
-      await this.ensure([...new Set(keys.values())]);
-    } finally {
-      this.release();
-    }
+    await this.holdingBuild(() => this.ensure([...new Set(keys.values())]));
     for (const [p, key] of keys) {
       const r = this.records.get(key);
       if (r && r.count > 0) out.set(p, decode(key, r));
@@ -179,17 +174,15 @@ export class SymbolIndex {
       else for (const [n, ps] of names) if (n.toLowerCase().includes(lower)) for (const p of ps) hits.add(p);
       paths = [...hits];
     } else {
-      this.pending++;
-      try {
+      paths = await this.holdingBuild(async () => {
         const lines = await this.candidates(name, exact);
-        paths = [...lines.keys()];
+        const found = [...lines.keys()];
         // Files nobody parsed yet, in a language with regions: only the declarations around the matched lines.
-        const partial = paths.filter((p) => !this.records.has(p) && !this.inFlight.has(p) && hasRegions(indexedLanguage(p)!));
+        const partial = found.filter((p) => !this.records.has(p) && !this.inFlight.has(p) && hasRegions(indexedLanguage(p)!));
         const rest = new Set(partial);
-        await Promise.all([this.parseRegions(partial, lines, regions, exact ? name : undefined), this.ensure(paths.filter((p) => !rest.has(p)))]);
-      } finally {
-        this.release();
-      }
+        await Promise.all([this.parseRegions(partial, lines, regions, exact ? name : undefined), this.ensure(found.filter((p) => !rest.has(p)))]);
+        return found;
+      });
     }
     const out: CodeSymbol[] = [];
     for (const p of paths.sort()) {
@@ -398,9 +391,14 @@ export class SymbolIndex {
     }
   }
 
-  /** A lookup holding the build back is done: the build goes on once none is left. */
-  private release(): void {
-    if (--this.pending === 0) for (const resume of this.resumers.splice(0)) resume();
+  /** Runs a lookup's searches and parses with the build's next batches held; the build goes on once none is left. */
+  private async holdingBuild<T>(work: () => Promise<T>): Promise<T> {
+    this.pending++;
+    try {
+      return await work();
+    } finally {
+      if (--this.pending === 0) for (const resume of this.resumers.splice(0)) resume();
+    }
   }
 
   /**
