@@ -85,10 +85,10 @@ export class ParsePool {
   /**
    * Starts the threads not yet running and has every thread load these grammars (one job per
    * language, so an urgent parse waits for at most the one under way), ahead of the parses a
-   * search is about to ask for.
+   * search is about to ask for. With no languages, only starts the threads.
    */
   warm(languages: string[]): void {
-    if (this.disposed || languages.length === 0) return;
+    if (this.disposed) return;
     while (this.workers.length < this.size) this.workers.push(spawnSlot(this));
     for (const slot of this.workers) {
       for (const language of languages) {

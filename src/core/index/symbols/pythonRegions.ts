@@ -15,6 +15,8 @@ export interface Layout {
   indent: Int32Array;
   /** Sorted [start, end) text spans that are not code: strings and comments. */
   spans: number[];
+  /** Every string closed and every bracket matched by a closer (counted, not paired): false for code that cannot parse cleanly. */
+  balanced: boolean;
 }
 
 /** Characters the layout acts on: newline, #, quotes, brackets, backslash. */
@@ -31,6 +33,7 @@ export function pythonLayout(text: string, lineStarts: number[]): Layout {
   // Where a logical line may start: after a newline that is outside strings and brackets and not escaped.
   let depth = 0;
   let line = 0;
+  let balanced = true;
   const markLine = (l: number): void => {
     const at = lineStarts[l];
     let i = at;
@@ -72,6 +75,7 @@ export function pythonLayout(text: string, lineStarts: number[]): Layout {
           const close = text.indexOf(quote, end);
           if (close === -1) {
             end = len;
+            balanced = false;
             break;
           }
           // An escaped quote ends nothing: count the backslashes before it.
@@ -83,13 +87,22 @@ export function pythonLayout(text: string, lineStarts: number[]): Layout {
           }
           end = close + 1;
         }
-      } else end = quotedEnd(text, body, quote);
+      } else {
+        end = quotedEnd(text, body, quote);
+        // Closed when it ends on its quote, not on an escaped one (a line break ends an unclosed one).
+        let slashes = 0;
+        for (let k = end - 2; k >= body && text.charCodeAt(k) === 92; k--) slashes++;
+        if (end - 1 < body || text[end - 1] !== quote || slashes % 2 === 1) balanced = false;
+      }
       spans.push(from, end);
       // Lines inside a triple-quoted string start nothing.
       for (let k = text.indexOf('\n', at); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) line++;
       at = end - 1;
     } else if (c === 40 || c === 91 || c === 123) depth++;
-    else if (c === 41 || c === 93 || c === 125) depth = Math.max(0, depth - 1);
+    else if (c === 41 || c === 93 || c === 125) {
+      if (depth === 0) balanced = false;
+      else depth--;
+    }
     else if (c === 92) {
       // A backslash before the newline: the next line continues this logical line.
       const next = text.charCodeAt(at + 1) === 13 ? at + 2 : at + 1;
@@ -99,7 +112,7 @@ export function pythonLayout(text: string, lineStarts: number[]): Layout {
       }
     }
   }
-  return { starts, indent, spans };
+  return { starts, indent, spans, balanced: balanced && depth === 0 };
 }
 
 const HEADER = /^(?:async\s+def|def|class)\b/;

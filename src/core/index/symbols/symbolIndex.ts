@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import type { FileMap } from '../../workspace/fileMap';
 import { grep } from '../../workspace/grep';
+import { literalTrigrams } from '../../workspace/trigramFilter';
 import { definitionPattern, definitionSearches } from './definitionSearch';
 import { SYMBOL_KINDS, SymbolRecord } from './extractSymbols';
 import { grammarVersion } from './grammarAssets';
 import { extensionGlob, indexedLanguage } from './languages';
 import { ParsePool, defaultWorkers } from './parsePool';
+import { readsWithoutParse } from './pythonDefinitions';
 import { hasRegions } from './regions';
 import { CacheEntry, FileRecord, cacheFile, cacheRecord, decodeData, defaultCacheDir, readCache, saveCache } from './symbolCache';
 import type { ParseFile, ParseOutcome } from './symbolWorker';
@@ -55,6 +57,9 @@ const DEFAULT_MAX_PARSE_BYTES = 1024 * 1024;
 const BATCH_FILES = 24;
 const BATCH_BYTES = 256 * 1024;
 const URGENT_BATCH_FILES = 8;
+/** A lookup's own search (Python, see findSymbol): files per job, by bytes read. */
+const SEARCH_BATCH_BYTES = 512 * 1024;
+const SEARCH_BATCH_FILES = 64;
 /** Below this much left to parse, a lookup waits for the complete index rather than searching the workspace. */
 const SETTLE_BYTES = 1024 * 1024;
 const SAVE_DELAY_MS = 1000;
@@ -73,6 +78,14 @@ const WARM_SHARE = 0.25;
  * only what they need, ahead of the background work: `symbols(path)` that file, `findSymbol(name)`
  * the files a text search finds the name in — which yields what the complete index would.
  */
+/** The files of one language in a map. */
+interface LanguageFiles {
+  files: number;
+  /** Whether any of them lacks an extension. */
+  bare: boolean;
+  paths: string[];
+}
+
 export class SymbolIndex {
   private readonly records = new Map<string, FileRecord>();
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -90,7 +103,7 @@ export class SymbolIndex {
   private pending = 0;
   /** Bytes the build still has to parse, once it has read the cache. */
   private remainingBytes: number | undefined;
-  private languagesPresent: Map<string, { files: number; bare: boolean }> | undefined;
+  private languagesPresent: Map<string, LanguageFiles> | undefined;
   private readonly resumers: (() => void)[] = [];
   /** Settles once the build has applied the on-disk cache: lookups wait for it rather than search what it holds. */
   private loading: Promise<void> | undefined;
@@ -175,13 +188,22 @@ export class SymbolIndex {
       paths = [...hits];
     } else {
       paths = await this.holdingBuild(async () => {
-        const lines = await this.candidates(name, exact);
+        // Python files search themselves on the parser threads (one read each, no workspace search
+        // first) and read the definitions off the indentation (pythonDefinitions.ts); those the
+        // build is parsing right now are waited for instead.
+        const python = exact && readsWithoutParse('python', name) ? this.presentLanguages().get('python')?.paths ?? [] : [];
+        const busy = python.filter((p) => this.inFlight.has(p));
+        // Files the load's trigram signatures rule out are not even opened.
+        const trigrams = literalTrigrams(Buffer.from(name, 'utf8'));
+        const searched = python.filter((p) => !this.inFlight.has(p) && this.map.mayContain(p, trigrams));
+        const own = this.parseRegions(searched, undefined, regions, name);
+        const lines = await this.candidates(name, exact, python.length > 0 ? 'python' : undefined);
         const found = [...lines.keys()];
         // Files nobody parsed yet, in a language with regions: only the declarations around the matched lines.
         const partial = found.filter((p) => !this.records.has(p) && !this.inFlight.has(p) && hasRegions(indexedLanguage(p)!));
         const rest = new Set(partial);
-        await Promise.all([this.parseRegions(partial, lines, regions, exact ? name : undefined), this.ensure(found.filter((p) => !rest.has(p)))]);
-        return found;
+        await Promise.all([own, this.parseRegions(partial, lines, regions, exact ? name : undefined), this.ensure([...found.filter((p) => !rest.has(p)), ...busy])]);
+        return [...found, ...busy, ...searched.filter((p) => regions.has(p))];
       });
     }
     const out: CodeSymbol[] = [];
@@ -339,11 +361,14 @@ export class SymbolIndex {
   /**
    * Parses the declarations around `lines` of each file (regions.ts), ahead of the build, into
    * `found`. A file whose region does not parse cleanly comes back parsed whole, and is recorded.
+   * Without `lines`, the threads find the lines `name` is on in each file themselves.
    */
-  private async parseRegions(keys: string[], lines: Map<string, number[]>, found: Map<string, CodeSymbol[]>, name: string | undefined): Promise<void> {
+  private async parseRegions(keys: string[], lines: Map<string, number[]> | undefined, found: Map<string, CodeSymbol[]>, name: string | undefined): Promise<void> {
     // Not marked in flight: a region is no record, so nobody waiting for one may be handed it.
-    await Promise.all(urgentChunks(keys).map(async (chunk) => {
-      const files = chunk.map((key) => ({ ...this.parseFile(key), lines: lines.get(key), name }));
+    // Searching threads mostly read files without the name: jobs by bytes, fewer round trips.
+    await Promise.all((lines ? urgentChunks(keys) : this.searchChunks(keys)).map(async (chunk) => {
+      // Without lines, each thread finds those `name` is written on itself.
+      const files = chunk.map((key) => ({ ...this.parseFile(key), ...(lines ? { lines: lines.get(key) } : { findLines: true }), name }));
       let results: ParseOutcome[];
       try {
         results = await this.pool.run({ files, maxBytes: this.maxBytes, timeoutMs: this.timeoutMs }, true);
@@ -357,6 +382,21 @@ export class SymbolIndex {
         else if (r.count > 0) found.set(key, decode(key, { language: files[i].language, version: '', size: r.size, mtimeMs: r.mtimeMs, hash: '', count: r.count, data: r.data }));
       });
     }));
+  }
+
+  /** `keys` in runs of about SEARCH_BATCH_BYTES, at most SEARCH_BATCH_FILES files. */
+  private searchChunks(keys: string[]): string[][] {
+    const chunks: string[][] = [];
+    let bytes = 0;
+    for (const key of keys) {
+      const last = chunks[chunks.length - 1];
+      if (!last || bytes >= SEARCH_BATCH_BYTES || last.length >= SEARCH_BATCH_FILES) {
+        chunks.push([key]);
+        bytes = 0;
+      } else last.push(key);
+      bytes += this.map.get(key)?.size ?? 0;
+    }
+    return chunks;
   }
 
   private parse(keys: string[], urgent: boolean, parseOnly: boolean, known = new Map<string, string>(), previous = new Map<string, FileRecord>()): Promise<void> {
@@ -406,16 +446,18 @@ export class SymbolIndex {
    * definitionSearch.ts). One workspace grep for the whole word (a literal the scan finds at its
    * fastest) and each match's line then tested against its language's narrower search: the same
    * lines as one grep per search, without running those patterns over every file. Parser threads
-   * start and load their grammars meanwhile.
+   * start and load their grammars meanwhile. `skip`: a language searched otherwise.
    */
-  private async candidates(name: string, exact: boolean): Promise<Map<string, number[]>> {
+  private async candidates(name: string, exact: boolean, skip?: string): Promise<Map<string, number[]>> {
     const present = this.presentLanguages();
     const counts = [...present];
-    this.pool.warm(counts.slice(0, WARM_LANGUAGES).filter(([, c]) => c.files >= counts[0][1].files * WARM_SHARE).map(([l]) => l));
+    // Python definitions of a name are read off the indentation (pythonDefinitions.ts): no grammar to load for them.
+    const warm = counts.slice(0, WARM_LANGUAGES).filter(([, c]) => c.files >= counts[0][1].files * WARM_SHARE).map(([l]) => l);
+    this.pool.warm(warm.filter((l) => !(exact && readsWithoutParse(l, name))));
     const byLanguage = new Map<string, RegExp | undefined>();
     const word = definitionPattern(name, exact);
     for (const s of definitionSearches(name, exact)) {
-      for (const l of s.languages) if (present.has(l)) byLanguage.set(l, s.pattern === word ? undefined : new RegExp(s.pattern, exact ? '' : 'i'));
+      for (const l of s.languages) if (present.has(l) && l !== skip) byLanguage.set(l, s.pattern === word ? undefined : new RegExp(s.pattern, exact ? '' : 'i'));
     }
     const languages = [...byLanguage.keys()];
     if (languages.length === 0) return new Map();
@@ -436,15 +478,16 @@ export class SymbolIndex {
     return lines;
   }
 
-  /** Indexed languages of the map, most files first, and whether any of their files lack an extension. */
-  private presentLanguages(): Map<string, { files: number; bare: boolean }> {
+  /** Indexed languages of the map, most files first, with their files and whether any lack an extension. */
+  private presentLanguages(): Map<string, LanguageFiles> {
     if (!this.languagesPresent) {
-      const counts = new Map<string, { files: number; bare: boolean }>();
+      const counts = new Map<string, LanguageFiles>();
       for (const f of this.map.files()) {
         const l = indexedLanguage(f.path);
         if (!l) continue;
-        const c = counts.get(l) ?? { files: 0, bare: false };
+        const c = counts.get(l) ?? { files: 0, bare: false, paths: [] };
         c.files++;
+        c.paths.push(f.path);
         if (!f.path.slice(f.path.lastIndexOf('/') + 1).includes('.')) c.bare = true;
         counts.set(l, c);
       }

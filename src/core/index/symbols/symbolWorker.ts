@@ -16,6 +16,8 @@ import { SymbolRecord, extractSymbols } from './extractSymbols';
 import { Grammar, GrammarSpec, loadGrammar } from './grammarLoader';
 import { blankBodies } from './blankBodies';
 import { regionText } from './regions';
+import { lineStarts } from './codeSpans';
+import { pythonDefinitions, pythonNameLines } from './pythonDefinitions';
 
 export interface WorkerSetup {
   runtimeWasm: string;
@@ -36,6 +38,12 @@ export interface ParseFile {
   lines?: number[];
   /** The name looked up (exact lookups): where on those lines it is, for languages that need it. */
   name?: string;
+  /**
+   * Python: the lines are found here, those `name` is written on as a definition could be
+   * (pythonNameLines) — one read of the file, no workspace search first. A file without any
+   * comes back as an empty region.
+   */
+  findLines?: boolean;
 }
 
 export interface ParseJob {
@@ -108,11 +116,26 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   if (size > job.maxBytes) return { kind: 'skipped', reason: 'too-large', size, mtimeMs };
   let g: Grammar | Error | undefined;
   let text: string | undefined;
+  let starts: number[] | undefined;
+  if (file.findLines && file.name !== undefined) {
+    if (buf.indexOf(file.name) === -1) return { kind: 'region', size, mtimeMs, data: '[]', count: 0 };
+    text = buf.toString('utf8');
+    starts = lineStarts(text);
+    const lines = pythonNameLines(text, starts, file.name);
+    if (lines.length === 0) return { kind: 'region', size, mtimeMs, data: '[]', count: 0 };
+    file = { ...file, lines };
+  }
+  if (file.lines && !job.parseOnly && file.language === 'python' && file.name !== undefined) {
+    // A lookup of a name in Python: read off the indentation when that is certain, no grammar needed.
+    text ??= buf.toString('utf8');
+    const defs = pythonDefinitions(text, (starts ??= lineStarts(text)), file.lines, file.name);
+    if (defs) return { kind: 'region', size, mtimeMs, data: JSON.stringify(defs), count: defs.length };
+  }
   if (file.lines && !job.parseOnly) {
     // A lookup's region: no hash (nothing is recorded), the whole file only if the region cannot stand alone.
     g = await grammar(file.language);
     if (g instanceof Error) return { kind: 'skipped', reason: 'no-grammar', size, mtimeMs, message: g.message };
-    text = buf.toString('utf8');
+    text ??= buf.toString('utf8');
     const region = parseRegion(await init(), g, file, text, size, mtimeMs, job.timeoutMs);
     if (region) return region;
   }
