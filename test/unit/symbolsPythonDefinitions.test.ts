@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { lineStarts } from '../../src/core/index/symbols/codeSpans';
 import { SYMBOL_KINDS } from '../../src/core/index/symbols/extractSymbols';
 import { pythonDefinitions, pythonNameLines } from '../../src/core/index/symbols/pythonDefinitions';
+import { pythonLayoutFast } from '../../src/core/index/symbols/pythonLayoutWasm';
+import { pythonLayout } from '../../src/core/index/symbols/pythonRegions';
 import { SymbolIndex } from '../../src/core/index/symbols/symbolIndex';
 import { FileMap } from '../../src/core/workspace/fileMap';
 
@@ -73,4 +75,40 @@ test('what cannot be read with certainty is left to the parser', () => {
   assert.equal(read('class A:\n    def f(self):\n        pass\n  x = 1\n', 'f'), undefined);
   // Blank lines with a form feed, and comments indented with a tab, are no obstacle.
   assert.deepEqual(read('\f\nclass A:\n\t# note\n    def f(self):\n        pass\n', 'f'), [['f', 'method', 4, 5, 'A', 'def f(self):']]);
+});
+
+test('the WebAssembly layout equals the JavaScript one, line by line and span by span', () => {
+  const samples = [
+    '',
+    'x = 1',
+    'x = 1\n',
+    '\n\n\n',
+    'def f(a,\n      b):\n    return (a +\n b)\n',
+    's = r"\\"" + b\'\\\\\' + f"""a\n"b"\n""" + \'\'\'x\\\'\'\'\'\'\ny = 1\n',
+    'a = """never closed\n\nclass A:\n',
+    "b = 'unclosed\nc = 2\n",
+    'd = (1,\n2]]\n',
+    'e = 1 + \\\n    2\r\nf = 3 \\\r\n  + 4\r\n',
+    '\f\n\tx = 1\n  # comment\n#c\n    \n',
+    'é = "ünïcödé # not a comment" # 😀 comment\nclass Ç:\n    pass\n',
+    'x = "a\\\nb"\ny = 2\n',
+    ...fs.readdirSync(path.join(FIXTURES, 'pythonLayout')).map((f) => fs.readFileSync(path.join(FIXTURES, 'pythonLayout', f), 'utf8')),
+    fs.readFileSync(path.join(FIXTURES, 'langs', 'sample.py'), 'utf8'),
+  ];
+  for (const text of samples) {
+    const fast = pythonLayoutFast(text);
+    assert.ok(fast, JSON.stringify(text));
+    const starts = lineStarts(text);
+    const slow = pythonLayout(text, starts);
+    assert.deepEqual([...fast.lineStarts], starts, JSON.stringify(text));
+    assert.deepEqual([...fast.layout.starts], [...slow.starts], JSON.stringify(text));
+    assert.deepEqual([...fast.layout.indent], [...slow.indent], JSON.stringify(text));
+    assert.deepEqual(Array.from(fast.layout.spans), Array.from(slow.spans), JSON.stringify(text));
+    assert.equal(fast.layout.balanced, slow.balanced, JSON.stringify(text));
+  }
+  // A large file after a small one: the memory grows, the answer stays the same.
+  const big = samples[5].repeat(20000);
+  assert.deepEqual(Array.from(pythonLayoutFast(big)!.layout.spans), Array.from(pythonLayout(big, lineStarts(big)).spans));
+  // More lines than the output areas hold for a text this size: left to the JavaScript.
+  assert.equal(pythonLayoutFast('\n'.repeat(100000)), undefined);
 });

@@ -149,6 +149,14 @@ function lineFromStack(stack: string, filename: string): number | undefined {
  * stack limit, and output is capped. Nothing is reachable from inside but `print`, `console` and the
  * helpers given at creation; values cross the boundary only as JSON.
  */
+/** Objects, arrays, string building and JSON both ways, as a first cell over a helper's answer does; leaves nothing behind. */
+const WARM_UP_SOURCE = `await (async () => {
+  const rows = [];
+  for (let i = 0; i < 1500; i++) rows.push({ name: 'n' + i, kind: 'method', path: 'src/m' + i + '.py', line: i, endLine: i + 3, container: 'C', signature: 'def n(self):' });
+  const copy = await Promise.resolve(JSON.parse(JSON.stringify(rows)));
+  return JSON.stringify(copy.map((r) => ({ path: r.path, line: r.line, kind: r.kind }))).length;
+})();`;
+
 export class Sandbox {
   private state?: VmState;
   private reserved = new Set<string>();
@@ -238,6 +246,19 @@ export class Sandbox {
       this.state = state;
       const seal = vm.getProp(api, 'seal');
       handles.push(seal);
+      // QuickJS runs compiled to WebAssembly, which V8 compiles lazily and tiers up when hot: a
+      // first cell handling a helper's large answer ran ~40 ms slower than the next. Building
+      // objects and a JSON round trip here compiles those paths before the model's first cell.
+      const warmUp = transformCell(WARM_UP_SOURCE, new Set());
+      if (warmUp.ok) {
+        const outer = this.activeRun;
+        this.activeRun = new Run('recurse-warm-up.js', this.maxOutputChars);
+        try {
+          await this.execute(state, warmUp.code, this.activeRun);
+        } finally {
+          this.activeRun = outer;
+        }
+      }
       if (this.options.prelude) {
         const prelude = transformCell(this.options.prelude, new Set());
         if (!prelude.ok) throw new Error(`sandbox prelude: ${formatCellError(prelude.error)}`);

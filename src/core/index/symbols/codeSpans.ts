@@ -4,7 +4,7 @@
  */
 
 /** Index (even) of the span holding `at`, or -1. */
-export function spanAt(spans: readonly number[], at: number): number {
+export function spanAt(spans: ArrayLike<number>, at: number): number {
   let lo = 0;
   let hi = spans.length / 2;
   while (lo < hi) {
@@ -19,7 +19,7 @@ export function spanAt(spans: readonly number[], at: number): number {
  * Where `name` is first written as a whole word in code (not in a span) between `from` and `to`,
  * or -1. `word` is the language's identifier characters, as a character class body.
  */
-export function nameInCode(text: string, from: number, to: number, name: string, spans: readonly number[], word = '\\w'): number {
+export function nameInCode(text: string, from: number, to: number, name: string, spans: ArrayLike<number>, word = '\\w'): number {
   const re = new RegExp(`(?<![${word}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![${word}])`, 'g');
   const line = text.slice(from, to);
   for (let m = re.exec(line); m; m = re.exec(line)) if (spanAt(spans, from + m.index) === -1) return from + m.index;

@@ -47,7 +47,7 @@ export function readsWithoutParse(language: string, name: string): boolean {
  * The lines (1-based, ascending) where `name` is written as a whole word not after `.`: those a
  * definition of it can be on (the same as the workspace search's, definitionSearch.ts).
  */
-export function pythonNameLines(text: string, lineStarts: readonly number[], name: string): number[] {
+export function pythonNameLines(text: string, lineStarts: ArrayLike<number>, name: string): number[] {
   const lines: number[] = [];
   let line = 0;
   for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
@@ -65,7 +65,7 @@ export function pythonNameLines(text: string, lineStarts: readonly number[], nam
  * The definitions of `name` on `lines` (1-based, the lines a search found it on), in source order,
  * exactly as a parse of the whole file would report them; undefined when that is not certain.
  */
-export function pythonDefinitions(text: string, lineStarts: number[], lines: readonly number[], name: string, layout?: Layout): SymbolRecord[] | undefined {
+export function pythonDefinitions(text: string, lineStarts: ArrayLike<number>, lines: readonly number[], name: string, layout?: Layout): SymbolRecord[] | undefined {
   if (!readsWithoutParse('python', name)) return undefined;
   const { starts, indent, spans, balanced } = layout ?? pythonLayout(text, lineStarts);
   if (!balanced) return undefined;
@@ -281,7 +281,7 @@ function firstNonSpace(text: string, from: number, to: number): number {
 }
 
 /** Index (even) of the first span ending after `at`, or -1. */
-function nextSpan(spans: readonly number[], at: number): number {
+function nextSpan(spans: ArrayLike<number>, at: number): number {
   let lo = 0;
   let hi = spans.length / 2;
   while (lo < hi) {

@@ -14,7 +14,7 @@ export interface Layout {
   starts: Uint8Array;
   indent: Int32Array;
   /** Sorted [start, end) text spans that are not code: strings and comments. */
-  spans: number[];
+  spans: ArrayLike<number>;
   /** Every string closed and every bracket matched by a closer (counted, not paired): false for code that cannot parse cleanly. */
   balanced: boolean;
 }
@@ -25,7 +25,7 @@ for (const ch of '\n#"\'()[]{}\\') TOKEN[ch.charCodeAt(0)] = 1;
 const PREFIX = new Uint8Array(65536);
 for (const ch of 'rRbBuUfF') PREFIX[ch.charCodeAt(0)] = 1;
 
-export function pythonLayout(text: string, lineStarts: number[]): Layout {
+export function pythonLayout(text: string, lineStarts: ArrayLike<number>): Layout {
   const n = lineStarts.length;
   const starts = new Uint8Array(n);
   const indent = new Int32Array(n);

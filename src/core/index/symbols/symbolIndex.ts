@@ -121,9 +121,10 @@ export class SymbolIndex {
    * call it as a workspace starts loading, so the threads start while the walk runs.
    */
   static prewarm(): void {
-    // One thread: what a rare name's few files need; booting more would slow the load (all cores
-    // are busy with it) more than it saves. The others start with the first search.
-    ParsePool.prewarm(1);
+    // Two threads at most (each boot costs the load some CPU; grammars load later, with the first
+    // search): a common Python name is read on both from a lookup's start (pythonDefinitions.ts,
+    // no grammar), where booting the second one then cost the answer ~50-90 ms.
+    ParsePool.prewarm(Math.min(2, defaultWorkers()));
   }
 
   start(): void {

@@ -18,6 +18,8 @@ import { blankBodies } from './blankBodies';
 import { regionText } from './regions';
 import { lineStarts } from './codeSpans';
 import { pythonDefinitions, pythonNameLines } from './pythonDefinitions';
+import { pythonLayoutFast } from './pythonLayoutWasm';
+import type { Layout } from './pythonRegions';
 
 export interface WorkerSetup {
   runtimeWasm: string;
@@ -116,11 +118,15 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   if (size > job.maxBytes) return { kind: 'skipped', reason: 'too-large', size, mtimeMs };
   let g: Grammar | Error | undefined;
   let text: string | undefined;
-  let starts: number[] | undefined;
+  let starts: ArrayLike<number> | undefined;
+  let layout: Layout | undefined;
   if (file.findLines && file.name !== undefined) {
     if (buf.indexOf(file.name) === -1) return { kind: 'region', size, mtimeMs, data: '[]', count: 0 };
     text = buf.toString('utf8');
-    starts = lineStarts(text);
+    // Laid out at once (a fresh thread's JavaScript would take several times longer), which gives the line starts too.
+    const fast = pythonLayoutFast(text);
+    starts = fast?.lineStarts ?? lineStarts(text);
+    layout = fast?.layout;
     const lines = pythonNameLines(text, starts, file.name);
     if (lines.length === 0) return { kind: 'region', size, mtimeMs, data: '[]', count: 0 };
     file = { ...file, lines };
@@ -128,7 +134,7 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   if (file.lines && !job.parseOnly && file.language === 'python' && file.name !== undefined) {
     // A lookup of a name in Python: read off the indentation when that is certain, no grammar needed.
     text ??= buf.toString('utf8');
-    const defs = pythonDefinitions(text, (starts ??= lineStarts(text)), file.lines, file.name);
+    const defs = pythonDefinitions(text, (starts ??= lineStarts(text)), file.lines, file.name, layout);
     if (defs) return { kind: 'region', size, mtimeMs, data: JSON.stringify(defs), count: defs.length };
   }
   if (file.lines && !job.parseOnly) {
@@ -234,7 +240,11 @@ if (parentPort) {
   port.on('message', async ({ id, job }: { id: number; job: ParseJob }) => {
     const results: ParseOutcome[] = [];
     // An empty list still starts the runtime: a thread started before the languages are known.
-    if (job.warm) await init();
+    if (job.warm) {
+      await init();
+      // The layout's WebAssembly is assembled and compiled once per thread: here, not on a lookup's first file.
+      pythonLayoutFast('x = 1\n');
+    }
     for (const id of job.warm ?? []) await warm(id).catch(() => undefined);
     for (const file of job.files) results.push(await parseOne(file, job));
     port.postMessage({ id, results });
