@@ -5,6 +5,12 @@
 
 /** Index (even) of the span holding `at`, or -1. */
 export function spanAt(spans: ArrayLike<number>, at: number): number {
+  const s = spanAfter(spans, at);
+  return s !== -1 && spans[s] <= at ? s : -1;
+}
+
+/** Index (even) of the first span ending after `at` (it holds `at` or follows it), or -1. */
+export function spanAfter(spans: ArrayLike<number>, at: number): number {
   let lo = 0;
   let hi = spans.length / 2;
   while (lo < hi) {
@@ -12,7 +18,7 @@ export function spanAt(spans: ArrayLike<number>, at: number): number {
     if (spans[mid * 2 + 1] <= at) lo = mid + 1;
     else hi = mid;
   }
-  return lo < spans.length / 2 && spans[lo * 2] <= at ? lo * 2 : -1;
+  return lo < spans.length / 2 ? lo * 2 : -1;
 }
 
 /**

@@ -16,7 +16,7 @@
  * name, non-ASCII identifiers next to it.
  */
 
-import { spanAt } from './codeSpans';
+import { spanAfter, spanAt } from './codeSpans';
 import { SYMBOL_KINDS, SymbolRecord } from './extractSymbols';
 import { Layout, pythonLayout } from './pythonRegions';
 
@@ -138,9 +138,9 @@ export function pythonDefinitions(text: string, lineStarts: ArrayLike<number>, l
     let semicolon = -1;
     const from = lineStarts[s] + indent[s];
     // Strings and comments are skipped whole: the next span ending after p (past the end: none).
-    let span = nextSpan(spans, from);
+    let span = spanAfter(spans, from);
     for (let p = from; p < to; p++) {
-      if (span !== -1 && spans[span + 1] <= p) span = nextSpan(spans, p);
+      if (span !== -1 && spans[span + 1] <= p) span = spanAfter(spans, p);
       if (span !== -1 && spans[span] <= p) {
         p = spans[span + 1] - 1;
         continue;
@@ -278,18 +278,6 @@ function firstNonSpace(text: string, from: number, to: number): number {
     if (c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 12) return p;
   }
   return -1;
-}
-
-/** Index (even) of the first span ending after `at`, or -1. */
-function nextSpan(spans: ArrayLike<number>, at: number): number {
-  let lo = 0;
-  let hi = spans.length / 2;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (spans[mid * 2 + 1] <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < spans.length / 2 ? lo * 2 : -1;
 }
 
 /** Whether `level` is the indentation of a header enclosing logical line `s`. */
