@@ -72,12 +72,6 @@ const SAVE_DELAY_MS = 1000;
 const WARM_LANGUAGES = 2;
 const WARM_SHARE = 0.25;
 
-/**
- * Definitions of every indexed file in a workspace, built in the background on parser threads and
- * kept as compact encoded records (never trees). Questions asked before the build completes parse
- * only what they need, ahead of the background work: `symbols(path)` that file, `findSymbol(name)`
- * the files a text search finds the name in — which yields what the complete index would.
- */
 /** The files of one language in a map. */
 interface LanguageFiles {
   files: number;
@@ -86,6 +80,13 @@ interface LanguageFiles {
   paths: string[];
 }
 
+/**
+ * Definitions of every indexed file in a workspace, built in the background on parser threads and
+ * kept as compact encoded records (never trees). Questions asked before the build completes parse
+ * only what they need, ahead of the background work: `symbols(path)` that file, `findSymbol(name)`
+ * the files a text search finds the name in (Python files are read, not parsed: pythonDefinitions.ts)
+ * — which yields what the complete index would.
+ */
 export class SymbolIndex {
   private readonly records = new Map<string, FileRecord>();
   private readonly inFlight = new Map<string, Promise<void>>();
