@@ -11,7 +11,7 @@
  * parse cleanly, which the caller then parses whole.
  */
 
-import { nameInCode, quotedEnd, spanAt } from './codeSpans';
+import { lineAt, nameInCode, quotedEnd, spanAt } from './codeSpans';
 
 interface Token {
   at: number;
@@ -146,16 +146,7 @@ function memberEnd(text: string, tokens: Token[], i: number, depth: number): num
  */
 export function braceRegions(text: string, starts: number[], lines: readonly number[], keep: Uint8Array, name?: string): boolean {
   const { tokens, spans } = lex(text);
-  const lineOf = (at: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const lineOf = (at: number): number => lineAt(starts, at);
   const mark = (from: number, to: number): void => {
     // From the member's first character: the line of the separator before it may hold another member's end.
     while (from < to && /\s/.test(text[from])) from++;

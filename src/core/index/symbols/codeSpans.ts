@@ -68,6 +68,18 @@ export function anyIn(sorted: readonly number[], start: number, end: number): bo
   return lo < sorted.length && sorted[lo] < end;
 }
 
+/** The line (0-based) holding position `at`, given where each line starts (ascending, from 0). */
+export function lineAt(lineStarts: ArrayLike<number>, at: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** Where each line of `text` starts (none after a final line break). */
 export function lineStarts(text: string): number[] {
   const starts = [0];
