@@ -53,10 +53,7 @@ export function pythonNameLines(text: string, lineStarts: ArrayLike<number>, nam
   const lines: number[] = [];
   let line = 0;
   for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
-    if (isWordChar(text.charCodeAt(at - 1)) || isWordChar(text.charCodeAt(at + name.length))) continue;
-    let b = at - 1;
-    while (b >= 0 && (text.charCodeAt(b) === 32 || text.charCodeAt(b) === 9)) b--;
-    if (b >= 0 && text.charCodeAt(b) === 46) continue;
+    if (!definable(text, at, name.length, 0)) continue;
     while (line + 1 < lineStarts.length && lineStarts[line + 1] <= at) line++;
     if (lines[lines.length - 1] !== line + 1) lines.push(line + 1);
   }
@@ -113,11 +110,7 @@ export function pythonDefinitions(text: string, lineStarts: ArrayLike<number>, l
   const wordsInCode = (from: number, to: number, word: string): number[] => {
     const at: number[] = [];
     for (let i = text.indexOf(word, from); i !== -1 && i + word.length <= to; i = text.indexOf(word, i + 1)) {
-      if (isWordChar(text.charCodeAt(i - 1)) || isWordChar(text.charCodeAt(i + word.length))) continue;
-      let b = i - 1;
-      while (b >= from && (text.charCodeAt(b) === 32 || text.charCodeAt(b) === 9)) b--;
-      if (b >= from && text.charCodeAt(b) === 46) continue;
-      if (spanAt(spans, i) === -1) at.push(i);
+      if (definable(text, i, word.length, from) && spanAt(spans, i) === -1) at.push(i);
     }
     return at;
   };
@@ -258,6 +251,17 @@ export function pythonDefinitions(text: string, lineStarts: ArrayLike<number>, l
     out.push([name, kind, s + 1, lineOf(lastCode(head, lineStart(next))) + 1, k > 0 ? around.container : '', signature(s)]);
   }
   return out.sort((a, b) => a[2] - b[2] || a[3] - b[3]);
+}
+
+/**
+ * Whether the `length` characters at `at` are a whole word not after `.` (looking back no further
+ * than `from`): where a query could capture them as a name.
+ */
+function definable(text: string, at: number, length: number, from: number): boolean {
+  if (isWordChar(text.charCodeAt(at - 1)) || isWordChar(text.charCodeAt(at + length))) return false;
+  let b = at - 1;
+  while (b >= from && (text.charCodeAt(b) === 32 || text.charCodeAt(b) === 9)) b--;
+  return !(b >= from && text.charCodeAt(b) === 46);
 }
 
 function isWordChar(c: number): boolean {
