@@ -78,10 +78,8 @@ export function pythonLayout(text: string, lineStarts: ArrayLike<number>): Layou
             balanced = false;
             break;
           }
-          // An escaped quote ends nothing: count the backslashes before it.
-          let slashes = 0;
-          for (let k = close - 1; k >= body && text.charCodeAt(k) === 92; k--) slashes++;
-          if (slashes % 2 === 0) {
+          // An escaped quote ends nothing.
+          if (!escaped(text, close, body)) {
             end = close + 3;
             break;
           }
@@ -90,9 +88,7 @@ export function pythonLayout(text: string, lineStarts: ArrayLike<number>): Layou
       } else {
         end = quotedEnd(text, body, quote);
         // Closed when it ends on its quote, not on an escaped one (a line break ends an unclosed one).
-        let slashes = 0;
-        for (let k = end - 2; k >= body && text.charCodeAt(k) === 92; k--) slashes++;
-        if (end - 1 < body || text[end - 1] !== quote || slashes % 2 === 1) balanced = false;
+        if (end - 1 < body || text[end - 1] !== quote || escaped(text, end - 1, body)) balanced = false;
       }
       spans.push(from, end);
       // Lines inside a triple-quoted string start nothing.
@@ -113,6 +109,13 @@ export function pythonLayout(text: string, lineStarts: ArrayLike<number>): Layou
     }
   }
   return { starts, indent, spans, balanced: balanced && depth === 0 };
+}
+
+/** Whether the character at `at` is escaped: an odd run of backslashes before it, back to `from`. */
+function escaped(text: string, at: number, from: number): boolean {
+  let slashes = 0;
+  for (let k = at - 1; k >= from && text.charCodeAt(k) === 92; k--) slashes++;
+  return slashes % 2 === 1;
 }
 
 const HEADER = /^(?:async\s+def|def|class)\b/;
