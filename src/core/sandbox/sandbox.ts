@@ -143,12 +143,6 @@ function lineFromStack(stack: string, filename: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/**
- * A persistent QuickJS REPL for one RLM run. Cells share one global scope; each cell gets a fresh
- * wall-time deadline (covering time spent awaiting host helpers), the runtime has a memory and a
- * stack limit, and output is capped. Nothing is reachable from inside but `print`, `console` and the
- * helpers given at creation; values cross the boundary only as JSON.
- */
 /** Objects, arrays, string building and JSON both ways, as a first cell over a helper's answer does; leaves nothing behind. */
 const WARM_UP_SOURCE = `await (async () => {
   const rows = [];
@@ -157,6 +151,12 @@ const WARM_UP_SOURCE = `await (async () => {
   return JSON.stringify(copy.map((r) => ({ path: r.path, line: r.line, kind: r.kind }))).length;
 })();`;
 
+/**
+ * A persistent QuickJS REPL for one RLM run. Cells share one global scope; each cell gets a fresh
+ * wall-time deadline (covering time spent awaiting host helpers), the runtime has a memory and a
+ * stack limit, and output is capped. Nothing is reachable from inside but `print`, `console` and the
+ * helpers given at creation; values cross the boundary only as JSON.
+ */
 export class Sandbox {
   private state?: VmState;
   private reserved = new Set<string>();
@@ -250,28 +250,12 @@ export class Sandbox {
       // first cell handling a helper's large answer ran ~40 ms slower than the next. Building
       // objects and a JSON round trip here compiles those paths before the model's first cell.
       const warmUp = transformCell(WARM_UP_SOURCE, new Set());
-      if (warmUp.ok) {
-        const outer = this.activeRun;
-        this.activeRun = new Run('recurse-warm-up.js', this.maxOutputChars);
-        try {
-          await this.execute(state, warmUp.code, this.activeRun);
-        } finally {
-          this.activeRun = outer;
-        }
-      }
+      if (warmUp.ok) await this.executeAtBuild(state, warmUp.code, 'recurse-warm-up.js');
       if (this.options.prelude) {
         const prelude = transformCell(this.options.prelude, new Set());
         if (!prelude.ok) throw new Error(`sandbox prelude: ${formatCellError(prelude.error)}`);
-        const run = new Run('recurse-prelude.js', this.maxOutputChars);
-        const outer = this.activeRun; // set when a cell rebuilds the sandbox after a crash
-        this.activeRun = run;
-        this.deadline = Date.now() + this.timeoutMs;
-        try {
-          const outcome = await this.execute(state, prelude.code, run);
-          if (outcome.error) throw new Error(`sandbox prelude: ${formatCellError(outcome.error)}`);
-        } finally {
-          this.activeRun = outer;
-        }
+        const outcome = await this.executeAtBuild(state, prelude.code, 'recurse-prelude.js');
+        if (outcome.error) throw new Error(`sandbox prelude: ${formatCellError(outcome.error)}`);
       }
       const locked = vm.unwrapResult(vm.callFunction(seal, vm.undefined));
       this.reserved = new Set(JSON.parse(vm.getString(locked)) as string[]);
@@ -436,6 +420,19 @@ export class Sandbox {
   }
 
   /** Evaluates transformed code and drives its promise to completion, pumping QuickJS jobs. */
+  /** Runs transformed code while the sandbox is built, with its own run (its output dropped) and a cell's time limit. */
+  private async executeAtBuild(state: VmState, code: string, filename: string): Promise<Outcome> {
+    const outer = this.activeRun; // set when a cell rebuilds the sandbox after a crash
+    const run = new Run(filename, this.maxOutputChars);
+    this.activeRun = run;
+    this.deadline = Date.now() + this.timeoutMs;
+    try {
+      return await this.execute(state, code, run);
+    } finally {
+      this.activeRun = outer;
+    }
+  }
+
   private async execute(state: VmState, code: string, run: Run): Promise<Outcome> {
     const { vm, runtime } = state;
     const evaluated = vm.evalCode(code, run.filename);
