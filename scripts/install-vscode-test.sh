@@ -16,11 +16,24 @@ NODE_HOME="$HOME_DIR/node24/node_modules/$NODE_PKG"
 say() { printf '[install-vscode-test] %s\n' "$*"; }
 mkdir -p "$HOME_DIR"
 
+# Run from `npm test`, this script inherits the outer npm's environment: npm_config_user_agent ("npm/11 node/v20 …"),
+# npm_config_local_prefix, npm_config_node_gyp and the rest. code-server's postinstall reads the Node version from
+# that user agent (not from `node --version`) and refuses anything but 24, and the other variables would point the
+# inner installs at the project's folder and tools. Every inner npm therefore starts from a clean npm environment.
+clean_npm_env() { # prints the name of every npm_* / NPM_* variable in the environment
+  env | sed -n 's/^\([Nn][Pp][Mm]_[A-Za-z0-9_]*\)=.*/\1/p'
+}
+
 # npm into a private folder with its own package.json, so nothing touches the project's node_modules.
+# Variables to set for the inner npm (after the clean-up) go in the array NPM_INTO_ENV.
+NPM_INTO_ENV=()
 npm_into() { # dir, npm args...
   local dir="$1"; shift
+  local unset_args=() name
+  for name in $(clean_npm_env); do unset_args+=(-u "$name"); done
   rm -rf "$dir"; mkdir -p "$dir"
-  (cd "$dir" && echo '{"private":true}' > package.json && npm install --no-audit --no-fund --loglevel=error "$@")
+  (cd "$dir" && echo '{"private":true}' > package.json \
+    && env "${unset_args[@]}" "${NPM_INTO_ENV[@]}" npm install --no-audit --no-fund --loglevel=error "$@")
 }
 
 if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
@@ -39,8 +52,9 @@ fi
 # offline, so it gets the ones shipped inside the node-linux-* package through npm_config_nodedir.
 if [ ! -f "$HOME_DIR/code-server/.installed-$CODE_SERVER_VERSION" ]; then
   say "npm: code-server@$CODE_SERVER_VERSION (builds native modules, 1-3 min)"
-  PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME" npm_config_unsafe_perm=true \
-    npm_into "$HOME_DIR/code-server" "code-server@$CODE_SERVER_VERSION"
+  NPM_INTO_ENV=("PATH=$NODE_HOME/bin:$PATH" "npm_config_nodedir=$NODE_HOME" "npm_config_unsafe_perm=true")
+  npm_into "$HOME_DIR/code-server" "code-server@$CODE_SERVER_VERSION"
+  NPM_INTO_ENV=()
   touch "$HOME_DIR/code-server/.installed-$CODE_SERVER_VERSION"
 fi
 
