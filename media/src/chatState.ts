@@ -23,7 +23,12 @@ export interface SubcallNode {
   durationMs?: number;
   /** For rlm_query: the child RLM's run id once it started. */
   childRunId?: string;
+  /** Set when the run ended (cancelled, or failed) before this call did: it will never finish. */
+  interrupted?: Interruption;
 }
+
+/** How an unfinished cell or sub-call ended with its run: the user cancelled it, or the run failed around it. */
+export type Interruption = 'cancelled' | 'stopped';
 
 export interface CellNode {
   cell: number;
@@ -33,6 +38,8 @@ export interface CellNode {
   durationMs?: number;
   /** Sub-calls started while this cell ran, by key (see subcallKey). */
   subcalls: string[];
+  /** Set when the run ended before this cell did. */
+  interrupted?: Interruption;
 }
 
 export interface TurnNode {
@@ -316,6 +323,7 @@ export function runFromHistory(h: HistoryRun): RunView {
     };
   }
   if (h.error !== undefined) run.error = h.error;
+  if (run.status === 'cancelled' || run.status === 'failed') interruptUnfinished(run, run.status === 'cancelled' ? 'cancelled' : 'stopped');
   return run;
 }
 
@@ -323,6 +331,17 @@ function endRun(run: RunView, status: RunStatus, at: number): void {
   run.status = status;
   run.endedAt = at;
   for (const rlm of Object.values(run.rlms)) for (const t of rlm.turns) t.streaming = false;
+  if (status === 'cancelled' || status === 'failed') interruptUnfinished(run, status === 'cancelled' ? 'cancelled' : 'stopped');
+}
+
+/** A run that ended early leaves nothing "running…": its unfinished cells and sub-calls say how they ended. */
+function interruptUnfinished(run: RunView, how: Interruption): void {
+  for (const rlm of Object.values(run.rlms)) {
+    for (const turn of rlm.turns) {
+      for (const cell of turn.cells) if (cell.output === undefined && cell.error === undefined) cell.interrupted ??= how;
+    }
+  }
+  for (const call of Object.values(run.subcalls)) if (call.ok === undefined) call.interrupted ??= how;
 }
 
 /** Applies one host message to the state (mutating it); returns false for messages it did not understand. */

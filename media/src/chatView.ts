@@ -6,7 +6,7 @@
 import type { WebviewMessage } from '../../src/extension/protocol';
 import { renderAnswer, citationTarget } from './answerMarkdown';
 import {
-  activeRun, subcallKey, type CellNode, type ChatState, type RlmNode, type RunView, type SubcallNode, type TurnNode,
+  activeRun, subcallKey, type CellNode, type Interruption, type ChatState, type RlmNode, type RunView, type SubcallNode, type TurnNode,
 } from './chatState';
 import { formatCost, formatDuration, formatTokens, plural } from './format';
 
@@ -62,6 +62,10 @@ function statusLabel(run: RunView): string {
     case 'failed': return 'Failed';
     case 'cancelled': return 'Cancelled';
   }
+}
+
+function interruptionLabel(how: Interruption): string {
+  return how === 'cancelled' ? 'cancelled' : 'stopped (the run failed)';
 }
 
 function elapsed(run: RunView, now: number): number {
@@ -453,13 +457,19 @@ export class ChatView {
 
   private updateCell(details: HTMLElement, run: RunView, cell: CellNode): void {
     const done = cell.output !== undefined || cell.error !== undefined;
-    details.dataset.state = cell.error ? 'error' : done ? 'done' : 'running';
+    details.dataset.state = cell.error ? 'error' : done ? 'done' : cell.interrupted ?? 'running';
     const timing = cell.durationMs !== undefined ? ` · ${formatDuration(cell.durationMs)}` : '';
-    setText(part(details, 'summary'), `Cell ${cell.cell}${cell.error ? ' · error' : done ? '' : ' · running…'}${timing}`);
+    const state = cell.error ? ' · error' : done ? '' : cell.interrupted ? ` · ${interruptionLabel(cell.interrupted)}` : ' · running…';
+    setText(part(details, 'summary'), `Cell ${cell.cell}${state}${timing}`);
     setText(part(part(details, '.cell-code'), 'code'), cell.code);
     const output = part<HTMLElement>(details, '.cell-output');
     const text = [cell.output ?? '', cell.error ? `Error: ${cell.error}` : ''].filter(Boolean).join('\n');
     toggle(output, done);
+    if (!done && details.dataset.interruptedClosed !== '1' && cell.interrupted) {
+      // Nothing more will come out of it: fold it like a finished cell.
+      details.dataset.interruptedClosed = '1';
+      (details as HTMLDetailsElement).open = false;
+    }
     setText(output, text || '(no output)');
     this.updateSubcalls(part(details, '.subcalls'), run, cell.subcalls);
   }
@@ -485,11 +495,11 @@ export class ChatView {
   private updateSubcall(li: HTMLElement, run: RunView, s: SubcallNode): void {
     li.dataset.depth = String(s.depth);
     li.dataset.kind = s.kind;
-    li.dataset.state = s.ok === undefined ? 'running' : s.ok ? 'ok' : 'failed';
+    li.dataset.state = s.ok === undefined ? s.interrupted ?? 'running' : s.ok ? 'ok' : 'failed';
     const details = part<HTMLDetailsElement>(li, 'details');
     const summary = part(details, 'summary');
     setText(part(summary, '.subcall-kind'), `${s.kind === 'rlm' ? 'rlm_query' : 'llm_query'} · depth ${s.depth}`);
-    const state = s.ok === undefined ? 'running…' : `${s.ok ? 'done' : 'failed'} · ${formatDuration(s.durationMs ?? 0)}`;
+    const state = s.ok === undefined ? (s.interrupted ? interruptionLabel(s.interrupted) : 'running…') : `${s.ok ? 'done' : 'failed'} · ${formatDuration(s.durationMs ?? 0)}`;
     setText(part(summary, '.subcall-state'), state);
     setText(part(summary, '.subcall-prompt'), s.prompt);
     const result = part<HTMLElement>(details, '.subcall-result');

@@ -51,6 +51,13 @@ export interface ModelServerOptions {
   models?: string[];
   /** Consulted first for every chat request; return undefined to fall through to the queue / handler. */
   route?: (ctx: ScriptContext) => ReplyFn | undefined;
+  /**
+   * When set, every request must carry this key (`Authorization: Bearer …` or Azure's `api-key`); others get
+   * OpenAI's own 401 body ("Incorrect API key provided: sk-…") on /models and chat alike.
+   */
+  apiKey?: string;
+  /** How GET /models answers instead of listing `models`: an HTTP status with OpenAI's error body for it. */
+  modelsFault?: 404 | 429 | 500;
 }
 
 const CHUNK_CHARS = 20;
@@ -62,6 +69,8 @@ export class ModelServer {
   private handler: ReplyFn | undefined;
   private readonly route: ModelServerOptions['route'];
   private readonly models: string[];
+  private readonly apiKey: string | undefined;
+  private readonly modelsFault: ModelServerOptions['modelsFault'];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private chatCount = 0;
@@ -72,6 +81,8 @@ export class ModelServer {
     this.url = `http://127.0.0.1:${port}/v1`;
     this.models = options.models ?? ['test-model'];
     this.route = options.route;
+    this.apiKey = options.apiKey;
+    this.modelsFault = options.modelsFault;
     if (typeof options.script === 'function') this.handler = options.script;
     else if (options.script) this.push(...options.script);
   }
@@ -148,6 +159,22 @@ export class ModelServer {
     }
     this.requests.push({ path, url: req.url ?? '/', method: req.method ?? 'GET', body, headers: { ...req.headers }, at: Date.now() });
 
+    if (this.apiKey !== undefined) {
+      const given = String(req.headers['api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+      if (given !== this.apiKey) {
+        const shown = given ? `${given.slice(0, 3)}*****${given.slice(-2)}` : '';
+        const message = given
+          ? `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`
+          : "You didn't provide an API key.";
+        sendJSON(res, 401, { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+        return;
+      }
+    }
+    if (req.method === 'GET' && path.endsWith('/models') && this.modelsFault) {
+      const fault = { 404: ['Not Found', 'not_found'], 429: ['Rate limit reached for requests', 'rate_limit_error'], 500: ['The server had an error', 'server_error'] }[this.modelsFault];
+      sendJSON(res, this.modelsFault, { error: { message: fault[0], type: fault[1] } });
+      return;
+    }
     if (req.method === 'GET' && path.endsWith('/models')) {
       sendJSON(res, 200, {
         object: 'list',

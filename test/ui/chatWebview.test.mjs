@@ -199,6 +199,12 @@ describe('chat webview', () => {
       await chat.send({ type: 'runStarted', runId: RUN, question: 'A long one', startedAt: Date.now() });
       await chat.send(ev({ type: 'run-start', runId: ROOT, depth: 0, question: 'A long one', files: 1 }));
       await chat.send(ev({ type: 'turn', runId: ROOT, depth: 0, turn: 1, maxTurns: 20 }));
+      await chat.send(ev({ type: 'cell-start', runId: ROOT, depth: 0, turn: 1, cell: 1, code: 'await llm_query_batched(["a", "b"])' }));
+      await chat.send(ev({ type: 'subcall-start', runId: ROOT, id: 1, depth: 1, kind: 'llm', prompt: 'a' }));
+      await chat.send(ev({ type: 'subcall-start', runId: ROOT, id: 2, depth: 1, kind: 'llm', prompt: 'b' }));
+      await chat.send(ev({ type: 'subcall-end', runId: ROOT, id: 2, depth: 1, kind: 'llm', ok: true, result: 'B', durationMs: 300 }));
+      const cell = page.locator('details.cell').first();
+      await cell.getByText('Cell 1 · running…').waitFor();
       await chat.clearPosted();
       await page.getByRole('button', { name: 'Cancel' }).click();
       assert.deepEqual(await chat.posted(), [{ type: 'cancel' }]);
@@ -207,6 +213,12 @@ describe('chat webview', () => {
 
       await chat.send({ type: 'runCancelled', runId: RUN });
       await page.locator('.run-state', { hasText: 'Cancelled' }).waitFor();
+      // Nothing of a cancelled run is left "running…": the unfinished cell and sub-call say they were cancelled.
+      assert.equal(await cell.locator('summary').first().textContent(), 'Cell 1 · cancelled');
+      assert.equal(await cell.getAttribute('data-state'), 'cancelled');
+      const calls = cell.locator('li.subcall .subcall-state');
+      assert.deepEqual(await calls.allTextContents(), ['cancelled', 'done · 0.3 s'], 'the finished sub-call keeps its result');
+      assert.equal(await page.getByText('running…').count(), 0);
       assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0);
       assert.equal(await page.getByRole('button', { name: 'Ask', exact: true }).isEnabled(), true);
     } finally {

@@ -234,10 +234,15 @@ export async function listModels(
     throw new ChatModelError(kind, `Cannot list models at ${url}: ${(e as Error).message}`, { cause: e });
   }
   const text = await res.text().catch(() => '');
+  const said = serverMessage(text);
   if (res.status === 401 || res.status === 403) {
-    throw new ChatModelError('auth', `Listing models at ${url} was refused (${res.status}); check the API key.`, { status: res.status });
+    throw new ChatModelError('auth', `Listing models at ${url} was refused (${res.status}): ${said} Check the API key.`, { status: res.status });
   }
-  if (!res.ok) throw new ChatModelError('server', `Listing models at ${url} failed (${res.status}): ${text.slice(0, 200)}`, { status: res.status });
+  if (res.status === 429) throw new ChatModelError('rate-limit', `Listing models at ${url} is rate limited (429): ${said}`, { status: res.status });
+  if (res.status === 404) {
+    throw new ChatModelError('invalid-request', `${url} was not found (404): ${said} Is the base URL an OpenAI-compatible …/v1 endpoint?`, { status: 404 });
+  }
+  if (!res.ok) throw new ChatModelError(res.status >= 500 ? 'server' : 'invalid-request', `Listing models at ${url} failed (${res.status}): ${said}`, { status: res.status });
   let body: any;
   try {
     body = JSON.parse(text);
@@ -247,6 +252,19 @@ export async function listModels(
   const data = Array.isArray(body?.data) ? body.data : Array.isArray(body?.models) ? body.models : undefined;
   if (!data) throw new ChatModelError('bad-response', `${url} did not return a model list: ${text.slice(0, 200)}`);
   return data.map((m: any) => (typeof m === 'string' ? m : String(m?.id ?? m?.name ?? ''))).filter((id: string) => id);
+}
+
+/** The message of an OpenAI-style error body ({error: {message}} or {error: "…"}), else the body's start. */
+function serverMessage(text: string): string {
+  try {
+    const body = JSON.parse(text);
+    const message = typeof body?.error === 'string' ? body.error : body?.error?.message ?? body?.message;
+    if (typeof message === 'string' && message.trim()) return message.trim().endsWith('.') ? message.trim() : `${message.trim()}.`;
+  } catch {
+    // not JSON
+  }
+  const flat = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return flat ? `${flat}.` : '(empty response).';
 }
 
 function nonEmpty<T>(v: T | undefined): v is T {

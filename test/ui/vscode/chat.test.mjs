@@ -169,17 +169,21 @@ describe('Recurse chat in VS Code', () => {
     await shoot(wb, 'vscode-xss.png');
   }));
 
-  test('Cancel stops a long run within a second', { timeout: 90_000 }, () => evidence('cancel', async () => {
-    script = () => ({ text: js('finish("too late")'), delayMs: 60_000 });
+  test('Cancel stops a long run within a second; its running cell and sub-call show as cancelled', { timeout: 90_000 }, () => evidence('cancel', async () => {
+    // The root's cell waits on a sub-call the sub-model takes a minute to answer.
+    script = (ctx) => (ctx.model === 'sub-model' ? { text: 'too late', delayMs: 60_000 }
+      : { text: js('const slow = await llm_query("Summarise every file, slowly");\nprint(slow)') });
     const view = await chatFrame();
-    const before = server.requests.length;
+    const before = server.requests.filter((r) => r.body?.model === 'sub-model').length;
     await ask(view, 'Take your time');
     const cancel = view.getByRole('button', { name: 'Cancel' });
     await cancel.waitFor();
-    // Wait until the model request is in flight, so there is something to stop.
-    for (const deadline = Date.now() + 20_000; server.requests.length === before; await wb.page.waitForTimeout(50)) {
-      if (Date.now() > deadline) throw new Error('the question never reached the model server');
+    // Wait until the sub-call is in flight, so there is a running cell and sub-call to stop.
+    for (const deadline = Date.now() + 20_000; server.requests.filter((r) => r.body?.model === 'sub-model').length === before; await wb.page.waitForTimeout(50)) {
+      if (Date.now() > deadline) throw new Error('the sub-call never reached the model server');
     }
+    const cell = view.locator('section.run').last().locator('details.cell').first();
+    await cell.locator('summary', { hasText: 'running…' }).first().waitFor({ timeout: 10_000 });
     const clicked = Date.now();
     await cancel.click();
     const run = view.locator('section.run').last();
@@ -192,6 +196,9 @@ describe('Recurse chat in VS Code', () => {
     await wb.page.waitForTimeout(1000);
     assert.equal(server.requests.length, after, 'nothing more was asked of the model');
     assert.equal(await run.locator('.answer').isVisible(), false);
+    assert.equal(await cell.locator(':scope > summary').textContent(), 'Cell 1 · cancelled');
+    assert.equal(await cell.locator('li.subcall .subcall-state').first().textContent(), 'cancelled');
+    assert.equal(await run.getByText('running…').count(), 0, 'nothing of the cancelled run is left running');
   }));
 
   // Last: it reloads the window.
@@ -214,7 +221,9 @@ describe('Recurse chat in VS Code', () => {
     assert.equal(await run.locator('.run-state').textContent(), 'Answered');
     assert.equal(await run.locator('.answer .citation.invalid').textContent(), 'src/orders/gone.ts:2');
     // The cancelled run of the previous test is there too, and nothing is left running.
-    await view.locator('section.run', { hasText: 'Take your time' }).locator('.run-state', { hasText: /^Cancelled$/ }).waitFor();
+    const cancelled = view.locator('section.run', { hasText: 'Take your time' });
+    await cancelled.locator('.run-state', { hasText: /^Cancelled$/ }).waitFor();
+    assert.equal(await cancelled.getByText('running…').count(), 0, 'the stored cancelled run has nothing running either');
     assert.equal(await view.locator('section.run[data-status="running"]').count(), 0);
     assert.equal(await view.getByRole('button', { name: 'Ask', exact: true }).isEnabled(), true);
     await shoot(wb, 'vscode-after-reload.png');
