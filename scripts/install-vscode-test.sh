@@ -16,13 +16,16 @@ NODE_HOME="$HOME_DIR/node24/node_modules/$NODE_PKG"
 say() { printf '[install-vscode-test] %s\n' "$*"; }
 mkdir -p "$HOME_DIR"
 
-# Run from `npm test`, this script inherits the outer npm's environment: npm_config_user_agent ("npm/11 node/v20 …"),
-# npm_config_local_prefix, npm_config_node_gyp and the rest. code-server's postinstall reads the Node version from
-# that user agent (not from `node --version`) and refuses anything but 24, and the other variables would point the
-# inner installs at the project's folder and tools. Every inner npm therefore starts from a clean npm environment.
-clean_npm_env() { # prints the name of every npm_* / NPM_* variable in the environment
-  env | sed -n 's/^\([Nn][Pp][Mm]_[A-Za-z0-9_]*\)=.*/\1/p'
+# Run from `npm test`, this script inherits the outer npm's environment. Two parts of it must not reach the inner
+# installs: npm_config_user_agent ("npm/11 node/v20 …"), from which code-server's postinstall reads the Node version
+# (not from `node --version`) and refuses anything but 24, and the outer run's own state (npm_config_local_prefix,
+# npm_package_*, npm_lifecycle_*, …), which points at the project. The user's npm configuration (registry, cafile,
+# proxy) must carry over, from the environment or the npmrc files: npm run under Node 24 looks for its global npmrc
+# under Node 24's prefix, so the global config file the user's own npm reads is named explicitly.
+per_run_npm_env() { # prints the names of the outer npm run's own variables
+  env | sed -n 's/^\(npm_config_user_agent\|npm_config_local_prefix\|npm_package_[A-Za-z0-9_]*\|npm_lifecycle_[A-Za-z0-9_]*\|npm_command\|npm_execpath\|npm_node_execpath\)=.*/\1/p'
 }
+NPM_GLOBALCONFIG="$(npm config get globalconfig 2>/dev/null || true)"
 
 # npm into a private folder with its own package.json, so nothing touches the project's node_modules.
 # Variables to set for the inner npm (after the clean-up) go in the array NPM_INTO_ENV.
@@ -30,10 +33,10 @@ NPM_INTO_ENV=()
 npm_into() { # dir, npm args...
   local dir="$1"; shift
   local unset_args=() name
-  for name in $(clean_npm_env); do unset_args+=(-u "$name"); done
+  for name in $(per_run_npm_env); do unset_args+=(-u "$name"); done
   rm -rf "$dir"; mkdir -p "$dir"
   (cd "$dir" && echo '{"private":true}' > package.json \
-    && env "${unset_args[@]}" "${NPM_INTO_ENV[@]}" npm install --no-audit --no-fund --loglevel=error "$@")
+    && env "${unset_args[@]}" ${NPM_GLOBALCONFIG:+"npm_config_globalconfig=$NPM_GLOBALCONFIG"} "${NPM_INTO_ENV[@]}" npm install --no-audit --no-fund --loglevel=error "$@")
 }
 
 if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
