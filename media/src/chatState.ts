@@ -6,6 +6,7 @@ import type { CitationView, HistoryRun, HostMessage, ScopeChoice, ScopeView, Usa
 import type { RlmEvent } from '../../src/core/rlm/events';
 
 export const STATE_VERSION = 1;
+const NEEDS_MODEL = 'Nothing was asked: no model is configured.';
 /** Older runs are dropped from the stored state so it stays small. */
 const MAX_RUNS = 30;
 /** Streamed text and outputs are capped per item; the full trajectory is in the extension's log. */
@@ -99,7 +100,9 @@ export interface HostInfo {
   model: string;
   provider: string;
   workspaceName: string;
-  hasKey: boolean;
+  /** False: no model is configured, the chat shows its "Configure model…" notice (with the reason). */
+  configured: boolean;
+  setupReason?: string;
 }
 
 export interface ChatState {
@@ -348,7 +351,15 @@ function interruptUnfinished(run: RunView, how: Interruption): void {
 export function applyHostMessage(state: ChatState, message: HostMessage, now = Date.now()): boolean {
   switch (message.type) {
     case 'init':
-      state.host = { model: message.model, provider: message.provider, workspaceName: message.workspaceName, hasKey: message.hasKey };
+      state.host = {
+        model: message.model, provider: message.provider, workspaceName: message.workspaceName, configured: message.configured !== false,
+        ...(message.setupReason ? { setupReason: message.setupReason } : {}),
+      };
+      if (message.configured !== false && state.status?.message.startsWith(NEEDS_MODEL)) state.status = undefined;
+      return true;
+    case 'needsModel':
+      state.host = { ...(state.host ?? { model: '', provider: '', workspaceName: '' }), configured: false, setupReason: message.reason };
+      state.status = { kind: 'warning', message: `${NEEDS_MODEL} Configure one, then ask again: your question is kept.` };
       return true;
     case 'prefill':
       state.draft = message.question;

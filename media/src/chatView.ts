@@ -78,7 +78,8 @@ export class ChatView {
   private readonly counters: Record<'tokens' | 'cost' | 'elapsed' | 'subcalls', HTMLElement>;
   private readonly cancelButton: HTMLButtonElement;
   private readonly statusLine: HTMLElement;
-  private readonly keyNotice: HTMLElement;
+  private readonly setupNotice: HTMLElement;
+  private readonly setupReason: HTMLElement;
   private readonly transcript: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly runs: HTMLElement;
@@ -130,12 +131,22 @@ export class ChatView {
     this.statusLine.setAttribute('role', 'status');
     this.statusLine.hidden = true;
 
-    this.keyNotice = el('div', 'key-notice');
-    this.keyNotice.hidden = true;
-    const setKey = el('button', 'secondary', 'Set API Key');
-    setKey.type = 'button';
-    setKey.addEventListener('click', () => this.post({ type: 'setApiKey' }));
-    this.keyNotice.append(el('span', undefined, 'No API key is set for this model. '), setKey);
+    // With no model configured the chat says so here, with the guided setup one click away.
+    this.setupNotice = el('section', 'setup-notice');
+    this.setupNotice.setAttribute('aria-label', 'No model configured');
+    this.setupNotice.hidden = true;
+    const configure = el('button', 'configure', 'Configure model…');
+    configure.type = 'button';
+    configure.title = 'Pick a provider, an endpoint and models, and test them';
+    configure.addEventListener('click', () => this.post({ type: 'configureModel' }));
+    this.setupReason = el('p', 'setup-reason');
+    this.setupNotice.append(
+      el('p', 'setup-title', 'No model configured'),
+      el('p', 'setup-hint', 'Recurse answers with a language model: OpenAI, Azure OpenAI, Ollama, LM Studio, vLLM or any ' +
+        'OpenAI-compatible endpoint, or a chat model already installed in VS Code.'),
+      this.setupReason,
+      configure,
+    );
 
     this.transcript = el('main', 'transcript');
     this.transcript.setAttribute('aria-label', 'Conversation');
@@ -187,10 +198,10 @@ export class ChatView {
     this.announcer = el('div', 'visually-hidden');
     this.announcer.setAttribute('aria-live', 'polite');
 
-    root.append(this.header, this.statusLine, this.keyNotice, this.transcript, composer, this.announcer);
+    root.append(this.header, this.statusLine, this.setupNotice, this.transcript, composer, this.announcer);
   }
 
-  /** The host refused the last question (busy): put it back in the box rather than lose it. */
+  /** The host refused the last question (busy, or no model configured): put it back in the box rather than lose it. */
   restoreUnsentQuestion(): void {
     if (this.pendingQuestion && !this.input.value.trim()) {
       this.input.value = this.pendingQuestion;
@@ -295,7 +306,8 @@ export class ChatView {
     const host = state.host;
     setText(this.hostInfo, host ? `${host.model} · ${host.workspaceName || 'no folder open'}` : 'Connecting…');
     this.hostInfo.title = host ? `Model ${host.model} (${host.provider}) on ${host.workspaceName}` : '';
-    toggle(this.keyNotice, !!host && !host.hasKey && host.provider === 'openai');
+    toggle(this.setupNotice, !!host && !host.configured);
+    setText(this.setupReason, host?.setupReason ?? '');
 
     const running = activeRun(state);
     const last = state.runs[state.runs.length - 1];

@@ -15,7 +15,7 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const HOST_TYPES = new Set(['init', 'prefill', 'runStarted', 'event', 'answer', 'runFailed', 'runCancelled', 'busy', 'status', 'cleared', 'history', 'scopes']);
+const HOST_TYPES = new Set(['init', 'needsModel', 'prefill', 'runStarted', 'event', 'answer', 'runFailed', 'runCancelled', 'busy', 'status', 'cleared', 'history', 'scopes']);
 
 /** Host messages come from the extension, but the shape is still checked before anything reads it. */
 function asHostMessage(data: unknown): HostMessage | undefined {
@@ -24,6 +24,10 @@ function asHostMessage(data: unknown): HostMessage | undefined {
   if (typeof m.type !== 'string' || !HOST_TYPES.has(m.type)) return undefined;
   if (m.type === 'event' && (typeof m.runId !== 'string' || typeof m.event !== 'object' || m.event === null
     || typeof (m.event as { type?: unknown }).type !== 'string' || typeof (m.event as { runId?: unknown }).runId !== 'string')) return undefined;
+  if (m.type === 'needsModel') {
+    const n = data as { question?: unknown; reason?: unknown };
+    if (typeof n.question !== 'string' || typeof n.reason !== 'string') return undefined;
+  }
   if (m.type === 'history' && !Array.isArray((data as { runs?: unknown }).runs)) return undefined;
   if (m.type === 'scopes') {
     const s = data as { current?: unknown; choices?: unknown };
@@ -96,6 +100,10 @@ function start(): void {
         break;
       case 'busy':
         view.restoreUnsentQuestion();
+        break;
+      case 'needsModel':
+        view.restoreUnsentQuestion();
+        view.announce('No model is configured');
         break;
       case 'history':
         // Says the view shows the extension's history now (and no longer only its own restored copy).

@@ -23,9 +23,12 @@ export const USAGE = `Usage:
                 [--format markdown|json|dot] [--max-nodes N] [--explain]
                                        what a file or symbol depends on, what depends on it, or how it reaches
                                        another, with path:line evidence; see recurse trace --help
+  recurse models [--base-url URL] [--api-key KEY] [--model M] [--no-test] [--json]
+                                       list the models an endpoint offers and test one tiny completion, with
+                                       the endpoint's own error (unreachable, 401, 404, 429); see recurse models --help
 
-Every command takes --scope DIR|PACKAGE: a directory of the workspace (packages/core) or a package from its
-manifests (@mono/core); what the command sees, reports and cites is limited to it.
+ask, index, review and trace take --scope DIR|PACKAGE: a directory of the workspace (packages/core) or a package
+from its manifests (@mono/core); what the command sees, reports and cites is limited to it.
 
 Options for ask:
   -w, --workspace DIR      workspace root (default: current directory)
@@ -171,7 +174,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   };
   if (v.help || command === undefined || command === 'help') return { command: 'help', ...base };
   if (command !== 'ask' && command !== 'index') {
-    throw new UsageError(`unknown command "${command}" (expected ask, index, review or trace)`);
+    throw new UsageError(`unknown command "${command}" (expected ask, index, review, trace or models)`);
   }
   const question = rest.join(' ').trim();
   if (command === 'ask' && !question) throw new UsageError('ask needs a question, e.g. recurse ask "Where is the config loaded?"');

@@ -13,6 +13,7 @@ import { FileMap } from '../core/workspace/fileMap';
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
+import { runModels } from './modelsCommand';
 import { runReview } from './reviewCommand';
 import { runTrace } from './traceCommand';
 
@@ -227,6 +228,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === 'review') return await runReview(argv.slice(1), controller.signal);
     if (argv[0] === 'trace') return await runTrace(argv.slice(1), controller.signal);
+    if (argv[0] === 'models') return await runModels(argv.slice(1), controller.signal);
     const args = parseCliArgs(argv);
     if (args.command === 'help') {
       process.stdout.write(`${USAGE}\n`);

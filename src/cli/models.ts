@@ -1,4 +1,4 @@
-import { type LLMConfig, resolveLLMConfig } from '../core/llm/config';
+import { type EndpointConfig, type LLMConfig, type ResolveLLMConfigOptions, resolveEndpoint, resolveLLMConfig } from '../core/llm/config';
 import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
 
 /** The model flags every command that asks a model shares. */
@@ -19,16 +19,26 @@ export interface CliModels {
   label: string;
 }
 
-/** Resolves flags > environment > config file (> a local Ollama) into the root and sub-model clients. */
-export async function createCliModels(flags: ModelFlags, root: string): Promise<CliModels> {
-  const config = await resolveLLMConfig({
+/** What every command hands the resolver: its flags, the process environment, the workspace for ./.recurse.json. */
+function resolveOptions(flags: ModelFlags, root: string): ResolveLLMConfigOptions {
+  return {
     flags: { baseUrl: flags.baseUrl, apiKey: flags.apiKey, model: flags.model, subModel: flags.subModel },
     configFile: flags.config,
     env: process.env,
     cwd: root,
     // Where to look for a local Ollama when nothing is configured (tests point it at a closed port).
     ollamaBaseURL: process.env.RECURSE_OLLAMA_URL || undefined,
-  });
+  };
+}
+
+/** The endpoint as ask would resolve it, without requiring a model (`recurse models` lists them). */
+export function resolveCliEndpoint(flags: ModelFlags, root: string): Promise<EndpointConfig> {
+  return resolveEndpoint(resolveOptions(flags, root));
+}
+
+/** Resolves flags > environment > config file (> a local Ollama) into the root and sub-model clients. */
+export async function createCliModels(flags: ModelFlags, root: string): Promise<CliModels> {
+  const config = await resolveLLMConfig(resolveOptions(flags, root));
   const rootModel = new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.model });
   const distinct = Boolean(config.subModel) && config.subModel !== config.model;
   const subModel = distinct ? new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.subModel }) : rootModel;

@@ -15,6 +15,7 @@ import { reviewLabel } from './reviewSources';
 import type { FinishedReview } from './reviewStore';
 import { type RecurseSettings, readSettings } from './settings';
 import type { RunStatusBar } from './statusBar';
+import type { ModelReadiness } from './setup/modelReadiness';
 import { logEvent } from './trajectoryLog';
 import { WorkspaceMaps } from './workspaceMaps';
 
@@ -22,7 +23,9 @@ export type RunOutcome =
   | { status: 'answered'; runId: string; folder: string; answer: string; citations: CitationView[]; usage: UsageView; forced: boolean; durationMs: number; scope?: ScopeView }
   | { status: 'failed'; runId: string; message: string }
   | { status: 'cancelled'; runId: string }
-  | { status: 'busy'; message: string };
+  | { status: 'busy'; message: string }
+  /** No model is configured: nothing ran, the chat shows its "Configure model…" notice. */
+  | { status: 'unconfigured'; message: string };
 
 export interface ChatSessionDeps {
   maps: WorkspaceMaps;
@@ -31,6 +34,10 @@ export interface ChatSessionDeps {
   status: RunStatusBar;
   post(message: HostMessage): void;
   setRunning(running: boolean): void;
+  /** Whether a model is configured for these settings (absent: always, as before the setup flow existed). */
+  readiness?(settings: RecurseSettings): Promise<ModelReadiness>;
+  /** Told when a question, a review or a trace explanation was answered (the walkthrough's steps). */
+  answered?(kind: 'question' | 'review'): void;
   /** Where finished runs are kept per workspace (absent: nothing is kept). */
   history?: ChatHistory;
   /** Told when a review starts, when one has findings to show, and when the chat is cleared (the diagnostics). */
@@ -135,7 +142,7 @@ export class ChatSession {
         forced: result.forced,
         durationMs: result.durationMs,
       };
-    }, undefined, true);
+    }, undefined, true, 'question');
   }
 
   /**
@@ -180,7 +187,7 @@ export class ChatSession {
         forced: report.forced,
         durationMs: report.durationMs,
       };
-    }, options.folder);
+    }, options.folder, false, 'review');
   }
 
   /**
@@ -189,8 +196,11 @@ export class ChatSession {
    */
   private async run(
     question: string, work: (run: RunContext) => Promise<RunAnswer>, preferredFolder?: vscode.WorkspaceFolder, acrossFolders = false,
+    kind: 'question' | 'review' = 'question',
   ): Promise<RunOutcome> {
     const { post, log, status } = this.deps;
+    const unconfigured = await this.unconfigured(question, preferredFolder);
+    if (unconfigured) return unconfigured;
     if (this.active) {
       post({ type: 'busy', message: BUSY_MESSAGE });
       return { status: 'busy', message: BUSY_MESSAGE };
@@ -236,6 +246,7 @@ export class ChatSession {
       const scope = result.scope ? { scope: result.scope } : {};
       outcome = { status: 'answered', runId, folder: folder.name, answer, citations, usage, forced, durationMs, ...scope };
       post({ type: 'answer', runId, answer, citations, usage, forced, durationMs, ...scope });
+      this.deps.answered?.(kind);
       const valid = citations.filter((c) => c.valid).length;
       log.info(`[${runId}] answered in ${(durationMs / 1000).toFixed(1)} s: ${usage.iterations} turns, ${usage.subCalls} sub-calls, ` +
         `${usage.totalTokens} tokens${usage.cost !== undefined ? `, $${usage.cost.toFixed(4)}` : ''}; citations ${valid} verified, ${citations.length - valid} not`);
@@ -262,6 +273,17 @@ export class ChatSession {
       this.remember(run, outcome);
     }
     return outcome;
+  }
+
+  /** With no model configured, the chat says so (its "Configure model…" notice) and nothing runs. */
+  private async unconfigured(question: string, preferredFolder?: vscode.WorkspaceFolder): Promise<RunOutcome | undefined> {
+    if (!this.deps.readiness) return undefined;
+    const folder = preferredFolder ?? this.deps.scope?.folder() ?? WorkspaceMaps.pickFolder();
+    const readiness = await this.deps.readiness(readSettings(folder));
+    if (readiness.configured) return undefined;
+    this.deps.log.info(`not asking "${question.slice(0, 80)}": no model is configured (${readiness.reason})`);
+    this.deps.post({ type: 'needsModel', question, reason: readiness.reason });
+    return { status: 'unconfigured', message: readiness.reason };
   }
 
   /**
@@ -293,7 +315,7 @@ export class ChatSession {
 
   private remember(run: ActiveRun, outcome: RunOutcome): void {
     const history = this.deps.history;
-    if (!history || outcome.status === 'busy') return;
+    if (!history || outcome.status === 'busy' || outcome.status === 'unconfigured') return;
     const base = { runId: run.runId, question: run.question, startedAt: run.startedAt, turns: run.trajectory.summary() };
     if (outcome.status === 'answered') {
       const { answer, citations, usage, forced, durationMs, scope } = outcome;

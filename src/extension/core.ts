@@ -17,3 +17,4 @@ export type { ReviewReport } from '../core/review/reviewReport';
 export { verifyCitations } from '../core/citations/citations';
 export { resolveScope } from '../core/index/scope';
 export { prewarmQuickJS } from '../core/sandbox/quickjsModule';
+export { listEndpointModels, testCompletion } from '../core/llm/endpointCheck';

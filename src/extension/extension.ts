@@ -24,13 +24,16 @@
  *                                findings, reviewed, unreviewed); recurse.openReviewDiff opens a finding's diff;
  *                                the reviews are kept in workspaceState (REVIEWS_KEY, reviewPersistence.ts): reload()
  *                                forgets and restores them as a window reload does, restored, flushed()
+ *   setup                        "Configure model…" (recurse.configureModel, the chat's no-model notice): input (the
+ *                                quick pick or input box on screen), running / lastOutcome (ConfigureOutcome), and
+ *                                contextKeys (the walkthrough's completion keys set in this window)
  *   trace                        Trace Dependencies (recurse.traceDependencies, `/trace` in the chat): lastOutcome (the
  *                                last TraceOutcome), sentToGraph (every GraphHostMessage sent or queued for the graph
  *                                panel), postFromGraph(message) (as if the panel sent it, validated the same way),
  *                                graphTitle (the panel's title, undefined when closed), graphReady (its page said ready)
  */
 import * as vscode from 'vscode';
-import { ApiKeyStore, endpointNeedsKey } from './apiKeyStore';
+import { ApiKeyStore } from './apiKeyStore';
 import { ChatHistory } from './chatHistory';
 import { ChatSession, type RunOutcome } from './chatSession';
 import { ChatViewProvider } from './chatViewProvider';
@@ -42,6 +45,10 @@ import { ReviewStore } from './reviewStore';
 import { RunStatusBar } from './statusBar';
 import { type TraceApi, TraceController } from './traceController';
 import { ScopeController } from './scopeController';
+import { type ConfigureOutcome, ConfigureModelFlow } from './setup/configureModel';
+import { modelReadiness } from './setup/modelReadiness';
+import { QuickInputs } from './setup/quickInputs';
+import { WalkthroughProgress } from './setup/walkthroughProgress';
 import { WorkspaceMaps } from './workspaceMaps';
 
 export interface RecurseApi {
@@ -66,6 +73,18 @@ export interface RecurseApi {
   readonly workspaceState: vscode.Memento;
   readonly review: ReviewApi;
   readonly trace: TraceApi;
+  readonly setup: SetupApi;
+}
+
+/** "Configure model…" and the walkthrough, as the tests see them. */
+export interface SetupApi {
+  /** The quick pick or input box of the configure flow on screen now (tests type into it and accept it). */
+  readonly input: QuickInputs['current'];
+  /** The outcome of the last configure flow, and the one running now (if any). */
+  readonly lastOutcome: ConfigureOutcome | undefined;
+  readonly running: Promise<ConfigureOutcome> | undefined;
+  /** Context keys set to true for the walkthrough's completion events. */
+  readonly contextKeys: readonly string[];
 }
 
 export type { OpenResult, RunOutcome };
@@ -91,6 +110,8 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
   const keys = new ApiKeyStore(context.secrets);
   const maps = new WorkspaceMaps(log);
   const history = new ChatHistory(context.workspaceState);
+  const walkthrough = new WalkthroughProgress(context.globalState);
+  const inputs = new QuickInputs();
   const reviewStore = new ReviewStore(context.workspaceState, log);
   // eslint-disable-next-line prefer-const
   let view: ChatViewProvider;
@@ -105,19 +126,33 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     history,
     reviews: reviewStore,
     scope: scopes,
+    readiness: (settings) => modelReadiness(settings, keys),
+    answered: (kind) => walkthrough.mark(kind),
   });
+
+  let configuring: Promise<ConfigureOutcome> | undefined;
+  let lastConfigure: ConfigureOutcome | undefined;
+  const configureModel = (): Promise<ConfigureOutcome> => {
+    configuring ??= new ConfigureModelFlow({ keys, inputs, log, report: (message) => view.post({ type: 'status', message }) })
+      .run()
+      .then((outcome) => (lastConfigure = outcome))
+      .finally(() => (configuring = undefined));
+    return configuring;
+  };
 
   const initMessage = async (): Promise<HostMessage> => {
     const folder = WorkspaceMaps.pickFolder();
     const settings = readSettings(folder);
-    const hasKey = settings.provider === 'vscode-lm' || !endpointNeedsKey(settings.baseUrl) || !!(await keys.get());
+    const readiness = await modelReadiness(settings, keys);
+    walkthrough.modelConfigured(readiness.configured);
     return {
       type: 'init',
       version: PROTOCOL_VERSION,
       model: settings.model || '(first available)',
       provider: settings.provider,
       workspaceName: vscode.workspace.name ?? folder?.name ?? '',
-      hasKey,
+      configured: readiness.configured,
+      ...(readiness.configured ? {} : { setupReason: readiness.reason }),
     };
   };
 
@@ -149,6 +184,8 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
       }
       case 'setApiKey':
         return vscode.commands.executeCommand('recurse.setApiKey');
+      case 'configureModel':
+        return configureModel();
       case 'showLog':
         log.show(true);
         return undefined;
@@ -189,7 +226,17 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
       view.post({ type: 'status', message });
       if (restoreInput !== undefined) view.post({ type: 'prefill', question: restoreInput });
     },
+    traced: () => walkthrough.mark('trace'),
   });
+  // The walkthrough's checkmarks and the model step's state, once activation is over.
+  setTimeout(() => {
+    walkthrough.restore();
+    void refreshReadiness();
+  }, 0);
+  async function refreshReadiness(): Promise<void> {
+    const readiness = await modelReadiness(readSettings(WorkspaceMaps.pickFolder()), keys);
+    walkthrough.modelConfigured(readiness.configured);
+  }
 
   const askSelection = async () => {
     const editor = vscode.window.activeTextEditor;
@@ -225,8 +272,9 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
       if (key) void vscode.window.showInformationMessage('Recurse: API key saved in secret storage.');
       return !!key;
     }),
+    vscode.commands.registerCommand('recurse.configureModel', () => configureModel()),
     vscode.commands.registerCommand('recurse.clearApiKey', async () => {
-      await keys.clear();
+      await keys.clear(readSettings(WorkspaceMaps.pickFolder()).baseUrl);
       void vscode.window.showInformationMessage('Recurse: API key removed from secret storage.');
     }),
     vscode.commands.registerCommand('recurse.cancel', () => session.cancel()),
@@ -238,9 +286,15 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     vscode.commands.registerCommand('recurse.traceDependencies', (first?: unknown, second?: unknown) => traces.command(first, second)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsFileMaps(e)) maps.invalidate();
-      if (e.affectsConfiguration('recurse')) void view.refresh();
+      if (e.affectsConfiguration('recurse')) {
+        void view.refresh();
+        void refreshReadiness();
+      }
     }),
-    context.secrets.onDidChange(() => void view.refresh()),
+    context.secrets.onDidChange(() => {
+      void view.refresh();
+      void refreshReadiness();
+    }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void scopes.refresh()),
   );
 
@@ -275,6 +329,20 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     workspaceState: context.workspaceState,
     review: reviews.api,
     trace: traces.api,
+    setup: {
+      get input() {
+        return inputs.current;
+      },
+      get lastOutcome() {
+        return lastConfigure;
+      },
+      get running() {
+        return configuring;
+      },
+      get contextKeys() {
+        return walkthrough.contextKeys;
+      },
+    },
   };
 }
 

@@ -27,9 +27,9 @@ export async function createModels(settings: RecurseSettings, keys: ApiKeyStore)
   }
   const { OpenAICompatibleModel, ChatModelError } = loadCore();
   if (!settings.model) throw new ChatModelError('config', 'Set "recurse.model" to the model to use.');
-  let apiKey = await keys.get();
+  let apiKey = await keys.get(settings.baseUrl);
   if (!apiKey && endpointNeedsKey(settings.baseUrl)) {
-    apiKey = await keys.prompt(`API key for ${settings.baseUrl} (stored in VS Code secret storage)`);
+    apiKey = await keys.prompt(`API key for ${settings.baseUrl} (stored in VS Code secret storage)`, settings.baseUrl);
     if (!apiKey) throw new MissingKeyError(settings.baseUrl);
   }
   const make = (model: string) => new OpenAICompatibleModel({ baseURL: settings.baseUrl, apiKey: apiKey ?? '', model });

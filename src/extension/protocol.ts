@@ -77,13 +77,18 @@ export type WebviewMessage =
   | { type: 'newChat' }
   | { type: 'openCitation'; path: string; startLine: number; endLine: number; folder?: string; review?: string }
   | { type: 'setApiKey' }
+  /** The "Configure model…" button of the no-model notice. */
+  | { type: 'configureModel' }
   | { type: 'showLog' }
   | { type: 'copy'; text: string }
   | SetScopeMessage;
 
 // ── extension → webview ─────────────────────────────────────────────────────
 export type HostMessage =
-  | { type: 'init'; version: number; model: string; provider: string; workspaceName: string; hasKey: boolean }
+  /** `configured`: a question can go to a model now; when not, `setupReason` says what is missing. */
+  | { type: 'init'; version: number; model: string; provider: string; workspaceName: string; configured: boolean; setupReason?: string }
+  /** A question was asked with no model configured: nothing ran, the question goes back into the input. */
+  | { type: 'needsModel'; question: string; reason: string }
   | { type: 'prefill'; question: string }
   | { type: 'runStarted'; runId: string; question: string; startedAt: number }
   | { type: 'event'; runId: string; event: RlmEvent }
@@ -127,6 +132,7 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'cancel':
     case 'newChat':
     case 'setApiKey':
+    case 'configureModel':
     case 'showLog':
       return { type: raw.type };
     case 'copy':

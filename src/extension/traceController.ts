@@ -54,6 +54,8 @@ export interface TraceControllerDeps {
   revealChat(): Promise<void>;
   /** A status line (and optionally the text to put back in the input) for the chat webview. */
   chatStatus(message: string, restoreInput?: string): void;
+  /** Told when a graph was shown (the walkthrough's trace step). */
+  traced?(): void;
 }
 
 const DIRECTIONS: readonly TraceDirection[] = ['in', 'out', 'both'];
@@ -173,6 +175,7 @@ export class TraceController implements vscode.Disposable {
 
   private remember(outcome: TraceOutcome): TraceOutcome {
     this.lastOutcome = outcome;
+    if (outcome.status === 'traced') this.deps.traced?.();
     return outcome;
   }
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { extension } from './helpers';
 
-const COMMANDS = ['recurse.ask', 'recurse.askSelection', 'recurse.setApiKey', 'recurse.clearApiKey', 'recurse.cancel', 'recurse.newChat', 'recurse.showLog'];
+const COMMANDS = ['recurse.ask', 'recurse.askSelection', 'recurse.configureModel', 'recurse.setApiKey', 'recurse.clearApiKey', 'recurse.cancel', 'recurse.newChat', 'recurse.showLog'];
 const BUDGET_MS = 50;
 
 describe('activation', () => {
@@ -64,7 +64,7 @@ describe('activation', () => {
     const all = new Set(await vscode.commands.getCommands(true));
     for (const c of COMMANDS) assert.ok(all.has(c), `${c} is registered`);
     const titles = (extension().packageJSON.contributes.commands as { command: string; title: string }[]).map((c) => c.title);
-    assert.deepEqual(titles, ['Ask About Workspace', 'Ask About Selection', 'Set API Key', 'Clear API Key', 'Cancel', 'New Chat', 'Show Log',
+    assert.deepEqual(titles, ['Ask About Workspace', 'Ask About Selection', 'Configure Model…', 'Set API Key', 'Clear API Key', 'Cancel', 'New Chat', 'Show Log',
       'Trace Dependencies', 'Review Changes…', 'Review Working Tree Changes', 'Review Staged Changes', 'Open Diff of Recurse Finding']);
   });
 });

@@ -179,7 +179,8 @@ describe('asking through the chat', () => {
     const [init] = messagesOf(recurse, 'init', since);
     assert.equal(init.model, 'root-model');
     assert.equal(init.provider, 'openai');
-    assert.equal(init.hasKey, true, 'a local endpoint needs no key');
+    assert.equal(init.configured, true, 'a local endpoint needs no key');
+    assert.equal(init.setupReason, undefined);
     assert.equal(init.workspaceName, vscode.workspace.name);
   });
 });

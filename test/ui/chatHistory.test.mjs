@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useChat } from './webviewHarness.mjs';
 
-const INIT = { type: 'init', version: 1, model: 'test-model', provider: 'openai', workspaceName: 'shop', hasKey: true };
+const INIT = { type: 'init', version: 1, model: 'test-model', provider: 'openai', workspaceName: 'shop', configured: true };
 const ANSWER = 'Tax is computed in `computeTax` (src/orders/pricing.ts:3-5), not in src/ghost.ts:1.';
 const at = (raw) => ({ offset: ANSWER.indexOf(raw), length: raw.length, raw });
 const CITATIONS = [

@@ -8,7 +8,7 @@ import { useChat } from './webviewHarness.mjs';
 const RUN = 'run-1';
 const ROOT = 'rlm-1';
 const CHILD = 'rlm-2';
-const INIT = { type: 'init', version: 1, model: 'test-model', provider: 'openai', workspaceName: 'shop', hasKey: true };
+const INIT = { type: 'init', version: 1, model: 'test-model', provider: 'openai', workspaceName: 'shop', configured: true };
 const ev = (event, runId = RUN) => ({ type: 'event', runId, event });
 
 const ANSWER = [
@@ -44,11 +44,38 @@ describe('chat webview', () => {
       assert.equal(await page.getByRole('textbox', { name: 'Ask about this workspace' }).count(), 1);
       assert.equal(await page.getByRole('button', { name: 'Ask', exact: true }).isEnabled(), true);
       assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0, 'no Cancel while idle');
-      assert.equal(await page.getByRole('button', { name: 'Set API Key' }).isVisible(), false);
+      assert.equal(await page.getByRole('button', { name: 'Configure model…' }).isVisible(), false, 'no setup notice with a model');
+      assert.deepEqual(chat.errors, []);
+    } finally {
+      await chat.close();
+    }
+  });
 
-      await chat.send({ ...INIT, hasKey: false });
-      await page.getByRole('button', { name: 'Set API Key' }).click();
-      assert.deepEqual((await chat.posted()).at(-1), { type: 'setApiKey' });
+  test('with no model configured the chat says so, with a Configure model… button; a question asked meanwhile is kept', async () => {
+    const chat = await chats.open();
+    try {
+      const { page } = chat;
+      await chat.send({ ...INIT, configured: false, setupReason: 'No API key is set for https://api.openai.com/v1.' });
+      const notice = page.getByRole('region', { name: 'No model configured' });
+      await notice.waitFor();
+      assert.match(await notice.textContent(), /No model configured.*Ollama.*No API key is set for https:\/\/api\.openai\.com\/v1\./s);
+      await notice.getByRole('button', { name: 'Configure model…' }).click();
+      assert.deepEqual((await chat.posted()).at(-1), { type: 'configureModel' });
+
+      // Asked anyway: the host runs nothing and says why; the question goes back into the box.
+      const box = page.getByLabel('Ask about this workspace');
+      await box.fill('Where is tax computed?');
+      await box.press('Enter');
+      assert.deepEqual((await chat.posted()).at(-1), { type: 'ask', question: 'Where is tax computed?' });
+      await chat.send({ type: 'needsModel', question: 'Where is tax computed?', reason: 'No API key is set for https://api.openai.com/v1.' });
+      await page.getByRole('status').getByText(/no model is configured/).waitFor();
+      assert.equal(await box.inputValue(), 'Where is tax computed?');
+      assert.equal(await page.locator('section.run').count(), 0, 'no run was started');
+
+      // Configured: the notice and the warning go.
+      await chat.send(INIT);
+      await notice.waitFor({ state: 'hidden' });
+      assert.equal(await page.getByRole('status').isVisible(), false);
       assert.deepEqual(chat.errors, []);
     } finally {
       await chat.close();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useChat } from './webviewHarness.mjs';
 
-const INIT = { type: 'init', version: 1, model: 'test-model', provider: 'openai', workspaceName: 'mono', hasKey: true };
+const INIT = { type: 'init', version: 1, model: 'test-model', provider: 'openai', workspaceName: 'mono', configured: true };
 const SCOPES = {
   type: 'scopes',
   current: 'workspace',

@@ -46,7 +46,7 @@ for (const csp of [true, false]) {
       try {
         const { page } = chat;
         const all = PAYLOADS.join(' ');
-        await chat.send({ type: 'init', version: 1, model: all, provider: 'openai', workspaceName: all, hasKey: true });
+        await chat.send({ type: 'init', version: 1, model: all, provider: 'openai', workspaceName: all, configured: true });
         await chat.send({ type: 'runStarted', runId: RUN, question: `question ${all}`, startedAt: Date.now() });
         await chat.send(ev({ type: 'run-start', runId: ROOT, depth: 0, question: all, files: 1 }));
         await chat.send(ev({ type: 'turn', runId: ROOT, depth: 0, turn: 1, maxTurns: 5 }));

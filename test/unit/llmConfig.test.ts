@@ -8,6 +8,7 @@ import {
   DEFAULT_OPENAI_MODEL,
   OPENAI_BASE_URL,
   listModels,
+  resolveEndpoint,
   resolveLLMConfig,
 } from '../../src/core/llm/config';
 import { ChatModelError } from '../../src/core/llm/chatModel';
@@ -186,4 +187,19 @@ test('listModels returns ids and sends the key; failures are ChatModelErrors', a
   assert.deepEqual(await listModels(server.url, 'sk-x'), ['a', 'b']);
   assert.equal(server.requests[0]!.headers.authorization, 'Bearer sk-x');
   await assert.rejects(listModels(await deadURL(), ''), (e: unknown) => e instanceof ChatModelError && e.kind === 'network');
+});
+
+test('resolveEndpoint: the same precedence without requiring a model, and without asking the server', async (t) => {
+  const { home, cwd } = tempDirs(t);
+  const server = await ModelServer.start({ models: [] });
+  t.after(() => server.close());
+  writeJSON(path.join(cwd, '.recurse.json'), { baseUrl: 'http://file.example/v1', apiKey: 'file-key' });
+  const endpoint = await resolveEndpoint({ flags: { baseUrl: `${server.url}/` }, env: { OPENAI_API_KEY: 'env-key' }, cwd, home });
+  assert.equal(endpoint.baseURL, server.url);
+  assert.equal(endpoint.apiKey, 'env-key');
+  assert.equal(endpoint.model, undefined);
+  assert.deepEqual(endpoint.sources, { baseURL: 'flags', apiKey: 'env', model: undefined, subModel: undefined });
+  assert.equal(server.requests.length, 0);
+  // resolveLLMConfig needs a model, and this server lists none.
+  await assert.rejects(resolveLLMConfig({ flags: { baseUrl: server.url }, env: {}, cwd, home }), /listed none/);
 });

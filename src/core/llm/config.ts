@@ -80,80 +80,103 @@ export const CONFIG_HELP = [
   '  - or run Ollama locally (http://127.0.0.1:11434) with a pulled model; it is used automatically.',
 ].join('\n');
 
-export async function resolveLLMConfig(options: ResolveLLMConfigOptions): Promise<LLMConfig> {
+/** The endpoint and any configured model names, before a model is chosen from a server's list. */
+export interface EndpointConfig {
+  baseURL: string;
+  /** '' when the server needs no key. */
+  apiKey: string;
+  /** Undefined when nothing names a model (ask then takes the first one the server lists). */
+  model?: string;
+  subModel?: string;
+  sources: { baseURL: ConfigSource; apiKey: ConfigSource | 'none'; model?: ConfigSource; subModel?: ConfigSource };
+  file: RecurseConfigFile;
+  files: string[];
+  /** What a local Ollama listed when it was probed (nothing configured), so the caller need not ask again. */
+  ollamaModels?: string[];
+}
+
+type Picked = { value: string; source: ConfigSource };
+
+/**
+ * The one place where precedence lives: flags > environment > config file, an API key alone meaning OpenAI, and
+ * with no endpoint at all a local Ollama (a config error when none answers). It does not require a model, so
+ * `recurse models` can show a server's listing even when no model is configured and the list is empty or fails.
+ */
+export async function resolveEndpoint(options: ResolveLLMConfigOptions): Promise<EndpointConfig> {
   const flags = options.flags ?? {};
   const env = options.env ?? {};
   const { file, files } = loadConfigFile(options);
-
-  const pick = <T>(flag: T | undefined, envValue: T | undefined, fileValue: T | undefined) =>
-    nonEmpty(flag) ? { value: flag, source: 'flags' as const }
-    : nonEmpty(envValue) ? { value: envValue, source: 'env' as const }
-    : nonEmpty(fileValue) ? { value: fileValue, source: 'config-file' as const }
+  const pick = (flag: string | undefined, envValue: string | undefined, fileValue: string | undefined): Picked | undefined =>
+    nonEmpty(flag) ? { value: flag, source: 'flags' }
+    : nonEmpty(envValue) ? { value: envValue, source: 'env' }
+    : nonEmpty(fileValue) ? { value: fileValue, source: 'config-file' }
     : undefined;
 
-  const baseURL = pick(flags.baseUrl, env.OPENAI_BASE_URL, file.baseUrl);
   const apiKey = pick(flags.apiKey, env.OPENAI_API_KEY, file.apiKey);
-  let model: { value: string; source: ConfigSource } | undefined = pick(flags.model, env.RECURSE_MODEL, file.model);
+  let model = pick(flags.model, env.RECURSE_MODEL, file.model);
   const subModel = pick(flags.subModel, env.RECURSE_SUB_MODEL, file.subModel);
-
-  let resolvedBase: { value: string; source: ConfigSource };
-  if (baseURL) {
-    resolvedBase = baseURL;
-    if (!model) {
-      // Local servers (vLLM, LM Studio) usually serve one model; asking is friendlier than failing.
-      const listed = await listModels(baseURL.value, apiKey?.value ?? '', { timeoutMs: options.probeTimeoutMs ?? 5_000 }).catch(
-        () => [] as string[],
-      );
-      if (listed[0]) model = { value: listed[0], source: baseURL.source };
-      else {
-        throw new ChatModelError(
-          'config',
-          `No model configured for ${baseURL.value} and the server listed none.\n` +
-            'Set RECURSE_MODEL, pass --model, or add "model" to the config file.',
-        );
-      }
-    }
-  } else if (apiKey) {
-    resolvedBase = { value: OPENAI_BASE_URL, source: 'default' };
+  let baseURL = pick(flags.baseUrl, env.OPENAI_BASE_URL, file.baseUrl);
+  let ollamaModels: string[] | undefined;
+  if (!baseURL && apiKey) {
+    baseURL = { value: OPENAI_BASE_URL, source: 'default' };
     model ??= { value: DEFAULT_OPENAI_MODEL, source: 'default' };
-  } else {
+  } else if (!baseURL) {
     const ollama = options.ollamaBaseURL ?? DEFAULT_OLLAMA_BASE_URL;
-    let listed: string[];
-    try {
-      listed = await listModels(ollama, '', { timeoutMs: options.probeTimeoutMs ?? 1_500 });
-    } catch {
+    ollamaModels = await listModels(ollama, '', { timeoutMs: options.probeTimeoutMs ?? 1_500 }).catch(() => {
       throw new ChatModelError('config', `No language model is configured, and no Ollama answered at ${ollama}.\n${CONFIG_HELP}`);
-    }
-    if (!model) {
-      if (!listed[0]) {
-        throw new ChatModelError(
-          'config',
-          `Ollama is running at ${ollama} but has no models. Pull one (e.g. \`ollama pull qwen2.5-coder:7b\`) ` +
-            `or set RECURSE_MODEL.\n${CONFIG_HELP}`,
-        );
-      }
-      model = { value: listed[0], source: 'ollama' };
-    }
-    resolvedBase = { value: ollama, source: 'ollama' };
+    });
+    baseURL = { value: ollama, source: 'ollama' };
   }
-
-  const resolvedSub = subModel ?? { value: model.value, source: model.source };
   return {
-    baseURL: resolvedBase.value.replace(/\/+$/, ''),
+    baseURL: baseURL.value.replace(/\/+$/, ''),
     apiKey: apiKey?.value ?? '',
+    ...(model ? { model: model.value } : {}),
+    ...(subModel ? { subModel: subModel.value } : {}),
+    sources: { baseURL: baseURL.source, apiKey: apiKey?.source ?? 'none', model: model?.source, subModel: subModel?.source },
+    file,
+    files,
+    ...(ollamaModels ? { ollamaModels } : {}),
+  };
+}
+
+/** resolveEndpoint, and when no model is named, the first one the server (or the local Ollama) lists. */
+export async function resolveLLMConfig(options: ResolveLLMConfigOptions): Promise<LLMConfig> {
+  const endpoint = await resolveEndpoint(options);
+  const model: Picked = endpoint.model
+    ? { value: endpoint.model, source: endpoint.sources.model! }
+    : { value: await firstListedModel(endpoint, options.probeTimeoutMs), source: endpoint.sources.baseURL };
+  const subModel: Picked = endpoint.subModel ? { value: endpoint.subModel, source: endpoint.sources.subModel! } : model;
+  const { file, files } = endpoint;
+  return {
+    baseURL: endpoint.baseURL,
+    apiKey: endpoint.apiKey,
     model: model.value,
-    subModel: resolvedSub.value,
-    source: resolvedBase.source,
-    sources: {
-      baseURL: resolvedBase.source,
-      apiKey: apiKey?.source ?? 'none',
-      model: model.source,
-      subModel: resolvedSub.source,
-    },
+    subModel: subModel.value,
+    source: endpoint.sources.baseURL,
+    sources: { baseURL: endpoint.sources.baseURL, apiKey: endpoint.sources.apiKey, model: model.source, subModel: subModel.source },
     file,
     files,
     ...(file.prices ? { prices: file.prices } : {}),
   };
+}
+
+/** Local servers (vLLM, LM Studio, Ollama) usually serve one model; taking it is friendlier than failing. */
+async function firstListedModel(endpoint: EndpointConfig, probeTimeoutMs: number | undefined): Promise<string> {
+  if (endpoint.ollamaModels) {
+    if (endpoint.ollamaModels[0]) return endpoint.ollamaModels[0];
+    throw new ChatModelError(
+      'config',
+      `Ollama is running at ${endpoint.baseURL} but has no models. Pull one (e.g. \`ollama pull qwen2.5-coder:7b\`) ` +
+        `or set RECURSE_MODEL.\n${CONFIG_HELP}`,
+    );
+  }
+  const listed = await listModels(endpoint.baseURL, endpoint.apiKey, { timeoutMs: probeTimeoutMs ?? 5_000 }).catch(() => [] as string[]);
+  if (listed[0]) return listed[0];
+  throw new ChatModelError(
+    'config',
+    `No model configured for ${endpoint.baseURL} and the server listed none.\n` +
+      'Set RECURSE_MODEL, pass --model, or add "model" to the config file.',
+  );
 }
 
 /** Reads the config file(s). A named file that is missing or any invalid file is a config error, not silence. */
@@ -231,7 +254,10 @@ export async function listModels(
     res = await fetch(url, { headers, signal });
   } catch (e) {
     const kind = options.signal?.aborted ? 'cancelled' : timeout.aborted ? 'timeout' : 'network';
-    throw new ChatModelError(kind, `Cannot list models at ${url}: ${(e as Error).message}`, { cause: e });
+    // fetch says only "fetch failed"; its cause says why (connect ECONNREFUSED 127.0.0.1:8000, getaddrinfo ENOTFOUND …).
+    const cause = (e as { cause?: { message?: string } }).cause?.message;
+    const why = kind === 'timeout' ? `no answer within ${options.timeoutMs ?? 10_000} ms` : `${(e as Error).message}${cause ? ` (${cause})` : ''}`;
+    throw new ChatModelError(kind, `Cannot list models at ${url}: ${why}`, { cause: e });
   }
   const text = await res.text().catch(() => '');
   const said = serverMessage(text);

@@ -15,7 +15,8 @@ export interface EndpointOptions {
 }
 
 export type ModelListing =
-  | { ok: true; models: string[]; latencyMs: number }
+  /** `models` sorted for display; `first` in the server's order, the one ask takes when no model is configured. */
+  | { ok: true; models: string[]; first?: string; latencyMs: number }
   /** `unsupported`: the endpoint has no usable model list (Azure deployments), the model name must be typed. */
   | { ok: false; kind: ChatModelErrorKind | 'unsupported'; error: string; status?: number; latencyMs: number };
 
@@ -32,7 +33,8 @@ export async function listEndpointModels(options: EndpointOptions): Promise<Mode
   }
   try {
     const models = await listModels(options.baseURL, options.apiKey, { timeoutMs: options.timeoutMs ?? 15_000, signal: options.signal });
-    return { ok: true, models: [...new Set(models)].sort((a, b) => a.localeCompare(b)), latencyMs: latencyMs() };
+    const sorted = [...new Set(models)].sort((a, b) => a.localeCompare(b));
+    return { ok: true, models: sorted, ...(models[0] ? { first: models[0] } : {}), latencyMs: latencyMs() };
   } catch (e) {
     const err = asModelError(e);
     return { ok: false, kind: err.kind, error: err.message, ...(err.status !== undefined ? { status: err.status } : {}), latencyMs: latencyMs() };
@@ -69,6 +71,33 @@ export async function testCompletion(options: EndpointOptions & { model: string 
   }
 }
 
+export interface EndpointCheck {
+  listing: ModelListing;
+  /** Absent when no test was asked for, or when there was nothing to test (then `skipped` says why). */
+  test?: TestCallResult;
+  skipped?: string;
+}
+
+/**
+ * Lists the models, then (when `test`) makes one test call to the configured model, else to the Azure deployment
+ * of the URL, else to the one the server lists first (as ask would). An unreachable server is not asked twice: the second wait adds nothing.
+ */
+export async function checkEndpoint(options: EndpointOptions & { model?: string; test: boolean }): Promise<EndpointCheck> {
+  const listing = await listEndpointModels(options);
+  if (!options.test) return { listing };
+  if (!listing.ok && (listing.kind === 'network' || listing.kind === 'timeout' || listing.kind === 'cancelled')) {
+    return { listing, skipped: listing.kind === 'cancelled' ? 'cancelled' : 'the endpoint did not answer' };
+  }
+  const model = options.model ?? azureDeployment(options.baseURL) ?? (listing.ok ? listing.first : undefined);
+  if (!model) return { listing, skipped: `no model to test: ${listing.ok ? 'the endpoint lists none' : 'the list failed'}; pass --model` };
+  return { listing, test: await testCompletion({ ...options, model }) };
+}
+
+/** A listing that failed (other than Azure's missing list) or a test call that failed: the endpoint is not usable. */
+export function endpointFailed(check: EndpointCheck): boolean {
+  return (!check.listing.ok && check.listing.kind !== 'unsupported') || check.test?.ok === false;
+}
+
 /** A one-line description of a test call, as `recurse models` and the configure flow show it. */
 export function describeTestCall(result: TestCallResult): string {
   if (result.ok) return `ok — ${result.model} answered in ${result.latencyMs} ms`;
@@ -83,6 +112,12 @@ export function isAzureDeploymentURL(baseURL: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The DEPLOYMENT of an Azure deployment URL: its chat calls go there whatever model name they carry. */
+function azureDeployment(baseURL: string): string | undefined {
+  if (!isAzureDeploymentURL(baseURL)) return undefined;
+  return decodeURIComponent(/\/deployments\/([^/]+)/.exec(new URL(baseURL).pathname)![1]);
 }
 
 function asModelError(e: unknown): ChatModelError {

@@ -259,7 +259,8 @@ export class OpenAICompatibleModel implements ChatModel {
     }
     if (e instanceof APIError) {
       const status = e.status;
-      const detail = e.message;
+      // The SDK's message repeats the status ("401 Incorrect API key…"), which the messages below already give.
+      const detail = e.message.replace(/^\d{3}\s+/, '').replace(/\.+$/, '');
       if (status === 401 || status === 403) {
         return new ChatModelError(
           'auth',
