@@ -52,6 +52,8 @@ describe('first run: no model, then Configure Model…', () => {
       assert.ok(item, `no item ${value} in "${pick.title}": ${pick.items.map((i) => i.label).join(' | ')}`);
       pick.activeItems = [item];
     }
+    // The extension host sends a quick input's changes to the workbench on its next tick: let them land first.
+    await new Promise((r) => setTimeout(r, 150));
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     // The step is over once another input (or none) is on screen.
     for (const deadline = Date.now() + 15_000; recurse.setup.input === input && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
