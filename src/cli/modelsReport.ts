@@ -77,7 +77,7 @@ function hint(kind: ChatModelErrorKind, status: number | undefined, baseURL: str
   switch (kind) {
     case 'auth':
       return `the API key was refused (${status ?? 401}): check --api-key or OPENAI_API_KEY (or "apiKey" in the config file).`;
-    case 'network' as 'auth':
+    case 'network':
       return `unreachable: nothing answered at ${baseURL}. Is the server running there?`;
     case 'timeout':
       return `no answer in time from ${baseURL}: is the server up (a local one may still be loading the model)?`;
