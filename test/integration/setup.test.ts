@@ -117,6 +117,26 @@ describe('first run: no model, then Configure Model…', () => {
     assert.ok(recurse.setup.contextKeys.includes('recurse.walkthrough.asked'), 'the walkthrough\'s ask step is done');
   });
 
+  it('a chat model installed in VS Code: picked from VS Code\'s own list, tested, saved with no key', async function () {
+    const ext = vscode.extensions.getExtension<{ setHandler(fn: () => string): void; requests: unknown[] }>('recurse-test.lm-test-provider');
+    if (!ext) this.skip();
+    const lm = ext!.isActive ? ext!.exports : await ext!.activate();
+    lm.setHandler(() => 'ok');
+    const asked = lm.requests.length;
+    const flow = vscode.commands.executeCommand<unknown>('recurse.configureModel');
+    await answer(/Configure Model/, /^A chat model installed in VS Code$/);
+    const models = await inputTitled(/root model/) as vscode.QuickPick<vscode.QuickPickItem>;
+    assert.ok(models.items.some((i) => i.label === 'recurse-test-model'), models.items.map((i) => i.label).join(' | '));
+    await answer(/root model/, /^recurse-test-model$/);
+    await answer(/sub-model/, /^Same as the root model/);
+    const outcome = await flow as RecurseApi['setup']['lastOutcome'];
+    assert.ok(outcome?.status === 'saved' && outcome.test.ok, JSON.stringify(outcome));
+    assert.equal(lm.requests.length, asked + 1, 'one test call through VS Code\'s Language Model API');
+    const config = vscode.workspace.getConfiguration('recurse');
+    assert.deepEqual([config.get('provider'), config.get('model'), config.get('subModel')], ['vscode-lm', 'recurse-test-model', '']);
+    await configure({ provider: 'openai' });
+  });
+
   it('a test call that fails shows the endpoint\'s error and saves nothing unless asked to', async () => {
     const s = await server({ models: ['rate-limited-model'] });
     s.setHandler(() => ({ fault: 'rate-limit' }));
