@@ -229,13 +229,15 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     traced: () => walkthrough.mark('trace'),
   });
   // The walkthrough's checkmarks and the model step's state, once activation is over.
+  // A new user (no model configured, walkthrough never shown) gets the walkthrough on first use.
   setTimeout(() => {
     walkthrough.restore();
-    void refreshReadiness();
+    void refreshReadiness().then((configured) => walkthrough.offerOnce(configured)).catch((err) => log.warn(`walkthrough: ${err}`));
   }, 0);
-  async function refreshReadiness(): Promise<void> {
+  async function refreshReadiness(): Promise<boolean> {
     const readiness = await modelReadiness(readSettings(WorkspaceMaps.pickFolder()), keys);
     walkthrough.modelConfigured(readiness.configured);
+    return readiness.configured;
   }
 
   const askSelection = async () => {

@@ -16,6 +16,9 @@ export const WALKTHROUGH_CONTEXT: Record<WalkthroughStep | 'model', string> = {
  * was done is kept in globalState (VS Code keeps the checkmarks itself; the keys are set again after a restart so a
  * step never reads as undone). The model step follows the configuration as it is, both ways.
  */
+export const WALKTHROUGH_ID = 'recurse.recurse#gettingStarted';
+const OFFERED_KEY = 'recurse.walkthrough.offered';
+
 export class WalkthroughProgress {
   private readonly done = new Set<string>();
 
@@ -26,6 +29,18 @@ export class WalkthroughProgress {
     for (const step of ['question', 'review', 'trace'] as const) {
       if (this.state.get<boolean>(WALKTHROUGH_CONTEXT[step])) this.setContext(WALKTHROUGH_CONTEXT[step], true);
     }
+  }
+
+  /**
+   * Opens the walkthrough once, the first time Recurse starts with no model configured. VS Code opens an
+   * extension's walkthrough on install by itself only when its Welcome service noticed the install (not for a VSIX
+   * installed while that service slept, nor from the command line), so a new user meets it on first use either way.
+   */
+  async offerOnce(configured: boolean): Promise<boolean> {
+    if (configured || this.state.get<boolean>(OFFERED_KEY)) return false;
+    await this.state.update(OFFERED_KEY, true);
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
+    return true;
   }
 
   mark(step: WalkthroughStep): void {
