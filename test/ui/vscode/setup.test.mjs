@@ -18,8 +18,13 @@ let workspace;
 
 before(async () => {
   server = await ModelServer.start({ models: ['root-model', 'sub-model'], apiKey: GOOD_KEY });
-  server.setHandler((ctx) => (ctx.messages.length === 1 && ctx.body.max_tokens === 1 ? 'ok'
-    : js('finish("Tax is computed by computeTax in src/orders/pricing.ts:3.")')));
+  server.setHandler((ctx) => {
+    if (ctx.messages.length === 1 && ctx.body.max_tokens === 1) return 'ok'; // the test call
+    if (ctx.model === 'typed-sub-model') return 'computeTax, in pricing.ts';
+    const turn = ctx.messages.filter((m) => m.role === 'assistant').length;
+    return turn === 0 ? js('print(await llm_query("Which function computes tax?"))')
+      : js('finish("Tax is computed by computeTax in src/orders/pricing.ts:3.")');
+  });
   workspace = shopWorkspace('recurse-ui-setup-');
   // A new user: no key in the environment, no recurse.* settings.
   delete process.env.OPENAI_API_KEY;
@@ -91,7 +96,8 @@ describe('first run in VS Code', () => {
     await choose('root model', 'Enter the API key again');
     await typeInto('API key for', GOOD_KEY);
     await choose('root model', /^root-model$/);
-    await choose('sub-model', /^sub-model$/);
+    // A name the endpoint does not list is typed, and taken as it is.
+    await typeInto('sub-model', 'typed-sub-model');
     const toast = wb.page.locator('.notifications-toasts .notification-toast', { hasText: /Model ready: root-model at .* answered the test call in \d+ ms/ });
     await toast.waitFor({ timeout: 30_000 });
     await shoot(wb, 'vscode-setup-ready.png');
@@ -109,6 +115,7 @@ describe('first run in VS Code', () => {
     await view.getByRole('region', { name: 'No model configured' }).waitFor({ state: 'hidden', timeout: 15_000 });
     await view.getByRole('button', { name: 'Ask', exact: true }).click();
     await view.locator('section.run .answer a.citation[data-path="src/orders/pricing.ts"]').waitFor({ timeout: 30_000 });
+    assert.ok(server.chatRequests.some((r) => r.body.model === 'typed-sub-model'), 'the typed sub-model answered the sub-call');
     await runCommand(wb.page, 'Welcome: Open Walkthrough...');
     await choose(undefined, 'Get Started with Recurse');
     await stepCheck('Ask a first question').waitFor({ timeout: 15_000 });
