@@ -6,7 +6,7 @@
  */
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
-import type { CitationView } from '../../src/extension/protocol';
+import type { CitationView } from '../../src/extension/chat/protocol';
 
 // Private-use characters mark where citations go; they survive markdown parsing as plain text.
 const OPEN = '\uE000';

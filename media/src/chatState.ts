@@ -2,7 +2,7 @@
  * The chat's state, derived from host messages by a pure reducer. It is plain JSON so it can be stored with
  * `vscode.setState` and restored when the view is shown again; the DOM is always re-rendered from it.
  */
-import type { CitationView, HistoryRun, HostMessage, ScopeChoice, ScopeView, UsageView } from '../../src/extension/protocol';
+import type { CitationView, HistoryRun, HostMessage, ScopeChoice, ScopeView, UsageView } from '../../src/extension/chat/protocol';
 import type { RlmEvent } from '../../src/core/rlm/events';
 
 export const STATE_VERSION = 1;

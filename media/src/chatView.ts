@@ -3,7 +3,7 @@
  * changed and whatever the user opened or collapsed stays that way. Model output only ever reaches the page
  * as text (textContent) — except the final answer, which goes through renderAnswer's sanitizer.
  */
-import type { WebviewMessage } from '../../src/extension/protocol';
+import type { WebviewMessage } from '../../src/extension/chat/protocol';
 import { renderAnswer, citationTarget } from './answerMarkdown';
 import {
   activeRun, subcallKey, type CellNode, type Interruption, type ChatState, type RlmNode, type RunView, type SubcallNode, type TurnNode,

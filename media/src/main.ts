@@ -3,7 +3,7 @@
  * `ready` to the extension, then applies each host message to the state and re-renders (coalesced, since model
  * deltas arrive many times a second). The state is stored with `vscode.setState` so hiding the view loses nothing.
  */
-import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../src/extension/protocol';
+import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../src/extension/chat/protocol';
 import { activeRun, applyHostMessage, restoreState, type ChatState } from './chatState';
 import { ChatView } from './chatView';
 

@@ -33,23 +33,23 @@
  *                                graphTitle (the panel's title, undefined when closed), graphReady (its page said ready)
  */
 import * as vscode from 'vscode';
-import { ApiKeyStore } from './apiKeyStore';
-import { ChatHistory } from './chatHistory';
-import { ChatSession, type RunOutcome } from './chatSession';
-import { ChatViewProvider } from './chatViewProvider';
-import { type OpenResult, openCitation } from './citationOpener';
-import { type HistoryRun, type HostMessage, PROTOCOL_VERSION, type WebviewMessage } from './protocol';
+import { ApiKeyStore } from './models/apiKeyStore';
+import { ChatHistory } from './chat/chatHistory';
+import { ChatSession, type RunOutcome } from './chat/chatSession';
+import { ChatViewProvider } from './chat/chatViewProvider';
+import { type OpenResult, openCitation } from './chat/citationOpener';
+import { type HistoryRun, type HostMessage, PROTOCOL_VERSION, type WebviewMessage } from './chat/protocol';
 import { affectsFileMaps, readSettings } from './settings';
-import { type ReviewApi, ReviewController } from './reviewController';
-import { ReviewStore } from './reviewStore';
-import { RunStatusBar } from './statusBar';
-import { type TraceApi, TraceController } from './traceController';
-import { ScopeController } from './scopeController';
+import { type ReviewApi, ReviewController } from './review/reviewController';
+import { ReviewStore } from './review/reviewStore';
+import { RunStatusBar } from './chat/statusBar';
+import { type TraceApi, TraceController } from './trace/traceController';
+import { ScopeController } from './scope/scopeController';
 import { type ConfigureOutcome, ConfigureModelFlow } from './setup/configureModel';
 import { modelReadiness } from './setup/modelReadiness';
 import { QuickInputs } from './setup/quickInputs';
 import { WalkthroughProgress } from './setup/walkthroughProgress';
-import { WorkspaceMaps } from './workspaceMaps';
+import { WorkspaceMaps } from './workspace/workspaceMaps';
 
 export interface RecurseApi {
   readonly activationMs: number;

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { RlmEvent } from '../../src/core/rlm/events';
-import { EventThrottle } from '../../src/extension/eventThrottle';
+import { EventThrottle } from '../../src/extension/chat/eventThrottle';
 import { globToIgnorePatterns } from '../../src/extension/settings';
-import { toLmMessages } from '../../src/extension/vscodeLmModel';
+import { toLmMessages } from '../../src/extension/models/vscodeLmModel';
 
 describe('adapter pieces', () => {
   it('turns VS Code exclude globs into gitignore patterns the file map understands', () => {

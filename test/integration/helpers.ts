@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RecurseApi } from '../../src/extension/extension';
-import type { HostMessage } from '../../src/extension/protocol';
+import type { HostMessage } from '../../src/extension/chat/protocol';
 import { ModelServer, type Reply, type ScriptContext } from '../support/modelServer';
 
 export const EXTENSION_ID = 'recurse.recurse';

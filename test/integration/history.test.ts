@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ChatHistory, HISTORY_KEY, IN_FLIGHT_KEY, INTERRUPTED_MESSAGE, capHistory } from '../../src/extension/chatHistory';
+import { ChatHistory, HISTORY_KEY, IN_FLIGHT_KEY, INTERRUPTED_MESSAGE, capHistory } from '../../src/extension/chat/chatHistory';
 import type { RecurseApi } from '../../src/extension/extension';
-import type { HistoryRun } from '../../src/extension/protocol';
+import type { HistoryRun } from '../../src/extension/chat/protocol';
 import type { ModelServer } from '../support/modelServer';
 import { connectModelServer, js, messagesOf, script } from './helpers';
 

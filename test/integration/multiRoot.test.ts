@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpenResult, RecurseApi } from '../../src/extension/extension';
-import type { CitationView } from '../../src/extension/protocol';
+import type { CitationView } from '../../src/extension/chat/protocol';
 import type { ModelServer } from '../support/modelServer';
 import { connectModelServer, js, messagesOf, script, waitFor } from './helpers';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { RecurseApi } from '../../src/extension/extension';
-import { SCOPE_KEY, ScopeController } from '../../src/extension/scopeController';
+import { SCOPE_KEY, ScopeController } from '../../src/extension/scope/scopeController';
 import type { ModelServer } from '../support/modelServer';
 import { connectModelServer, folder, js, messagesOf, script, waitFor } from './helpers';
 

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpenResult, RecurseApi, RunOutcome } from '../../src/extension/extension';
-import type { GraphHostMessage } from '../../src/extension/graphProtocol';
-import type { TraceOutcome } from '../../src/extension/traceController';
+import type { GraphHostMessage } from '../../src/extension/trace/graphProtocol';
+import type { TraceOutcome } from '../../src/extension/trace/traceController';
 import type { ModelServer } from '../support/modelServer';
 import { connectModelServer, folder, js, messagesOf, script, waitFor } from './helpers';
 

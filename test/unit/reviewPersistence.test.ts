@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fromPersisted, toPersisted } from '../../src/extension/reviewPersistence';
+import { fromPersisted, toPersisted } from '../../src/extension/review/reviewPersistence';
 
 const folderA = { name: 'a', uri: { toString: () => 'file:///work/a' } };
 

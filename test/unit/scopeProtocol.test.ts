@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseWebviewMessage } from '../../src/extension/protocol';
+import { parseWebviewMessage } from '../../src/extension/chat/protocol';
 
 /** `setScope` from the untrusted webview: only well-formed scopes inside the workspace get through. */
 

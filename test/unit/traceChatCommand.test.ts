@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GRAPH_PROTOCOL_VERSION, parseGraphHostMessage, parseGraphWebviewMessage } from '../../src/extension/graphProtocol';
-import { isTraceChatCommand, parseTraceChatCommand } from '../../src/extension/traceChatCommand';
+import { GRAPH_PROTOCOL_VERSION, parseGraphHostMessage, parseGraphWebviewMessage } from '../../src/extension/trace/graphProtocol';
+import { isTraceChatCommand, parseTraceChatCommand } from '../../src/extension/trace/traceChatCommand';
 
 /** `/trace …` typed in the chat, and the graph panel's messages: what gets through and what is refused. */
 

@@ -4,7 +4,7 @@
  * canvas is not readable by a screen reader or searchable, the lists are. Everything is built with textContent.
  */
 import cytoscape from 'cytoscape';
-import type { GraphHostMessage, GraphWebviewMessage } from '../../../src/extension/graphProtocol';
+import type { GraphHostMessage, GraphWebviewMessage } from '../../../src/extension/trace/graphProtocol';
 import type { TraceEdge, TraceGraph, TraceNode } from '../../../src/core/trace/traceGraph';
 import { graphElements, isGroup, isOpenable, nodeDescription } from './graphElements';
 import { graphStylesheet, readPalette } from './graphStyle';

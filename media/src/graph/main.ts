@@ -3,7 +3,7 @@
  * each `graph` message it receives (keeping the last one as the webview's state) and shows each `status`. Host
  * messages are shape-checked before use.
  */
-import { GRAPH_PROTOCOL_VERSION, type GraphWebviewMessage, parseGraphHostMessage } from '../../../src/extension/graphProtocol';
+import { GRAPH_PROTOCOL_VERSION, type GraphWebviewMessage, parseGraphHostMessage } from '../../../src/extension/trace/graphProtocol';
 import { GraphView } from './graphView';
 
 interface VsCodeApi {

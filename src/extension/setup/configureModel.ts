@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { ModelListing, TestCallResult } from '../../core/llm/endpointCheck';
-import type { ApiKeyStore } from '../apiKeyStore';
+import type { ApiKeyStore } from '../models/apiKeyStore';
 import { loadCore } from '../loadCore';
 import { readSettings } from '../settings';
-import { VsCodeLmModel } from '../vscodeLmModel';
+import { VsCodeLmModel } from '../models/vscodeLmModel';
 import { type ProviderId, PROVIDERS, baseUrlProblem, providerById, providerOf } from './providers';
 import { type PickItem, QuickInputs, type StepResult } from './quickInputs';
 

@@ -1,5 +1,5 @@
-import type { ApiKeyStore } from '../apiKeyStore';
-import { endpointNeedsKey } from '../apiKeyStore';
+import type { ApiKeyStore } from '../models/apiKeyStore';
+import { endpointNeedsKey } from '../models/apiKeyStore';
 import type { RecurseSettings } from '../settings';
 
 export type ModelReadiness =

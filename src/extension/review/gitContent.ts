@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { runGit } from '../core/review/git';
+import { runGit } from '../../core/review/git';
 import { diffFileOf, type FinishedReview, type ReviewStore } from './reviewStore';
 
 /**

@@ -1,7 +1,7 @@
-import type { ChatModel } from '../core/llm/chatModel';
+import type { ChatModel } from '../../core/llm/chatModel';
 import { type ApiKeyStore, endpointNeedsKey } from './apiKeyStore';
-import { loadCore } from './loadCore';
-import type { RecurseSettings } from './settings';
+import { loadCore } from '../loadCore';
+import type { RecurseSettings } from '../settings';
 import { VsCodeLmModel, selectLmModel } from './vscodeLmModel';
 
 export interface Models {

@@ -1,4 +1,4 @@
-import type { RlmEvent } from '../core/rlm/events';
+import type { RlmEvent } from '../../core/rlm/events';
 
 type Delta = Extract<RlmEvent, { type: 'model-delta' }>;
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { type HostMessage, type WebviewMessage, parseWebviewMessage } from './protocol';
-import { CHAT_PAGE, webviewHtml } from './webviewHtml';
+import { CHAT_PAGE, webviewHtml } from '../webviewHtml';
 
 const MAX_QUEUED = 5_000;
 const MAX_RECORDED = 10_000;

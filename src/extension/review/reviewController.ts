@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import type { ChatSession, RunOutcome } from './chatSession';
+import type { ChatSession, RunOutcome } from '../chat/chatSession';
 import { GIT_SCHEME, GitContentProvider } from './gitContent';
 import { isFindingRef, OPEN_REVIEW_DIFF, ReviewDiagnostics } from './reviewDiagnostics';
 import { type DiffOpenResult, openReviewDiff } from './reviewDiff';
 import { parseReviewSource, pickReviewSource } from './reviewSources';
 import { placeFindings } from './reviewAnswer';
 import type { FinishedReview, ReviewStore } from './reviewStore';
-import { WorkspaceMaps } from './workspaceMaps';
+import { WorkspaceMaps } from '../workspace/workspaceMaps';
 
 /** What the extension-host tests (and other extensions) see of reviews through the RecurseApi. */
 export interface ReviewApi {

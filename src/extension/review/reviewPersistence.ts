@@ -3,9 +3,9 @@
  * diagnostics and lets review citations in the restored chat history open their diffs again. No `vscode` import
  * at run time: the shapes are checked here and unit-tested under plain node.
  */
-import type { DiffSource } from '../core/review/diffSource';
-import type { CheckedFinding } from '../core/review/findings';
-import type { ReviewedFileStat } from '../core/review/reviewReport';
+import type { DiffSource } from '../../core/review/diffSource';
+import type { CheckedFinding } from '../../core/review/findings';
+import type { ReviewedFileStat } from '../../core/review/reviewReport';
 import type { FinishedReview } from './reviewStore';
 
 export const REVIEWS_KEY = 'recurse.reviews';

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { ScopeInfo } from '../core/index/scope';
-import type { FileMap } from '../core/workspace/fileMap';
-import { loadCore } from './loadCore';
-import type { HostMessage } from './protocol';
+import type { ScopeInfo } from '../../core/index/scope';
+import type { FileMap } from '../../core/workspace/fileMap';
+import { loadCore } from '../loadCore';
+import type { HostMessage } from '../chat/protocol';
 import type { ScopeChoice, ScopeKind, ScopesMessage, ScopeView, SetScopeMessage } from './scopeProtocol';
-import { WorkspaceMaps } from './workspaceMaps';
+import { WorkspaceMaps } from '../workspace/workspaceMaps';
 
 /**
  * The chat's scope: which workspace folder questions go to, and optionally which directory or package of it

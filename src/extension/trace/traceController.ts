@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
-import type { TraceDirection, TraceGraph } from '../core/trace/traceGraph';
-import type { RunOutcome } from './chatSession';
-import { type OpenResult, openCitation } from './citationOpener';
+import type { TraceDirection, TraceGraph } from '../../core/trace/traceGraph';
+import type { RunOutcome } from '../chat/chatSession';
+import { type OpenResult, openCitation } from '../chat/citationOpener';
 import { GraphPanel } from './graphPanel';
 import { GRAPH_PROTOCOL_VERSION, type GraphHostMessage, type GraphWebviewMessage, parseGraphHostMessage } from './graphProtocol';
-import { loadCore } from './loadCore';
+import { loadCore } from '../loadCore';
 import { type TraceRequest, isTraceChatCommand, parseTraceChatCommand } from './traceChatCommand';
 import { folderRelativePath, targetAtCursor } from './traceEditorTarget';
-import { WorkspaceMaps } from './workspaceMaps';
+import { WorkspaceMaps } from '../workspace/workspaceMaps';
 
 /** What `recurse.traceDependencies` accepts instead of asking (tests, other extensions, keybindings). */
 export interface TraceCommandArgs {

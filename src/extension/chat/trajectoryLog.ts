@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { RlmEvent } from '../core/rlm/events';
+import type { RlmEvent } from '../../core/rlm/events';
 
 /**
  * Writes a run's whole trajectory to the Recurse log: every model reply, code cell and output in full, sub-calls,

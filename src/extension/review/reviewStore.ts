@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { DiffSource } from '../core/review/diffSource';
-import type { CheckedFinding } from '../core/review/findings';
-import type { ReviewedFileStat } from '../core/review/reviewReport';
+import type { DiffSource } from '../../core/review/diffSource';
+import type { CheckedFinding } from '../../core/review/findings';
+import type { ReviewedFileStat } from '../../core/review/reviewReport';
 import { fromPersisted, REVIEWS_KEY, toPersisted } from './reviewPersistence';
 
 /** A finished review as the extension keeps it: enough to show its findings and open their diffs. */

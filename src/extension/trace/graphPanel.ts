@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { type GraphHostMessage, type GraphWebviewMessage, parseGraphWebviewMessage } from './graphProtocol';
-import { GRAPH_PAGE, webviewHtml } from './webviewHtml';
+import { GRAPH_PAGE, webviewHtml } from '../webviewHtml';
 
 const MAX_RECORDED = 1_000;
 

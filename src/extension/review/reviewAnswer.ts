@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import type { Citation } from '../core/citations/citations';
-import type { DiffSource } from '../core/review/diffSource';
-import type { ReviewReport } from '../core/review/reviewReport';
+import type { Citation } from '../../core/citations/citations';
+import type { DiffSource } from '../../core/review/diffSource';
+import type { ReviewReport } from '../../core/review/reviewReport';
 import { blobSpec, gitShow, gitTopLevel, sameOnDisk } from './gitContent';
 import { diffFileOf, type FinishedReview } from './reviewStore';
 

@@ -4,7 +4,7 @@
  * is marked there as well; when the extension host starts again and finds the mark, that run is recorded as
  * interrupted instead of being lost or shown as running forever.
  */
-import type { RlmEvent } from '../core/rlm/events';
+import type { RlmEvent } from '../../core/rlm/events';
 import type { HistoryCell, HistoryRun, HistoryTurn } from './protocol';
 
 /** What vscode.Memento offers that the history uses (workspaceState in the extension, a Map in a test). */

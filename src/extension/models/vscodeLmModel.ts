@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ChatMessage, ChatModel, ChatRequest, ChatResponse } from '../core/llm/chatModel';
-import { loadCore } from './loadCore';
+import type { ChatMessage, ChatModel, ChatRequest, ChatResponse } from '../../core/llm/chatModel';
+import { loadCore } from '../loadCore';
 
 const JUSTIFICATION = 'Recurse uses the model to explore this workspace and answer your question.';
 

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { CodeIndex } from '../core/index/codeIndex';
-import type { FileMap } from '../core/workspace/fileMap';
-import { folderLabels } from '../core/workspace/folderLabels';
-import { loadCore } from './loadCore';
-import { excludePatterns, readSettings } from './settings';
+import type { CodeIndex } from '../../core/index/codeIndex';
+import type { FileMap } from '../../core/workspace/fileMap';
+import { folderLabels } from '../../core/workspace/folderLabels';
+import { loadCore } from '../loadCore';
+import { excludePatterns, readSettings } from '../settings';
 
 interface Entry {
   map?: FileMap;

@@ -1,4 +1,4 @@
-import type { TraceDirection } from '../core/trace/traceGraph';
+import type { TraceDirection } from '../../core/trace/traceGraph';
 
 /**
  * `/trace <target> [--to <target>] [--direction in|out|both] [--depth N]` typed in the chat: the host runs the trace

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CodeIndex } from '../core/index/codeIndex';
-import type { CodeSymbol } from '../core/index/symbols/symbolIndex';
+import type { CodeIndex } from '../../core/index/codeIndex';
+import type { CodeSymbol } from '../../core/index/symbols/symbolIndex';
 
 /** A file's path inside its folder, as the file map names it (forward slashes). */
 export function folderRelativePath(folder: vscode.WorkspaceFolder, uri: vscode.Uri): string | undefined {

@@ -3,10 +3,10 @@
  * import so the webview bundle shares these exact types. The webview is untrusted: everything it sends goes
  * through `parseWebviewMessage`, and anything malformed is dropped.
  */
-import type { RlmEvent } from '../core/rlm/events';
-import { parseSetScope, type ScopesMessage, type ScopeView, type SetScopeMessage } from './scopeProtocol';
+import type { RlmEvent } from '../../core/rlm/events';
+import { parseSetScope, type ScopesMessage, type ScopeView, type SetScopeMessage } from '../scope/scopeProtocol';
 
-export type { ScopeChoice, ScopeKind, ScopeView } from './scopeProtocol';
+export type { ScopeChoice, ScopeKind, ScopeView } from '../scope/scopeProtocol';
 
 export const PROTOCOL_VERSION = 1;
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { DiffSource } from '../core/review/diffSource';
-import { runGit } from '../core/review/git';
+import type { DiffSource } from '../../core/review/diffSource';
+import { runGit } from '../../core/review/git';
 
 /** The five things a review can compare, as the command palette offers them and as commands accept them. */
 

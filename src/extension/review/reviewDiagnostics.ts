@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CheckedFinding, Severity } from '../core/review/findings';
+import type { CheckedFinding, Severity } from '../../core/review/findings';
 import { GIT_SCHEME, gitUri } from './gitContent';
 import { diffFileOf, type FinishedReview, type ReviewStore } from './reviewStore';
 

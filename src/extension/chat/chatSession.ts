@@ -1,23 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { Citation } from '../core/citations/citations';
-import type { DiffSource } from '../core/review/diffSource';
-import type { RlmEvent, RlmEventListener } from '../core/rlm/events';
-import type { FileMap } from '../core/workspace/fileMap';
-import type { ApiKeyStore } from './apiKeyStore';
+import type { Citation } from '../../core/citations/citations';
+import type { DiffSource } from '../../core/review/diffSource';
+import type { RlmEvent, RlmEventListener } from '../../core/rlm/events';
+import type { FileMap } from '../../core/workspace/fileMap';
+import type { ApiKeyStore } from '../models/apiKeyStore';
 import { type ChatHistory, TrajectorySummary } from './chatHistory';
 import { EventThrottle } from './eventThrottle';
-import { loadCore } from './loadCore';
-import { createModels, type Models } from './models';
+import { loadCore } from '../loadCore';
+import { createModels, type Models } from '../models/models';
 import type { CitationView, HostMessage, ScopeView, UsageView } from './protocol';
-import { finishedReview, reviewAnswer, reviewCitations } from './reviewAnswer';
-import { reviewLabel } from './reviewSources';
-import type { FinishedReview } from './reviewStore';
-import { type RecurseSettings, readSettings } from './settings';
+import { finishedReview, reviewAnswer, reviewCitations } from '../review/reviewAnswer';
+import { reviewLabel } from '../review/reviewSources';
+import type { FinishedReview } from '../review/reviewStore';
+import { type RecurseSettings, readSettings } from '../settings';
 import type { RunStatusBar } from './statusBar';
-import type { ModelReadiness } from './setup/modelReadiness';
+import type { ModelReadiness } from '../setup/modelReadiness';
 import { logEvent } from './trajectoryLog';
-import { WorkspaceMaps } from './workspaceMaps';
+import { WorkspaceMaps } from '../workspace/workspaceMaps';
 
 export type RunOutcome =
   | { status: 'answered'; runId: string; folder: string; answer: string; citations: CitationView[]; usage: UsageView; forced: boolean; durationMs: number; scope?: ScopeView }

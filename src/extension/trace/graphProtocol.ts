@@ -3,7 +3,7 @@
  * protocol.ts it has no `vscode` import, so the webview bundle shares these types. The panel is untrusted: what it
  * sends goes through `parseGraphWebviewMessage`, and anything malformed is dropped.
  */
-import type { TraceGraph } from '../core/trace/traceGraph';
+import type { TraceGraph } from '../../core/trace/traceGraph';
 
 export const GRAPH_PROTOCOL_VERSION = 1;
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { WorkspaceMaps } from './workspaceMaps';
+import { WorkspaceMaps } from '../workspace/workspaceMaps';
 
 export type OpenResult = { opened: true; uri: string; range: [number, number] } | { opened: false; reason: string };
 
