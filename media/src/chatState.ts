@@ -26,6 +26,8 @@ export interface SubcallNode {
   childRunId?: string;
   /** Set when the run ended (cancelled, or failed) before this call did: it will never finish. */
   interrupted?: Interruption;
+  /** Answered from the sub-call cache, at no cost. */
+  cached?: boolean;
 }
 
 /** How an unfinished cell or sub-call ended with its run: the user cancelled it, or the run failed around it. */
@@ -92,6 +94,8 @@ export interface RunView {
   tokens: number;
   cost?: number;
   subcallCount: number;
+  /** Sub-calls answered from the cache so far. */
+  cachedSubcalls?: number;
   answer?: AnswerView;
   error?: string;
 }
@@ -264,6 +268,10 @@ export function applyEvent(run: RunView, event: RlmEvent): void {
       node.ok = event.ok;
       node.result = event.result;
       node.durationMs = event.durationMs;
+      if (event.cached) {
+        node.cached = true;
+        run.cachedSubcalls = (run.cachedSubcalls ?? 0) + 1;
+      }
       return;
     }
     case 'usage':

@@ -372,8 +372,9 @@ export class ChatView {
     const trajectory = part<HTMLDetailsElement>(section, '.trajectory');
     const root = run.rootRlm ? run.rlms[run.rootRlm] : undefined;
     const turns = root?.turns.length ?? 0;
+    const cached = run.cachedSubcalls ? ` (${run.cachedSubcalls} cached)` : '';
     setText(part(trajectory, '.trajectory-summary'),
-      `Trajectory · ${plural(turns, 'turn')} · ${plural(run.subcallCount, 'sub-call')}`);
+      `Trajectory · ${plural(turns, 'turn')} · ${plural(run.subcallCount, 'sub-call')}${cached}`);
     this.updateRlm(part(trajectory, '.rlm-body'), run, root);
     toggle(trajectory, turns > 0 || run.status === 'running');
     // Once answered, the trajectory folds away (once: the user may open it again).
@@ -401,7 +402,8 @@ export class ChatView {
 
     const footer = part<HTMLElement>(section, '.run-footer');
     setText(part(footer, '.run-state'), statusLabel(run));
-    const stats = [`${formatTokens(run.tokens)} tokens`, formatCost(run.cost), formatDuration(elapsed(run, now))];
+    const saved = run.answer?.usage.savedTokens ? `${formatTokens(run.answer.usage.savedTokens)} tokens saved by the cache` : undefined;
+    const stats = [`${formatTokens(run.tokens)} tokens`, formatCost(run.cost), formatDuration(elapsed(run, now)), ...(saved ? [saved] : [])];
     setText(part(footer, '.run-stats'), stats.join(' · '));
     toggle(part(footer, '.copy'), !!run.answer);
     toggle(part(footer, '[data-action="showLog"]'), run.status === 'failed');
@@ -508,10 +510,12 @@ export class ChatView {
     li.dataset.depth = String(s.depth);
     li.dataset.kind = s.kind;
     li.dataset.state = s.ok === undefined ? s.interrupted ?? 'running' : s.ok ? 'ok' : 'failed';
+    li.classList.toggle('cached', !!s.cached);
     const details = part<HTMLDetailsElement>(li, 'details');
     const summary = part(details, 'summary');
     setText(part(summary, '.subcall-kind'), `${s.kind === 'rlm' ? 'rlm_query' : 'llm_query'} · depth ${s.depth}`);
-    const state = s.ok === undefined ? (s.interrupted ? interruptionLabel(s.interrupted) : 'running…') : `${s.ok ? 'done' : 'failed'} · ${formatDuration(s.durationMs ?? 0)}`;
+    const state = s.ok === undefined ? (s.interrupted ? interruptionLabel(s.interrupted) : 'running…')
+      : s.cached ? 'cached · no cost' : `${s.ok ? 'done' : 'failed'} · ${formatDuration(s.durationMs ?? 0)}`;
     setText(part(summary, '.subcall-state'), state);
     setText(part(summary, '.subcall-prompt'), s.prompt);
     const result = part<HTMLElement>(details, '.subcall-result');

@@ -46,6 +46,8 @@ Options for ask:
       --concurrency N      parallel llm_query_batched items (default 8)
       --max-file-size KB   skip larger files (default 1024)
       --exclude GLOB       extra ignore pattern (repeatable, gitignore syntax)
+      --no-cache           send every llm_query; by default identical sub-calls are answered from the
+                           workspace's sub-call cache at no cost (also "cacheSubCalls": false in the config file)
       --json               print one JSON object on stdout
       --trajectory FILE    save the whole trajectory as JSON
   -q, --quiet              no progress on stderr
@@ -70,6 +72,8 @@ export interface CliArgs {
   concurrency?: number;
   maxFileSizeKB?: number;
   exclude: string[];
+  /** --no-cache: every llm_query is sent, none answered from the sub-call cache. */
+  noCache?: boolean;
   json: boolean;
   dump?: string;
   scope?: string;
@@ -96,6 +100,7 @@ export const RUN_OPTIONS = {
   concurrency: { type: 'string' },
   'max-file-size': { type: 'string' },
   exclude: { type: 'string', multiple: true },
+  'no-cache': { type: 'boolean' },
 } as const;
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -103,7 +108,7 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 /** The model flags as parsed (MODEL_OPTIONS). */
 export type ModelFlags = Pick<CliArgs, 'model' | 'subModel' | 'baseUrl' | 'apiKey' | 'config'>;
 /** The budget and file-map flags as parsed (RUN_OPTIONS). */
-export type RunFlags = Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude'>;
+export type RunFlags = Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude' | 'noCache'>;
 
 export function readModelFlags(v: Values): ModelFlags {
   const str = (k: string) => v[k] as string | undefined;
@@ -121,6 +126,7 @@ export function readRunOptions(v: Values): RunFlags {
     concurrency: positiveInt('concurrency', str('concurrency')),
     maxFileSizeKB: positiveInt('max-file-size', str('max-file-size')),
     exclude: (v.exclude as string[] | undefined) ?? [],
+    noCache: Boolean(v['no-cache']),
   };
 }
 

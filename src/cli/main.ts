@@ -11,7 +11,7 @@ import { RlmCancelledError } from '../core/rlm/rlm';
 import { ask } from '../core/workflows/ask';
 import { FileMap } from '../core/workspace/fileMap';
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from './args';
-import { createCliModels } from './models';
+import { cliSubCallCache, createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 import { runModels } from './modelsCommand';
 import { runReview } from './reviewCommand';
@@ -169,6 +169,7 @@ async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
     onEvent: progress,
     signal,
     trajectoryFile: args.trajectory,
+    subCallCache: cliSubCallCache(root, args.noCache, config.file),
   });
   if (args.json) {
     process.stdout.write(
@@ -186,6 +187,9 @@ async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
           iterations: result.usage.iterations,
           subCalls: result.usage.subCalls,
           ...(result.usage.cost !== undefined ? { cost: result.usage.cost } : {}),
+          cachedSubCalls: result.usage.cachedSubCalls,
+          savedTokens: result.usage.savedTokens,
+          ...(result.usage.savedCost !== undefined ? { savedCost: result.usage.savedCost } : {}),
         },
         skipped: result.skipped.counts,
         forced: result.forced,
@@ -202,6 +206,10 @@ async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
           `${result.usage.cost !== undefined ? ` · $${result.usage.cost.toFixed(4)}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s` +
           ` · citations: ${valid} verified${invalid ? `, ${invalid} unverified` : ''}`,
       );
+      if (result.usage.cachedSubCalls) {
+        const saved = result.usage.savedCost !== undefined ? `, $${result.usage.savedCost.toFixed(4)}` : '';
+        err(`— ${result.usage.cachedSubCalls} sub-call${result.usage.cachedSubCalls === 1 ? '' : 's'} from the cache: saved ${result.usage.savedTokens} tokens${saved}`);
+      }
       if (result.scope) {
         err(`— scope: ${result.scope.packageName ? `${result.scope.packageName} (${result.scope.dir || '.'})` : result.scope.dir} · ${result.files} files`);
       }

@@ -1,5 +1,6 @@
 import { type EndpointConfig, type LLMConfig, type ResolveLLMConfigOptions, resolveEndpoint, resolveLLMConfig } from '../core/llm/config';
 import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
+import { defaultSubCallCacheDir, SubCallCache } from '../core/llm/subCallCache';
 
 /** The model flags every command that asks a model shares. */
 export interface ModelFlags {
@@ -44,4 +45,13 @@ export async function createCliModels(flags: ModelFlags, root: string): Promise<
   const subModel = distinct ? new OpenAICompatibleModel({ baseURL: config.baseURL, apiKey: config.apiKey, model: config.subModel }) : rootModel;
   const label = `${config.model}${distinct ? ` (sub-model ${config.subModel})` : ''} at ${config.baseURL}`;
   return { config, rootModel, subModel, label };
+}
+
+/**
+ * The workspace's sub-call cache (memory and disk), unless --no-cache or the config file's "cacheSubCalls": false
+ * turn it off.
+ */
+export function cliSubCallCache(root: string, noCache: boolean | undefined, file: Record<string, unknown>): SubCallCache | undefined {
+  if (noCache || file.cacheSubCalls === false) return undefined;
+  return new SubCallCache({ dir: defaultSubCallCacheDir(root) });
 }

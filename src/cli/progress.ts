@@ -26,6 +26,7 @@ export function createProgressPrinter(write: (line: string) => void): (event: Rl
         break;
       case 'subcall-end':
         if (!event.ok) write(`${pad(event.depth)}↳ #${event.id} failed: ${preview(event.result, 120)}`);
+        else if (event.cached) write(`${pad(event.depth)}↳ #${event.id} cached (no cost)`);
         break;
       case 'usage':
         if (event.depth === 0) {

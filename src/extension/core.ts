@@ -18,3 +18,4 @@ export { verifyCitations } from '../core/citations/citations';
 export { resolveScope } from '../core/index/scope';
 export { prewarmQuickJS } from '../core/sandbox/quickjsModule';
 export { listEndpointModels, testCompletion } from '../core/llm/endpointCheck';
+export { SubCallCache, defaultSubCallCacheDir } from '../core/llm/subCallCache';

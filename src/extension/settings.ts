@@ -14,6 +14,8 @@ export interface RecurseSettings {
   maxFileSizeKB?: number;
   exclude: string[];
   prices?: Record<string, { input: number; output: number }>;
+  /** Memoize llm_query answers (recurse.cacheSubCalls, default on). */
+  cacheSubCalls: boolean;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -42,6 +44,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RecurseSettings
     maxFileSizeKB: int('maxFileSizeKB', 1),
     exclude: stringList(c.get<unknown>('exclude')),
     prices: priceTable(c.get<unknown>('prices')),
+    cacheSubCalls: c.get<unknown>('cacheSubCalls') !== false,
   };
 }
 

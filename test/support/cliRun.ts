@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The bundled CLI (npm run build), run as a user runs it. */
@@ -13,7 +15,10 @@ export interface CliRun {
 export interface CliRunOptions {
   /** Added to the environment (after the caller's OPENAI_* and RECURSE_* variables are removed). */
   env?: Record<string, string>;
-  /** HOME for the run, and the symbol cache under it (XDG_CACHE_HOME=<home>/cache); default: a directory that does not exist. */
+  /**
+   * HOME for the run, and the caches under it (XDG_CACHE_HOME=<home>/cache: symbols, sub-calls); default: a new
+   * empty directory for this run alone, removed when it ends, so runs never share a cache by accident.
+   */
   home?: string;
   onSpawn?(child: ChildProcess): void;
 }
@@ -25,7 +30,9 @@ export interface CliRunOptions {
 export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OPENAI_|RECURSE_)/.test(k))) as Record<string, string>;
-    const home = options.home ? { HOME: options.home, XDG_CACHE_HOME: join(options.home, 'cache') } : { HOME: join(__dirname, 'no-home') };
+    const own = options.home ? undefined : mkdtempSync(join(tmpdir(), 'recurse-cli-home-'));
+    const dir = options.home ?? own!;
+    const home = { HOME: dir, XDG_CACHE_HOME: join(dir, 'cache') };
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...clean, ...home, RECURSE_OLLAMA_URL: 'http://127.0.0.1:9/v1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +42,10 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      if (own) rmSync(own, { recursive: true, force: true });
+      resolve({ code, stdout, stderr });
+    });
     options.onSpawn?.(child);
   });
 }

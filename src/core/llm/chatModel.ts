@@ -41,6 +41,8 @@ export interface ChatResponse {
 
 export interface ChatModel {
   readonly model: string;
+  /** Where the model is served (a base URL, `vscode-lm`): with `model`, what identifies its answers (sub-call cache). */
+  readonly endpoint?: string;
   complete(request: ChatRequest): Promise<ChatResponse>;
 }
 

@@ -97,6 +97,10 @@ export class OpenAICompatibleModel implements ChatModel {
     });
   }
 
+  get endpoint(): string {
+    return this.baseURL;
+  }
+
   async complete(request: ChatRequest): Promise<ChatResponse> {
     let retries = 0;
     let badResponses = 0;

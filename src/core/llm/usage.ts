@@ -17,6 +17,8 @@ export interface UsageSummary {
   total: UsageTotals;
   byModel: Record<string, UsageTotals>;
   byDepth: Record<string, UsageTotals>;
+  /** Sub-calls answered from the cache (not in total). */
+  saved: SavedUsage;
 }
 
 interface Entry {
@@ -25,13 +27,32 @@ interface Entry {
   usage: TokenUsage;
 }
 
+/** What sub-calls answered from the cache saved: the calls, and the tokens and cost their originals had. */
+export interface SavedUsage {
+  calls: number;
+  totalTokens: number;
+  /** USD; undefined when a model involved has no configured price. */
+  costUSD?: number;
+}
+
 export class UsageLedger {
   private readonly entries: Entry[] = [];
+  private readonly savedEntries: Entry[] = [];
 
   constructor(private readonly prices?: PriceTable) {}
 
   record(model: string, depth: number, usage: TokenUsage): void {
     this.entries.push({ model, depth, usage: { ...usage } });
+  }
+
+  /** A sub-call answered from the cache: it costs nothing, and saved what the original call cost. */
+  recordSaved(model: string, depth: number, usage: TokenUsage): void {
+    this.savedEntries.push({ model, depth, usage: { ...usage } });
+  }
+
+  saved(): SavedUsage {
+    const t = this.sum(this.savedEntries);
+    return { calls: t.calls, totalTokens: t.totalTokens, ...(t.costUSD !== undefined ? { costUSD: t.costUSD } : {}) };
   }
 
   get calls(): number {
@@ -67,7 +88,7 @@ export class UsageLedger {
   }
 
   toJSON(): UsageSummary {
-    return { total: this.total(), byModel: this.byModel(), byDepth: this.byDepth() };
+    return { total: this.total(), byModel: this.byModel(), byDepth: this.byDepth(), saved: this.saved() };
   }
 
   private group(key: (e: Entry) => string): Record<string, UsageTotals> {

@@ -15,7 +15,8 @@ export type RlmEvent =
   | { type: 'cell-start'; runId: string; depth: number; turn: number; cell: number; code: string }
   | { type: 'cell-output'; runId: string; depth: number; turn: number; cell: number; output: string; error?: string; durationMs: number }
   | { type: 'subcall-start'; runId: string; id: number; depth: number; kind: 'llm' | 'rlm'; prompt: string }
-  | { type: 'subcall-end'; runId: string; id: number; depth: number; kind: 'llm' | 'rlm'; ok: boolean; result: string; durationMs: number }
+  /** `cached`: answered from the sub-call cache, at no cost. */
+  | { type: 'subcall-end'; runId: string; id: number; depth: number; kind: 'llm' | 'rlm'; ok: boolean; result: string; durationMs: number; cached?: boolean }
   | { type: 'usage'; runId: string; depth: number; model: string; usage: TokenUsage; totalTokens: number; cost?: number }
   | { type: 'notice'; runId: string; depth: number; message: string }
   | { type: 'finish'; runId: string; depth: number; answer: string; forced: boolean; reason: FinishReason }

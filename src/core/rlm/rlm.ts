@@ -1,5 +1,6 @@
 import type { CodeIndex } from '../index/codeIndex';
 import type { ChatMessage, ChatModel, ChatResponse } from '../llm/chatModel';
+import type { CachedAnswer, SubCallCache } from '../llm/subCallCache';
 import { UsageLedger } from '../llm/usage';
 import { type CellResult, DEFAULT_TIMEOUT_MS, type HostFunction, Sandbox } from '../sandbox/sandbox';
 import { FileMap } from '../workspace/fileMap';
@@ -43,6 +44,8 @@ export interface RlmOptions {
   onEvent?: RlmEventListener;
   signal?: AbortSignal;
   depth?: number;
+  /** Memoized llm_query answers (shared with children; a workflow or a chat keeps one across runs). */
+  subCallCache?: SubCallCache;
   /** Symbols and imports of `map` (or of the map it is a subset of); enables the code helpers. */
   code?: CodeIndex;
   /** A workflow's own helpers (e.g. review's `hunks`), next to the standard ones; child RLMs get them too. */
@@ -163,12 +166,37 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
     }
   };
 
-  const llmQuery = (prompt: string) =>
-    subCall('llm', prompt, async () => {
+  const cache = options.subCallCache;
+  /** Identical prompts in flight at once (a batch asking the same thing twice) wait for one call. */
+  const inFlight = new Map<string, Promise<string>>();
+
+  /** A sub-call answered from the cache: shown like any other, marked cached, costing no tokens and no budget. */
+  const cachedSubCall = (prompt: string, answer: CachedAnswer): string => {
+    const id = ++subCallIds;
+    emit({ type: 'subcall-start', runId, id, depth: depth + 1, kind: 'llm', prompt: preview(prompt) });
+    ledger.recordSaved(answer.model, depth + 1, answer.usage);
+    options.onSubCall?.('llm', prompt);
+    emit({ type: 'subcall-end', runId, id, depth: depth + 1, kind: 'llm', ok: true, result: preview(answer.text), durationMs: 0, cached: true });
+    return answer.text;
+  };
+
+  const llmQuery = async (prompt: string): Promise<string> => {
+    throwIfAborted(signal);
+    const key = { endpoint: subModel.endpoint ?? '', model: subModel.model, prompt };
+    const pending = cache && inFlight.get(prompt);
+    if (pending) await pending.catch(() => undefined);
+    const hit = cache && (await cache.get(key));
+    if (hit) return cachedSubCall(prompt, hit);
+    const call = subCall('llm', prompt, async () => {
       const response = await subModel.complete({ messages: [{ role: 'user', content: prompt }], signal });
       account(subModel.model, depth + 1, response);
+      await cache?.put(key, { text: response.text, usage: response.usage, model: subModel.model });
       return response.text;
     });
+    if (!cache) return call;
+    inFlight.set(prompt, call);
+    return call.finally(() => inFlight.delete(prompt));
+  };
 
   const scopeMap = async (scope: SubCallScope): Promise<FileMap> => {
     if (scope.text !== undefined) return FileMap.fromTexts({ 'context.txt': scope.text }, 'text');

@@ -6,7 +6,7 @@ import type { UsageLedger } from '../llm/usage';
 import { runRlm } from '../rlm/rlm';
 import { prewarmQuickJS } from '../sandbox/quickjsModule';
 import { withSavedTrajectory } from './savedRun';
-import { type ModelRunOptions, resolveWorkflowScope, WorkflowRun } from './workflowRun';
+import { type ModelRunOptions, resolveWorkflowScope, type RunUsage, WorkflowRun } from './workflowRun';
 import { FileMap, type FileMapOptions, type SkippedSummary } from '../workspace/fileMap';
 
 /**
@@ -33,13 +33,7 @@ export interface AskResult {
   citations: Citation[];
   forced: boolean;
   reason: string;
-  usage: {
-    totalTokens: number;
-    iterations: number;
-    subCalls: number;
-    cost?: number;
-    byModel: ReturnType<UsageLedger['toJSON']>;
-  };
+  usage: RunUsage & { byModel: ReturnType<UsageLedger['toJSON']> };
   skipped: SkippedSummary;
   files: number;
   /** The scope the answer is limited to, when one was given. */

@@ -1,6 +1,7 @@
 import { CodeIndex } from '../index/codeIndex';
 import { resolveScope, type Scope } from '../index/scope';
 import type { ChatModel } from '../llm/chatModel';
+import type { SubCallCache } from '../llm/subCallCache';
 import { UsageLedger } from '../llm/usage';
 import { Budget, type BudgetLimits } from '../rlm/budget';
 import type { RlmEventListener } from '../rlm/events';
@@ -18,6 +19,8 @@ export interface ModelRunOptions {
   prices?: Record<string, { input: number; output: number }>;
   onEvent?: RlmEventListener;
   signal?: AbortSignal;
+  /** Memoized llm_query answers; absent: every sub-call is sent. */
+  subCallCache?: SubCallCache;
 }
 
 export interface RunUsage {
@@ -25,6 +28,10 @@ export interface RunUsage {
   iterations: number;
   subCalls: number;
   cost?: number;
+  /** Sub-calls answered from the cache, and the tokens and cost their original calls had (not in the totals). */
+  cachedSubCalls: number;
+  savedTokens: number;
+  savedCost?: number;
 }
 
 /**
@@ -42,7 +49,7 @@ export class WorkflowRun {
   }
 
   /** The runRlm options that are the same for every workflow; each adds its question, map and extras. */
-  rlmOptions(): Pick<RlmOptions, 'rootModel' | 'subModel' | 'budget' | 'ledger' | 'trajectory' | 'concurrency' | 'sandbox' | 'onEvent' | 'signal'> {
+  rlmOptions(): Pick<RlmOptions, 'rootModel' | 'subModel' | 'budget' | 'ledger' | 'trajectory' | 'concurrency' | 'sandbox' | 'onEvent' | 'signal' | 'subCallCache'> {
     const o = this.options;
     return {
       rootModel: o.rootModel,
@@ -54,6 +61,7 @@ export class WorkflowRun {
       sandbox: o.sandbox,
       onEvent: o.onEvent,
       signal: o.signal,
+      subCallCache: o.subCallCache,
     };
   }
 
@@ -68,7 +76,11 @@ export class WorkflowRun {
 
   usage(iterations: number): RunUsage {
     const cost = this.ledger.costUSD;
-    return { totalTokens: this.budget.tokensUsed, iterations, subCalls: this.budget.subCallsUsed, ...(cost !== undefined ? { cost } : {}) };
+    const saved = this.ledger.saved();
+    return {
+      totalTokens: this.budget.tokensUsed, iterations, subCalls: this.budget.subCallsUsed, ...(cost !== undefined ? { cost } : {}),
+      cachedSubCalls: saved.calls, savedTokens: saved.totalTokens, ...(saved.costUSD !== undefined ? { savedCost: saved.costUSD } : {}),
+    };
   }
 }
 

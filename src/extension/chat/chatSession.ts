@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Citation } from '../../core/citations/citations';
+import type { SubCallCache } from '../../core/llm/subCallCache';
 import type { DiffSource } from '../../core/review/diffSource';
 import type { RlmEvent, RlmEventListener } from '../../core/rlm/events';
 import type { FileMap } from '../../core/workspace/fileMap';
@@ -95,6 +96,7 @@ export const BUSY_MESSAGE = 'Recurse is already answering a question in this cha
 /** One chat: runs one question at a time over a workspace folder and streams what happens to the webview. */
 export class ChatSession {
   private active: ActiveRun | undefined;
+  private readonly caches = new Map<string, SubCallCache>();
   lastOutcome: RunOutcome | undefined;
   /** The folder of the last question: citations without a folder name refer to it. */
   lastFolder: vscode.WorkspaceFolder | undefined;
@@ -129,6 +131,7 @@ export class ChatSession {
         limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
         concurrency: settings.concurrency,
         prices: settings.prices,
+        subCallCache: this.subCallCache(folder, settings),
         scope: folders ? undefined : this.deps.scope?.spec(folder),
         signal,
         onEvent,
@@ -164,6 +167,7 @@ export class ChatSession {
         limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
         concurrency: settings.concurrency,
         prices: settings.prices,
+        subCallCache: this.subCallCache(folder, settings),
         fileMap: { exclude: settings.exclude, maxFileBytes: settings.maxFileSizeKB ? settings.maxFileSizeKB * 1024 : undefined },
         // The chat's directory or package scope: changed files outside it are listed as out of scope, not reviewed.
         scope: this.deps.scope?.spec(folder),
@@ -275,6 +279,22 @@ export class ChatSession {
     return outcome;
   }
 
+  /**
+   * The folder's sub-call cache, kept across the chat's questions (memory) and on disk per workspace (the same
+   * folder the CLI uses); none when recurse.cacheSubCalls is off.
+   */
+  private subCallCache(folder: vscode.WorkspaceFolder, settings: RecurseSettings): SubCallCache | undefined {
+    if (!settings.cacheSubCalls) return undefined;
+    const key = folder.uri.toString();
+    let cache = this.caches.get(key);
+    if (!cache) {
+      const core = loadCore();
+      cache = new core.SubCallCache({ dir: core.defaultSubCallCacheDir(folder.uri.fsPath) });
+      this.caches.set(key, cache);
+    }
+    return cache;
+  }
+
   /** With no model configured, the chat says so (its "Configure model…" notice) and nothing runs. */
   private async unconfigured(question: string, preferredFolder?: vscode.WorkspaceFolder): Promise<RunOutcome | undefined> {
     if (!this.deps.readiness) return undefined;
@@ -334,12 +354,16 @@ export class ChatSession {
   }
 }
 
-function toUsageView(usage: { totalTokens: number; iterations: number; subCalls: number; cost?: number }): UsageView {
+function toUsageView(usage: {
+  totalTokens: number; iterations: number; subCalls: number; cost?: number; cachedSubCalls?: number; savedTokens?: number; savedCost?: number;
+}): UsageView {
   return {
     totalTokens: usage.totalTokens,
     iterations: usage.iterations,
     subCalls: usage.subCalls,
     ...(usage.cost !== undefined ? { cost: usage.cost } : {}),
+    ...(usage.cachedSubCalls ? { cachedSubCalls: usage.cachedSubCalls, savedTokens: usage.savedTokens ?? 0 } : {}),
+    ...(usage.savedCost ? { savedCost: usage.savedCost } : {}),
   };
 }
 

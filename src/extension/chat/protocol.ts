@@ -33,6 +33,10 @@ export interface UsageView {
   iterations: number;
   subCalls: number;
   cost?: number;
+  /** Sub-calls answered from the cache, and what their original calls cost (not in the totals). */
+  cachedSubCalls?: number;
+  savedTokens?: number;
+  savedCost?: number;
 }
 
 /** A cell of a stored run's trajectory summary: code and output, each truncated. */

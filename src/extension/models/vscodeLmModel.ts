@@ -12,6 +12,7 @@ const JUSTIFICATION = 'Recurse uses the model to explore this workspace and answ
  */
 export class VsCodeLmModel implements ChatModel {
   readonly model: string;
+  readonly endpoint = 'vscode-lm';
 
   constructor(private readonly chat: vscode.LanguageModelChat) {
     this.model = chat.id;
