@@ -177,6 +177,32 @@ describe('chat webview', () => {
     }
   });
 
+  test('a sub-call answered from the cache shows a cached badge, and the answer what the cache saved', async () => {
+    const chat = await chats.open();
+    try {
+      const { page } = chat;
+      await chat.send(INIT);
+      await chat.send({ type: 'runStarted', runId: RUN, question: 'Twice', startedAt: Date.now() });
+      await chat.send(ev({ type: 'run-start', runId: ROOT, depth: 0, question: 'Twice', files: 3 }));
+      await chat.send(ev({ type: 'turn', runId: ROOT, depth: 0, turn: 1, maxTurns: 20 }));
+      await chat.send(ev({ type: 'cell-start', runId: ROOT, depth: 0, turn: 1, cell: 1, code: 'await llm_query("a"); await llm_query("a")' }));
+      await chat.send(ev({ type: 'subcall-start', runId: ROOT, id: 1, depth: 1, kind: 'llm', prompt: 'a' }));
+      await chat.send(ev({ type: 'subcall-end', runId: ROOT, id: 1, depth: 1, kind: 'llm', ok: true, result: 'A', durationMs: 700 }));
+      await chat.send(ev({ type: 'subcall-start', runId: ROOT, id: 2, depth: 1, kind: 'llm', prompt: 'a' }));
+      await chat.send(ev({ type: 'subcall-end', runId: ROOT, id: 2, depth: 1, kind: 'llm', ok: true, result: 'A', durationMs: 0, cached: true }));
+      const calls = page.locator('li.subcall');
+      await calls.nth(1).locator('.subcall-state', { hasText: 'cached · no cost' }).waitFor();
+      assert.equal(await calls.nth(0).locator('.subcall-state').textContent(), 'done · 0.7 s');
+      assert.deepEqual(await calls.evaluateAll((els) => els.map((e) => e.classList.contains('cached'))), [false, true]);
+      await page.getByText('Trajectory · 1 turn · 2 sub-calls (1 cached)').waitFor();
+      await chat.send(answerMessage('Done.', [], { usage: { totalTokens: 500, iterations: 1, subCalls: 1, cachedSubCalls: 1, savedTokens: 1200 } }));
+      await page.locator('.run-stats', { hasText: '1.2k tokens saved by the cache' }).waitFor();
+      assert.deepEqual(chat.errors, []);
+    } finally {
+      await chat.close();
+    }
+  });
+
   test('valid citations are links that ask the extension to open the lines; invalid ones are marked, not linked', async () => {
     const chat = await chats.open();
     try {

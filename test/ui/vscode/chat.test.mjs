@@ -201,6 +201,31 @@ describe('Recurse chat in VS Code', () => {
     assert.equal(await run.getByText('running…').count(), 0, 'nothing of the cancelled run is left running');
   }));
 
+  test('a sub-call asked twice is sent once: the second shows the cached badge', { timeout: 90_000 }, () => evidence('cached', async () => {
+    const prompt = 'Name the function that prices an order';
+    script = (ctx) => {
+      if (ctx.model === 'sub-model') return { text: 'priceOrder', chunkDelayMs: 10 };
+      const turn = ctx.messages.filter((m) => m.role === 'assistant').length;
+      return turn === 0 ? js(`const a = await llm_query(${JSON.stringify(prompt)});\nconst b = await llm_query(${JSON.stringify(prompt)});\nprint(a === b)`)
+        : js('finish("It is priceOrder, in src/orders/pricing.ts:15.")');
+    };
+    const sent = () => server.chatRequests.filter((r) => r.body?.model === 'sub-model' && JSON.stringify(r.body.messages).includes(prompt)).length;
+    const view = await chatFrame();
+    await ask(view, 'Which function prices an order?');
+    const run = view.locator('section.run', { hasText: 'Which function prices an order?' });
+    await run.locator('.answer a.citation').waitFor({ timeout: 30_000 });
+    assert.equal(sent(), 1, 'the second identical sub-call was not sent');
+    await run.locator('details.trajectory > summary').click();
+    // A cell that ended before the view drew it comes folded: open it, as a user would.
+    const cell = run.locator('details.cell').first();
+    if ((await cell.getAttribute('open')) === null) await cell.locator(':scope > summary').click();
+    const calls = cell.locator('li.subcall');
+    await calls.nth(1).locator('.subcall-state', { hasText: 'cached · no cost' }).waitFor({ timeout: 10_000 });
+    assert.match(await calls.nth(0).locator('.subcall-state').textContent(), /^done · /);
+    assert.match(await run.locator('.trajectory-summary').textContent(), /2 sub-calls \(1 cached\)/);
+    await shoot(wb, 'vscode-cached-subcall.png');
+  }));
+
   // Last: it reloads the window.
   test('the chat history survives a window reload; New Chat clears it', { timeout: 180_000 }, () => evidence('reload', async () => {
     const question = 'What survives a reload?';
