@@ -1,6 +1,7 @@
 import type { CodeIndex } from '../index/codeIndex';
 import type { ChatMessage, ChatModel, ChatResponse } from '../llm/chatModel';
 import type { CachedAnswer, SubCallCache } from '../llm/subCallCache';
+import { type ConversationState, followUpNote } from './followUp';
 import { UsageLedger } from '../llm/usage';
 import { type CellResult, DEFAULT_TIMEOUT_MS, type HostFunction, Sandbox } from '../sandbox/sandbox';
 import { FileMap } from '../workspace/fileMap';
@@ -44,6 +45,8 @@ export interface RlmOptions {
   onEvent?: RlmEventListener;
   signal?: AbortSignal;
   depth?: number;
+  /** A conversation's follow-up (root run only): its REPL, kept across questions, and the earlier questions. */
+  conversation?: ConversationState;
   /** Memoized llm_query answers (shared with children; a workflow or a chat keeps one across runs). */
   subCallCache?: SubCallCache;
   /** Symbols and imports of `map` (or of the map it is a subset of); enables the code helpers. */
@@ -257,11 +260,15 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
       finishedWith = markdown;
     },
   });
-  const sandbox = await Sandbox.create({
-    helpers: observeHelpers({ ...standardHelpers, ...options.extraHelpers }, options.onHelperCall),
-    globals: { context: metadata, ...options.extraGlobals },
-    ...options.sandbox,
-  });
+  const conversation = depth === 0 ? options.conversation : undefined;
+  const helpers = observeHelpers({ ...standardHelpers, ...options.extraHelpers }, options.onHelperCall);
+  const globals = { context: metadata, ...options.extraGlobals, ...(conversation ? { history: conversation.history } : {}) };
+  const replKept = !!conversation?.repl && !conversation.repl.isDisposed;
+  const sandbox = replKept ? conversation!.repl! : await Sandbox.create({ helpers, globals, ...options.sandbox });
+  if (replKept) {
+    sandbox.rebind(helpers);
+    for (const [name, value] of Object.entries(globals)) await sandbox.setGlobal(name, value);
+  } else conversation?.keep(sandbox);
 
   const messages: ChatMessage[] = [
     {
@@ -270,9 +277,13 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
         code: Boolean(options.code),
         extraDocs: options.extraDocs,
         instructions: options.instructions,
+        conversation: Boolean(conversation),
       }),
     },
-    { role: 'user', content: buildFirstUserMessage({ question: options.question, metadata }) },
+    {
+      role: 'user',
+      content: buildFirstUserMessage({ question: options.question, metadata, followUp: conversation && followUpNote(conversation.history, replKept) }),
+    },
   ];
   trajectory?.setConversation(runId, depth, messages);
 
@@ -396,7 +407,8 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
     emit({ type: 'error', runId, depth, message: (err as Error).message });
     throw err;
   } finally {
-    sandbox.dispose();
+    // A conversation's REPL lives on for the next question (a cancelled run's REPL too: its variables stay).
+    if (!conversation) sandbox.dispose();
     trajectory?.setConversation(runId, depth, messages);
   }
 }

@@ -8,7 +8,7 @@ import { HELPER_DOCS, type HelperDoc } from './helperDocs';
 export function buildSystemPrompt(
   limits: BudgetLimits,
   depth: number,
-  options: { code?: boolean; extraDocs?: HelperDoc[]; instructions?: string } = {},
+  options: { code?: boolean; extraDocs?: HelperDoc[]; instructions?: string; conversation?: boolean } = {},
 ): string {
   const helpers = [...HELPER_DOCS, ...(options.extraDocs ?? [])]
     .filter((h) => options.code || !h.code)
@@ -27,7 +27,7 @@ The codebase is NOT in this prompt. It is loaded in a persistent JavaScript REPL
 - There is no require, no filesystem, no network and no timers: only the helpers below.
 - Inspect the data before answering. Never guess file contents, paths or line numbers; never answer from the output of code you have not seen run.
 ${options.code ? "- Navigate like an engineer: findSymbol for definitions, references for uses, outline to see a file's shape, imports/importers/dependencyPath for how files depend on each other; grep for anything textual. Then read the relevant lines." : '- Prefer grep/files/read to narrow down, then read the relevant lines.'} For large amounts of text, split them and use llm_query_batched in parallel.
-- When you know the answer, call \`finish(markdown)\` in a js cell, on its own, after you have seen the output it rests on. (A plain line \`FINAL(answer)\` is also accepted.)
+${options.conversation ? "- This is a conversation: the REPL lives across its questions, so variables and functions from earlier questions' cells persist, and the read-only global `history` holds the earlier questions oldest first (`{question, answer, citations: [{path, startLine, endLine, valid}], usage}`). Look there before redoing work.\n" : ''}- When you know the answer, call \`finish(markdown)\` in a js cell, on its own, after you have seen the output it rests on. (A plain line \`FINAL(answer)\` is also accepted.)
 
 ## Helpers
 ${helpers}
@@ -45,15 +45,17 @@ ${helpers}
 export interface FirstMessageInput {
   question: string;
   metadata: unknown;
+  /** A follow-up's note (followUp.ts): how many earlier questions, the last one and the head of its answer. */
+  followUp?: string;
 }
 
-export function buildFirstUserMessage({ question, metadata }: FirstMessageInput): string {
+export function buildFirstUserMessage({ question, metadata, followUp }: FirstMessageInput): string {
   return `Question: ${question}
-
+${followUp ? `\n${followUp}\n` : ''}
 Workspace metadata (the files themselves are only reachable through the helpers):
 \`\`\`json
 ${JSON.stringify(metadata, null, 2)}
 \`\`\`
 
-You have not looked at the workspace yet. Start by exploring it with a js cell; do not answer before you have inspected the relevant files.`;
+${followUp ? 'Look at `history` and at what your earlier cells left in the REPL first, then explore what this question needs with a js cell; do not answer before you have inspected the relevant files.' : 'You have not looked at the workspace yet. Start by exploring it with a js cell; do not answer before you have inspected the relevant files.'}`;
 }

@@ -13,6 +13,7 @@
  *   (so `delete`, reassignment or `Object.defineProperty` in a cell cannot break them) and returns
  *   their names as JSON;
  * - restore(): puts the sealed globals back (run before every cell).
+ * - replace(name, json): a new value for one of config.globals (read-only and sealed like the first).
  */
 export const BOOTSTRAP_SOURCE = String.raw`(function (hostCall, hostWrite, configJson) {
   'use strict';
@@ -280,5 +281,14 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (hostCall, hostWrite, confi
     }
   }
 
-  return { format: format, describe: describe, seal: seal, restore: restore };
+  // A read-only global given at creation gets a new value (a conversation's \`history\`), sealed like the old one.
+  function replace(name, json) {
+    const i = lockedNames.indexOf(name);
+    if (i < 0 || globalNames.indexOf(name) < 0) return false;
+    lockedValues[i] = deepFreeze(JSON.parse(json));
+    restore();
+    return true;
+  }
+
+  return { format: format, describe: describe, seal: seal, restore: restore, replace: replace };
 })`;

@@ -68,6 +68,7 @@ interface VmState {
   format: QuickJSHandle;
   describe: QuickJSHandle;
   restore: QuickJSHandle;
+  replace: QuickJSHandle;
   deferreds: Set<QuickJSDeferredPromise>;
 }
 
@@ -200,6 +201,47 @@ export class Sandbox {
     return next;
   }
 
+  /**
+   * The same helpers, bound to other implementations: a conversation's next question runs in this REPL (its
+   * variables kept) with helpers that report to that question's run. Names cannot be added or removed.
+   */
+  rebind(helpers: Record<string, HostFunction>): void {
+    for (const name of Object.keys(helpers)) {
+      if (!Object.prototype.hasOwnProperty.call(this.helpers, name)) throw new Error(`sandbox: rebind cannot add helper "${name}"`);
+    }
+    Object.assign(this.helpers, helpers);
+  }
+
+  /** A new value for a read-only global given at creation (e.g. `history`), between cells. */
+  setGlobal(name: string, value: unknown): Promise<void> {
+    if (!Object.prototype.hasOwnProperty.call(this.options.globals ?? {}, name)) {
+      return Promise.reject(new Error(`sandbox: "${name}" is not a global given at creation`));
+    }
+    const next = this.queue.then(() => {
+      const state = this.state;
+      if (!state) throw new Error('sandbox: disposed');
+      const nameHandle = state.vm.newString(name);
+      const json = state.vm.newString(JSON.stringify(value ?? null));
+      this.deadline = Date.now() + GRACE_MS;
+      try {
+        const result = state.vm.unwrapResult(state.vm.callFunction(state.replace, state.vm.undefined, nameHandle, json));
+        const replaced = state.vm.dump(result);
+        result.dispose();
+        if (replaced !== true) throw new Error(`sandbox: could not replace "${name}"`);
+      } finally {
+        this.deadline = Infinity;
+        nameHandle.dispose();
+        json.dispose();
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed || (!this.state && !this.activeRun);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -241,6 +283,7 @@ export class Sandbox {
         format: vm.getProp(api, 'format'),
         describe: vm.getProp(api, 'describe'),
         restore: vm.getProp(api, 'restore'),
+        replace: vm.getProp(api, 'replace'),
         deferreds,
       };
       this.state = state;
@@ -289,6 +332,7 @@ export class Sandbox {
       state.format.dispose();
       state.describe.dispose();
       state.restore.dispose();
+      state.replace.dispose();
       state.vm.dispose();
       state.runtime.dispose();
     } catch {

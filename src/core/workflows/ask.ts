@@ -5,6 +5,7 @@ import type { SymbolIndexOptions } from '../index/symbols/symbolIndex';
 import type { UsageLedger } from '../llm/usage';
 import { runRlm } from '../rlm/rlm';
 import { prewarmQuickJS } from '../sandbox/quickjsModule';
+import type { Conversation } from './conversation';
 import { withSavedTrajectory } from './savedRun';
 import { type ModelRunOptions, resolveWorkflowScope, type RunUsage, WorkflowRun } from './workflowRun';
 import { FileMap, type FileMapOptions, type SkippedSummary } from '../workspace/fileMap';
@@ -26,6 +27,8 @@ export interface AskOptions extends ModelRunOptions {
   scope?: string;
   /** Write the whole trajectory here as JSON when the run ends (also when it fails). */
   trajectoryFile?: string;
+  /** Ask as the next question of this conversation: its REPL and `history`; the answer is recorded in it. */
+  conversation?: Conversation;
 }
 
 export interface AskResult {
@@ -69,6 +72,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
         map,
         code,
         extraMetadata: reported ? { scope: reported } : undefined,
+        conversation: options.conversation?.state(),
       });
       const citations = await verifyCitations(result.answer, map);
       const askResult: AskResult = {
@@ -82,6 +86,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
         ...(reported ? { scope: reported } : {}),
         durationMs: Date.now() - started,
       };
+      options.conversation?.record(options.question, askResult);
       return { result: askResult };
     });
   } finally {
