@@ -10,7 +10,11 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  recurse ask [options] "question"     answer a question about a workspace
+  recurse ask [options] "question"     answer a question about a workspace (--session NAME: a follow-up of
+                                       that named conversation's earlier questions, kept across processes)
+  recurse chat [options]               questions from stdin, one per line, in one conversation: one REPL whose
+                                       variables carry over, earlier answers in its \`history\`; --json prints one
+                                       object per answer; exits 0 at end of input
   recurse index [DIR] [--scope DIR|PACKAGE] [--json] [--dump FILE]
                                        build or refresh the symbol index and import graph of a workspace and
                                        report {files, symbols, languages, packages, ms, cachedFiles}; --dump
@@ -56,7 +60,9 @@ Options for ask:
 Exit codes: 0 answered, 1 failed, 2 usage or configuration error, 130 cancelled.`;
 
 export interface CliArgs {
-  command: 'ask' | 'index' | 'help';
+  command: 'ask' | 'chat' | 'index' | 'help';
+  /** ask --session NAME: continue a named conversation's history across processes. */
+  session?: string;
   question?: string;
   workspace: string;
   model?: string;
@@ -166,6 +172,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       dump: { type: 'string' },
       scope: { type: 'string' },
       trajectory: { type: 'string' },
+      session: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -179,9 +186,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
     quiet: Boolean(v.quiet),
   };
   if (v.help || command === undefined || command === 'help') return { command: 'help', ...base };
-  if (command !== 'ask' && command !== 'index') {
-    throw new UsageError(`unknown command "${command}" (expected ask, index, review, trace or models)`);
+  if (command !== 'ask' && command !== 'chat' && command !== 'index') {
+    throw new UsageError(`unknown command "${command}" (expected ask, chat, index, review, trace or models)`);
   }
+  if (command === 'chat' && rest.length) throw new UsageError('chat reads its questions from stdin, one per line (got an argument)');
+  if (command !== 'ask' && v.session) throw new UsageError('--session is an option of recurse ask (recurse chat keeps its own conversation)');
   const question = rest.join(' ').trim();
   if (command === 'ask' && !question) throw new UsageError('ask needs a question, e.g. recurse ask "Where is the config loaded?"');
   if (command === 'index' && rest.length > 1) throw new UsageError(`index takes one directory (got "${question}")`);
@@ -199,5 +208,6 @@ export function parseCliArgs(argv: string[]): CliArgs {
     ...readModelFlags(v),
     ...readRunOptions(v),
     trajectory: v.trajectory,
+    session: v.session,
   };
 }

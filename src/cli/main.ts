@@ -1,47 +1,21 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import type { Citation } from '../core/citations/citations';
 import { CodeIndex } from '../core/index/codeIndex';
 import { inScopeDir, resolveScope, ScopeError, scopeInfo, scopeLabel } from '../core/index/scope';
 import { indexedLanguage } from '../core/index/symbols/languages';
 import { ChatModelError } from '../core/llm/chatModel';
 import { RlmCancelledError } from '../core/rlm/rlm';
-import { ask } from '../core/workflows/ask';
 import { FileMap } from '../core/workspace/fileMap';
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from './args';
-import { cliSubCallCache, createCliModels } from './models';
-import { createProgressPrinter } from './progress';
+import { runAsk } from './askCommand';
+import { runChat } from './chatCommand';
+import { checkWorkspace, err, EXIT } from './cliCommon';
 import { runModels } from './modelsCommand';
 import { runReview } from './reviewCommand';
 import { runTrace } from './traceCommand';
 
 /** `recurse` — the core from a terminal. Progress goes to stderr, the answer (or one JSON object) to stdout. */
 
-const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
-
-function err(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-async function checkWorkspace(dir: string): Promise<string> {
-  const root = resolve(dir);
-  const info = await stat(root).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`workspace is not a directory: ${root}`);
-  return root;
-}
-
-/** Marks citations that failed verification so a reader never mistakes them for checked ones. */
-export function markInvalidCitations(answer: string, citations: Citation[]): string {
-  let out = answer;
-  for (const c of [...citations].sort((a, b) => b.offset - a.offset)) {
-    if (c.valid) continue;
-    const end = c.offset + c.length;
-    out = `${out.slice(0, end)} [✗ unverified: ${c.reason}]${out.slice(end)}`;
-  }
-  return out;
-}
 
 async function runIndex(args: CliArgs): Promise<number> {
   const root = await checkWorkspace(args.workspace);
@@ -134,92 +108,6 @@ function throttledProgress(write: (done: number, total: number) => void): (done:
   };
 }
 
-async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
-  const root = await checkWorkspace(args.workspace);
-  const { config, rootModel, subModel, label } = await createCliModels(args, root);
-  const fileNumber = (key: string): number | undefined => {
-    const value = config.file[key];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      throw new UsageError(`config file: ${key} must be a positive integer, got ${JSON.stringify(value)}`);
-    }
-    return value;
-  };
-  const progress = args.quiet ? undefined : createProgressPrinter(err);
-  if (!args.quiet) err(`recurse: ${label}`);
-  const result = await ask({
-    workspace: root,
-    question: args.question ?? '',
-    rootModel,
-    subModel,
-    limits: {
-      maxIterations: args.maxIterations ?? fileNumber('maxIterations'),
-      maxDepth: args.maxDepth ?? fileNumber('maxDepth'),
-      maxSubCalls: args.maxSubCalls ?? fileNumber('maxSubCalls'),
-      maxTokens: args.maxTokens,
-      maxTimeMs: args.timeoutSeconds ? args.timeoutSeconds * 1000 : undefined,
-    },
-    concurrency: args.concurrency ?? fileNumber('concurrency'),
-    fileMap: {
-      exclude: args.exclude,
-      maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined,
-    },
-    prices: config.prices,
-    scope: args.scope,
-    onEvent: progress,
-    signal,
-    trajectoryFile: args.trajectory,
-    subCallCache: cliSubCallCache(root, args.noCache, config.file),
-  });
-  if (args.json) {
-    process.stdout.write(
-      `${JSON.stringify({
-        answer: result.answer,
-        citations: result.citations.map((c) => ({
-          path: c.resolvedPath ?? c.path,
-          startLine: c.startLine,
-          endLine: c.endLine,
-          valid: c.valid,
-          ...(c.reason ? { reason: c.reason } : {}),
-        })),
-        usage: {
-          totalTokens: result.usage.totalTokens,
-          iterations: result.usage.iterations,
-          subCalls: result.usage.subCalls,
-          ...(result.usage.cost !== undefined ? { cost: result.usage.cost } : {}),
-          cachedSubCalls: result.usage.cachedSubCalls,
-          savedTokens: result.usage.savedTokens,
-          ...(result.usage.savedCost !== undefined ? { savedCost: result.usage.savedCost } : {}),
-        },
-        skipped: result.skipped.counts,
-        forced: result.forced,
-        ...(result.scope ? { scope: result.scope } : {}),
-      })}\n`,
-    );
-  } else {
-    process.stdout.write(`${markInvalidCitations(result.answer, result.citations).trimEnd()}\n`);
-    const valid = result.citations.filter((c) => c.valid).length;
-    const invalid = result.citations.length - valid;
-    if (!args.quiet) {
-      err(
-        `— ${result.usage.iterations} turns · ${result.usage.subCalls} sub-calls · ${result.usage.totalTokens} tokens` +
-          `${result.usage.cost !== undefined ? ` · $${result.usage.cost.toFixed(4)}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s` +
-          ` · citations: ${valid} verified${invalid ? `, ${invalid} unverified` : ''}`,
-      );
-      if (result.usage.cachedSubCalls) {
-        const saved = result.usage.savedCost !== undefined ? `, $${result.usage.savedCost.toFixed(4)}` : '';
-        err(`— ${result.usage.cachedSubCalls} sub-call${result.usage.cachedSubCalls === 1 ? '' : 's'} from the cache: saved ${result.usage.savedTokens} tokens${saved}`);
-      }
-      if (result.scope) {
-        err(`— scope: ${result.scope.packageName ? `${result.scope.packageName} (${result.scope.dir || '.'})` : result.scope.dir} · ${result.files} files`);
-      }
-      const skipped = Object.entries(result.skipped.counts);
-      if (skipped.length) err(`— skipped files: ${skipped.map(([r, n]) => `${n} ${r}`).join(', ')}`);
-    }
-  }
-  return EXIT.ok;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -243,6 +131,7 @@ export async function main(argv: string[]): Promise<number> {
       return argv.length === 0 ? EXIT.usage : EXIT.ok;
     }
     if (args.command === 'index') return await runIndex(args);
+    if (args.command === 'chat') return await runChat(args, controller.signal);
     return await runAsk(args, controller.signal);
   } catch (e) {
     if (e instanceof UsageError) {

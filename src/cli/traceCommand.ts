@@ -7,7 +7,7 @@ import { DEFAULT_DEPTH, DEFAULT_MAX_NODES } from '../core/trace/traceDependencie
 import { type TraceFormat, formatTrace } from '../core/trace/traceFormat';
 import type { TraceDirection } from '../core/trace/traceGraph';
 import { trace } from '../core/workflows/trace';
-import { markInvalidCitations } from './main';
+import { markInvalidCitations } from './cliCommon';
 import { type CliArgs, MODEL_OPTIONS, type ModelFlags, parseFlags, readScope, positiveInt, readModelFlags, UsageError } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';

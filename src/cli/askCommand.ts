@@ -1,0 +1,112 @@
+import { type AskOptions, type AskResult, ask } from '../core/workflows/ask';
+import { Conversation } from '../core/workflows/conversation';
+import { type CliArgs, UsageError } from './args';
+import { checkWorkspace, err, EXIT, markInvalidCitations } from './cliCommon';
+import { type CliModels, cliSubCallCache, createCliModels } from './models';
+import { createProgressPrinter } from './progress';
+import { loadSession, saveSession } from './sessionStore';
+
+/** `recurse ask`: one question, its answer on stdout (or one JSON object), progress on stderr. */
+export async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
+  const root = await checkWorkspace(args.workspace);
+  const models = await createCliModels(args, root);
+  if (!args.quiet) err(`recurse: ${models.label}`);
+  const conversation = args.session ? await sessionConversation(root, args.session) : undefined;
+  const result = await ask({ ...askOptions(args, root, models, signal), question: args.question ?? '', conversation });
+  if (conversation && args.session) await saveSession(root, args.session, conversation.history);
+  printAnswer(args, result);
+  return EXIT.ok;
+}
+
+/** A named session's earlier questions (`history`), kept in the workspace's cache folder across processes. */
+async function sessionConversation(root: string, name: string): Promise<Conversation> {
+  const conversation = new Conversation();
+  conversation.restore(await loadSession(root, name));
+  return conversation;
+}
+
+/** The ask options every question of ask and chat shares: models, budgets, file map, prices, cache, progress. */
+export function askOptions(args: CliArgs, root: string, models: CliModels, signal: AbortSignal): Omit<AskOptions, 'question'> {
+  const { config, rootModel, subModel } = models;
+  const fileNumber = (key: string): number | undefined => {
+    const value = config.file[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new UsageError(`config file: ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  return {
+    workspace: root,
+    rootModel,
+    subModel,
+    limits: {
+      maxIterations: args.maxIterations ?? fileNumber('maxIterations'),
+      maxDepth: args.maxDepth ?? fileNumber('maxDepth'),
+      maxSubCalls: args.maxSubCalls ?? fileNumber('maxSubCalls'),
+      maxTokens: args.maxTokens,
+      maxTimeMs: args.timeoutSeconds ? args.timeoutSeconds * 1000 : undefined,
+    },
+    concurrency: args.concurrency ?? fileNumber('concurrency'),
+    fileMap: { exclude: args.exclude, maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined },
+    prices: config.prices,
+    scope: args.scope,
+    onEvent: args.quiet ? undefined : createProgressPrinter(err),
+    signal,
+    trajectoryFile: args.trajectory,
+    subCallCache: cliSubCallCache(root, args.noCache, config.file),
+  };
+}
+
+/** The JSON object `ask --json` prints, one per answer in `chat --json`. */
+export function answerJson(result: AskResult): Record<string, unknown> {
+  return {
+    answer: result.answer,
+    citations: result.citations.map((c) => ({
+      path: c.resolvedPath ?? c.path, startLine: c.startLine, endLine: c.endLine, valid: c.valid, ...(c.reason ? { reason: c.reason } : {}),
+    })),
+    usage: {
+      totalTokens: result.usage.totalTokens,
+      iterations: result.usage.iterations,
+      subCalls: result.usage.subCalls,
+      ...(result.usage.cost !== undefined ? { cost: result.usage.cost } : {}),
+      cachedSubCalls: result.usage.cachedSubCalls,
+      savedTokens: result.usage.savedTokens,
+      ...(result.usage.savedCost !== undefined ? { savedCost: result.usage.savedCost } : {}),
+    },
+    skipped: result.skipped.counts,
+    forced: result.forced,
+    ...(result.scope ? { scope: result.scope } : {}),
+  };
+}
+
+/** The answer on stdout (JSON, or markdown with unverified citations marked) and, unless quiet, its summary on stderr. */
+export function printAnswer(args: Pick<CliArgs, 'json' | 'quiet'>, result: AskResult): void {
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(answerJson(result))}\n`);
+    return;
+  }
+  process.stdout.write(`${markInvalidCitations(result.answer, result.citations).trimEnd()}\n`);
+  if (!args.quiet) for (const line of summaryLines(result)) err(line);
+}
+
+function summaryLines(result: AskResult): string[] {
+  const { usage } = result;
+  const valid = result.citations.filter((c) => c.valid).length;
+  const invalid = result.citations.length - valid;
+  const lines = [
+    `— ${usage.iterations} turns · ${usage.subCalls} sub-calls · ${usage.totalTokens} tokens` +
+      `${usage.cost !== undefined ? ` · $${usage.cost.toFixed(4)}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s` +
+      ` · citations: ${valid} verified${invalid ? `, ${invalid} unverified` : ''}`,
+  ];
+  if (usage.cachedSubCalls) {
+    const saved = usage.savedCost !== undefined ? `, $${usage.savedCost.toFixed(4)}` : '';
+    lines.push(`— ${usage.cachedSubCalls} sub-call${usage.cachedSubCalls === 1 ? '' : 's'} from the cache: saved ${usage.savedTokens} tokens${saved}`);
+  }
+  if (result.scope) {
+    lines.push(`— scope: ${result.scope.packageName ? `${result.scope.packageName} (${result.scope.dir || '.'})` : result.scope.dir} · ${result.files} files`);
+  }
+  const skipped = Object.entries(result.skipped.counts);
+  if (skipped.length) lines.push(`— skipped files: ${skipped.map(([r, n]) => `${n} ${r}`).join(', ')}`);
+  return lines;
+}
