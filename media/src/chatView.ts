@@ -64,6 +64,13 @@ function statusLabel(run: RunView): string {
   }
 }
 
+/** Tokens (and cost, when every run has one) of all the chat's questions. */
+function chatTotal(runs: readonly RunView[]): string {
+  const tokens = runs.reduce((n, r) => n + r.tokens, 0);
+  const priced = runs.every((r) => r.cost !== undefined);
+  return `${formatTokens(tokens)}${priced ? ` · ${formatCost(runs.reduce((n, r) => n + (r.cost ?? 0), 0))}` : ''}`;
+}
+
 function interruptionLabel(how: Interruption): string {
   return how === 'cancelled' ? 'cancelled' : 'stopped (the run failed)';
 }
@@ -75,7 +82,7 @@ function elapsed(run: RunView, now: number): number {
 export class ChatView {
   private readonly header: HTMLElement;
   private readonly hostInfo: HTMLElement;
-  private readonly counters: Record<'tokens' | 'cost' | 'elapsed' | 'subcalls', HTMLElement>;
+  private readonly counters: Record<'tokens' | 'cost' | 'elapsed' | 'subcalls' | 'total', HTMLElement>;
   private readonly cancelButton: HTMLButtonElement;
   private readonly statusLine: HTMLElement;
   private readonly setupNotice: HTMLElement;
@@ -119,6 +126,8 @@ export class ChatView {
       cost: counter('cost', 'Cost'),
       elapsed: counter('elapsed', 'Elapsed'),
       subcalls: counter('subcalls', 'Sub-calls'),
+      // The whole chat: every question's tokens (and cost, when priced) added up.
+      total: counter('total', 'Chat total'),
     };
     this.cancelButton = el('button', 'cancel', 'Cancel');
     this.cancelButton.type = 'button';
@@ -319,6 +328,7 @@ export class ChatView {
     setText(this.counters.cost, last ? formatCost(last.cost) : '—');
     setText(this.counters.elapsed, last ? formatDuration(elapsed(last, now)) : '—');
     setText(this.counters.subcalls, last ? String(last.subcallCount) : '—');
+    setText(this.counters.total, state.runs.length > 1 ? chatTotal(state.runs) : '—');
 
     if (!running) this.localStatus = undefined;
     const status = this.localStatus ? { kind: 'warning', message: this.localStatus } : state.status;

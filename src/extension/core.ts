@@ -19,3 +19,4 @@ export { resolveScope } from '../core/index/scope';
 export { prewarmQuickJS } from '../core/sandbox/quickjsModule';
 export { listEndpointModels, testCompletion } from '../core/llm/endpointCheck';
 export { SubCallCache, defaultSubCallCacheDir } from '../core/llm/subCallCache';
+export { Conversation } from '../core/workflows/conversation';

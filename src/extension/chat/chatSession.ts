@@ -6,6 +6,7 @@ import type { DiffSource } from '../../core/review/diffSource';
 import type { RlmEvent, RlmEventListener } from '../../core/rlm/events';
 import type { FileMap } from '../../core/workspace/fileMap';
 import type { ApiKeyStore } from '../models/apiKeyStore';
+import { ChatConversation } from './chatConversation';
 import { type ChatHistory, TrajectorySummary } from './chatHistory';
 import { EventThrottle } from './eventThrottle';
 import { loadCore } from '../loadCore';
@@ -101,7 +102,12 @@ export class ChatSession {
   /** The folder of the last question: citations without a folder name refer to it. */
   lastFolder: vscode.WorkspaceFolder | undefined;
 
-  constructor(private readonly deps: ChatSessionDeps) {}
+  /** The chat's conversation: one REPL across its questions (see chatConversation.ts). */
+  private readonly conversation: ChatConversation;
+
+  constructor(private readonly deps: ChatSessionDeps) {
+    this.conversation = new ChatConversation(() => deps.history?.runs ?? [], (message) => deps.post({ type: 'status', message }));
+  }
 
   get running(): boolean {
     return this.active !== undefined;
@@ -133,6 +139,7 @@ export class ChatSession {
         prices: settings.prices,
         subCallCache: this.subCallCache(folder, settings),
         scope: folders ? undefined : this.deps.scope?.spec(folder),
+        conversation: this.conversation.for(folders ? `*:${folders.map((f) => f.uri.toString()).join(',')}` : `${folder.uri.toString()}#${this.deps.scope?.spec(folder) ?? ''}`),
         signal,
         onEvent,
       });
@@ -327,6 +334,7 @@ export class ChatSession {
 
   newChat(): void {
     this.cancel();
+    this.conversation.reset();
     this.lastOutcome = undefined;
     this.deps.reviews?.clear();
     void this.deps.history?.clear();

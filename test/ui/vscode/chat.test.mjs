@@ -226,6 +226,30 @@ describe('Recurse chat in VS Code', () => {
     await shoot(wb, 'vscode-cached-subcall.png');
   }));
 
+  test('two questions in one chat: the second uses a variable the first one\'s cell defined', { timeout: 90_000 }, () => evidence('follow-up', async () => {
+    script = (ctx) => {
+      const turn = ctx.messages.filter((m) => m.role === 'assistant').length;
+      if (ctx.messages[1]?.content.startsWith('Question: Where is the bulk discount threshold?')) {
+        return turn === 0 ? js('const threshold = grep(/BULK_DISCOUNT_THRESHOLD =/)[0];\nprint(threshold.path + ":" + threshold.line)')
+          : js('finish("It is set in src/orders/pricing.ts:3.")');
+      }
+      return turn === 0 ? js('print("reusing " + threshold.path + ":" + threshold.line + " from question " + history.length)')
+        : js('finish("As found before: src/orders/pricing.ts:3.")');
+    };
+    const view = await chatFrame();
+    await ask(view, 'Where is the bulk discount threshold?');
+    await view.locator('section.run', { hasText: 'Where is the bulk discount threshold?' }).locator('.answer a.citation').waitFor({ timeout: 30_000 });
+    await ask(view, 'And what was its line again?');
+    const run = view.locator('section.run', { hasText: 'And what was its line again?' });
+    await run.locator('.answer a.citation').waitFor({ timeout: 30_000 });
+    await run.locator('details.trajectory > summary').click();
+    const cell = run.locator('details.cell').first();
+    if ((await cell.getAttribute('open')) === null) await cell.locator(':scope > summary').click();
+    await cell.locator('.cell-output', { hasText: /reusing src\/orders\/pricing\.ts:3 from question \d+/ }).waitFor({ timeout: 10_000 });
+    assert.notEqual(await view.locator('[data-counter="total"] .counter-value').textContent(), '—', 'the chat shows its total');
+    await shoot(wb, 'vscode-follow-up.png');
+  }));
+
   // Last: it reloads the window.
   test('the chat history survives a window reload; New Chat clears it', { timeout: 180_000 }, () => evidence('reload', async () => {
     const question = 'What survives a reload?';
