@@ -251,7 +251,7 @@ describe('Recurse chat in VS Code', () => {
   }));
 
   // Last: it reloads the window.
-  test('the chat history survives a window reload; New Chat clears it', { timeout: 180_000 }, () => evidence('reload', async () => {
+  test('the chat history survives a window reload and is the next question\'s `history` (its variables gone, as the chat says); New Chat clears it', { timeout: 180_000 }, () => evidence('reload', async () => {
     const question = 'What survives a reload?';
     script = () => js(`finish(${JSON.stringify('Prices are computed in src/orders/pricing.ts:15-17; not in src/orders/gone.ts:2.')})`);
     let view = await chatFrame();
@@ -280,6 +280,18 @@ describe('Recurse chat in VS Code', () => {
     // The restored citation still opens its lines.
     await run.locator('.answer a.citation[data-path="src/orders/pricing.ts"]').click();
     await waitForActiveEditor(wb.page, { file: 'pricing.ts', line: 15 }, { timeout: 15_000 });
+
+    // The next question is a follow-up of the restored ones: they are its `history`; the REPL's variables are gone, as the chat says once.
+    script = (ctx) => (ctx.messages.filter((m) => m.role === 'assistant').length === 0
+      ? js('print("history " + history.length + ", threshold is " + typeof threshold)') : js('finish("Noted.")'));
+    await ask(view, 'What do you remember?');
+    const after = view.locator('section.run', { hasText: 'What do you remember?' });
+    await after.locator('.answer').waitFor({ timeout: 30_000 });
+    await view.getByRole('status').getByText(/The window was reloaded: earlier questions are still in `history`/).waitFor({ timeout: 10_000 });
+    await after.locator('details.trajectory > summary').click();
+    const cell = after.locator('details.cell').first();
+    if ((await cell.getAttribute('open')) === null) await cell.locator(':scope > summary').click();
+    await cell.locator('.cell-output', { hasText: /history [1-9]\d*, threshold is undefined/ }).waitFor({ timeout: 10_000 });
 
     await runCommand(wb.page, 'Recurse: New Chat');
     view = await chatFrame();
