@@ -52,6 +52,8 @@ Options for ask:
       --exclude GLOB       extra ignore pattern (repeatable, gitignore syntax)
       --no-cache           send every llm_query; by default identical sub-calls are answered from the
                            workspace's sub-call cache at no cost (also "cacheSubCalls": false in the config file)
+      --sub-temperature T  sampling temperature of llm_query calls (default: the endpoint's; "subTemperature")
+      --cache-any-temperature  cache sub-calls sampled above temperature 0 too ("cacheAnyTemperature")
       --json               print one JSON object on stdout
       --trajectory FILE    save the whole trajectory as JSON
   -q, --quiet              no progress on stderr
@@ -80,6 +82,10 @@ export interface CliArgs {
   exclude: string[];
   /** --no-cache: every llm_query is sent, none answered from the sub-call cache. */
   noCache?: boolean;
+  /** --sub-temperature T: sampling temperature of llm_query calls (default: the endpoint's). */
+  subTemperature?: number;
+  /** --cache-any-temperature: cache sub-calls sampled above temperature 0 too. */
+  cacheAnyTemperature?: boolean;
   json: boolean;
   dump?: string;
   scope?: string;
@@ -107,6 +113,8 @@ export const RUN_OPTIONS = {
   'max-file-size': { type: 'string' },
   exclude: { type: 'string', multiple: true },
   'no-cache': { type: 'boolean' },
+  'sub-temperature': { type: 'string' },
+  'cache-any-temperature': { type: 'boolean' },
 } as const;
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -114,7 +122,7 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 /** The model flags as parsed (MODEL_OPTIONS). */
 export type ModelFlags = Pick<CliArgs, 'model' | 'subModel' | 'baseUrl' | 'apiKey' | 'config'>;
 /** The budget and file-map flags as parsed (RUN_OPTIONS). */
-export type RunFlags = Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude' | 'noCache'>;
+export type RunFlags = Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude' | 'noCache' | 'subTemperature' | 'cacheAnyTemperature'>;
 
 export function readModelFlags(v: Values): ModelFlags {
   const str = (k: string) => v[k] as string | undefined;
@@ -133,7 +141,16 @@ export function readRunOptions(v: Values): RunFlags {
     maxFileSizeKB: positiveInt('max-file-size', str('max-file-size')),
     exclude: (v.exclude as string[] | undefined) ?? [],
     noCache: Boolean(v['no-cache']),
+    subTemperature: temperature(str('sub-temperature')),
+    cacheAnyTemperature: Boolean(v['cache-any-temperature']),
   };
+}
+
+function temperature(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 2) throw new UsageError(`--sub-temperature must be a number from 0 to 2, got "${value}"`);
+  return n;
 }
 
 export function positiveInt(name: string, value: string | undefined, min = 1): number | undefined {

@@ -2,7 +2,7 @@ import { type AskOptions, type AskResult, ask } from '../core/workflows/ask';
 import { Conversation } from '../core/workflows/conversation';
 import { type CliArgs, UsageError } from './args';
 import { checkWorkspace, err, EXIT, markInvalidCitations } from './cliCommon';
-import { type CliModels, cliSubCallCache, createCliModels } from './models';
+import { type CliModels, cliSubCallCache, cliSubTemperature, createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 import { loadSession, saveSession } from './sessionStore';
 
@@ -54,7 +54,8 @@ export function askOptions(args: CliArgs, root: string, models: CliModels, signa
     onEvent: args.quiet ? undefined : createProgressPrinter(err),
     signal,
     trajectoryFile: args.trajectory,
-    subCallCache: cliSubCallCache(root, args.noCache, config.file),
+    subCallCache: cliSubCallCache(root, args, config.file),
+    subTemperature: cliSubTemperature(args.subTemperature, config.file),
   };
 }
 

@@ -1,6 +1,7 @@
 import { type EndpointConfig, type LLMConfig, type ResolveLLMConfigOptions, resolveEndpoint, resolveLLMConfig } from '../core/llm/config';
 import { OpenAICompatibleModel } from '../core/llm/openAICompatibleModel';
 import { defaultSubCallCacheDir, SubCallCache } from '../core/llm/subCallCache';
+import { UsageError } from './args';
 
 /** The model flags every command that asks a model shares. */
 export interface ModelFlags {
@@ -51,7 +52,16 @@ export async function createCliModels(flags: ModelFlags, root: string): Promise<
  * The workspace's sub-call cache (memory and disk), unless --no-cache or the config file's "cacheSubCalls": false
  * turn it off.
  */
-export function cliSubCallCache(root: string, noCache: boolean | undefined, file: Record<string, unknown>): SubCallCache | undefined {
-  if (noCache || file.cacheSubCalls === false) return undefined;
-  return new SubCallCache({ dir: defaultSubCallCacheDir(root) });
+export function cliSubCallCache(root: string, flags: { noCache?: boolean; cacheAnyTemperature?: boolean }, file: Record<string, unknown>): SubCallCache | undefined {
+  if (flags.noCache || file.cacheSubCalls === false) return undefined;
+  return new SubCallCache({ dir: defaultSubCallCacheDir(root), cacheNonZeroTemperature: flags.cacheAnyTemperature || file.cacheAnyTemperature === true });
+}
+
+/** --sub-temperature, else the config file's "subTemperature" (a number from 0 to 2), else the endpoint's default. */
+export function cliSubTemperature(flag: number | undefined, file: Record<string, unknown>): number | undefined {
+  if (flag !== undefined) return flag;
+  const v = file.subTemperature;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || v < 0 || v > 2) throw new UsageError(`config file: subTemperature must be a number from 0 to 2, got ${JSON.stringify(v)}`);
+  return v;
 }

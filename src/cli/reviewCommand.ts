@@ -6,7 +6,7 @@ import { GitError } from '../core/review/git';
 import { toJson, toMarkdown, toSarif } from '../core/review/reviewReport';
 import { review } from '../core/workflows/review';
 import { type CliArgs, MODEL_OPTIONS, type ModelFlags, parseFlags, readScope, RUN_OPTIONS, type RunFlags, readModelFlags, readRunOptions, UsageError } from './args';
-import { cliSubCallCache, createCliModels } from './models';
+import { cliSubCallCache, cliSubTemperature, createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 
 /** `recurse review`: a git diff reviewed by the RLM, printed as markdown, JSON or SARIF 2.1.0. */
@@ -134,7 +134,8 @@ export async function runReview(argv: string[], signal: AbortSignal): Promise<nu
       onEvent: args.quiet ? undefined : createProgressPrinter(err),
       signal,
       trajectoryFile: args.trajectory,
-      subCallCache: cliSubCallCache(root, args.noCache, config.file),
+      subCallCache: cliSubCallCache(root, args, config.file),
+      subTemperature: cliSubTemperature(args.subTemperature, config.file),
     });
   } catch (e) {
     if ((e instanceof GitError && e.userError) || e instanceof ScopeError) {

@@ -16,6 +16,10 @@ export interface RecurseSettings {
   prices?: Record<string, { input: number; output: number }>;
   /** Memoize llm_query answers (recurse.cacheSubCalls, default on). */
   cacheSubCalls: boolean;
+  /** Also those sampled above temperature 0 (recurse.cacheAnyTemperature). */
+  cacheAnyTemperature: boolean;
+  /** Sampling temperature of llm_query calls (recurse.subTemperature; undefined: the endpoint's default). */
+  subTemperature?: number;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -45,7 +49,13 @@ export function readSettings(scope?: vscode.ConfigurationScope): RecurseSettings
     exclude: stringList(c.get<unknown>('exclude')),
     prices: priceTable(c.get<unknown>('prices')),
     cacheSubCalls: c.get<unknown>('cacheSubCalls') !== false,
+    cacheAnyTemperature: c.get<unknown>('cacheAnyTemperature') === true,
+    subTemperature: temperature(c.get<unknown>('subTemperature')),
   };
+}
+
+function temperature(v: unknown): number | undefined {
+  return typeof v === 'number' && v >= 0 && v <= 2 ? v : undefined;
 }
 
 function stringList(v: unknown): string[] {

@@ -48,6 +48,10 @@ describe('recurse ask: memoized sub-calls across processes', () => {
       assert.equal(third.code, 0, third.stderr);
       assert.equal(models.bodies('sub-model').length, 2, '--no-cache sends it');
       assert.equal(JSON.parse(third.stdout).usage.cachedSubCalls, 0);
+
+      const bad = await runCli(args(models.server.url, '--sub-temperature', '3'), { env, home });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--sub-temperature must be a number from 0 to 2/);
     } finally {
       await models.close();
     }

@@ -132,3 +132,38 @@ describe('memoized llm_query', () => {
     }
   });
 });
+
+describe('memoized llm_query and sampling temperature', () => {
+  let fixture: ReturnType<typeof copyFixture>;
+  let map: FileMap;
+  let dir: string;
+  before(async () => {
+    fixture = copyFixture('shop');
+    map = await FileMap.load(fixture.dir);
+    dir = mkdtempSync(join(tmpdir(), 'recurse-subcalls-temp-'));
+  });
+  after(() => {
+    fixture.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const twice = js('print(await llm_query("Invent a name"), await llm_query("Invent a name"))');
+
+  it('sub-calls sampled above 0 are sent every time, unless the cache is told to keep them too', async () => {
+    const models = await startScriptedModels({
+      rootSteps: [twice, js('finish("a")'), twice, js('finish("b")')],
+      subSteps: ['Ada', 'Bob', 'Cy'],
+    });
+    try {
+      const base = { workspace: fixture.dir, map, code: false as const, rootModel: models.root, subModel: models.sub, subTemperature: 0.8 };
+      await ask({ ...base, question: 'q', subCallCache: new SubCallCache({ dir }) });
+      assert.equal(models.bodies('sub-model').length, 2, 'temperature 0.8: both calls sent');
+      assert.ok(models.bodies('sub-model').every((b) => (b as { temperature?: number }).temperature === 0.8), 'the temperature is sent');
+      const willing = await ask({ ...base, question: 'q2', subCallCache: new SubCallCache({ dir, cacheNonZeroTemperature: true }) });
+      assert.equal(models.bodies('sub-model').length, 3, 'told to cache: the second call is answered from the first');
+      assert.equal(willing.usage.cachedSubCalls, 1);
+    } finally {
+      await models.close();
+    }
+  });
+});

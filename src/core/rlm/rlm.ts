@@ -47,6 +47,8 @@ export interface RlmOptions {
   depth?: number;
   /** A conversation's follow-up (root run only): its REPL, kept across questions, and the earlier questions. */
   conversation?: ConversationState;
+  /** Sampling temperature of llm_query calls; undefined: the endpoint's default (no temperature sent). */
+  subTemperature?: number;
   /** Memoized llm_query answers (shared with children; a workflow or a chat keeps one across runs). */
   subCallCache?: SubCallCache;
   /** Symbols and imports of `map` (or of the map it is a subset of); enables the code helpers. */
@@ -185,13 +187,14 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
 
   const llmQuery = async (prompt: string): Promise<string> => {
     throwIfAborted(signal);
-    const key = { endpoint: subModel.endpoint ?? '', model: subModel.model, prompt };
+    const temperature = options.subTemperature;
+    const key = { endpoint: subModel.endpoint ?? '', model: subModel.model, prompt, ...(temperature !== undefined ? { temperature } : {}) };
     const pending = cache && inFlight.get(prompt);
     if (pending) await pending.catch(() => undefined);
     const hit = cache && (await cache.get(key));
     if (hit) return cachedSubCall(prompt, hit);
     const call = subCall('llm', prompt, async () => {
-      const response = await subModel.complete({ messages: [{ role: 'user', content: prompt }], signal });
+      const response = await subModel.complete({ messages: [{ role: 'user', content: prompt }], signal, ...(temperature !== undefined ? { temperature } : {}) });
       account(subModel.model, depth + 1, response);
       await cache?.put(key, { text: response.text, usage: response.usage, model: subModel.model });
       return response.text;

@@ -21,6 +21,8 @@ export interface ModelRunOptions {
   signal?: AbortSignal;
   /** Memoized llm_query answers; absent: every sub-call is sent. */
   subCallCache?: SubCallCache;
+  /** Sampling temperature of llm_query calls; absent: the endpoint's default. */
+  subTemperature?: number;
 }
 
 export interface RunUsage {
@@ -49,7 +51,7 @@ export class WorkflowRun {
   }
 
   /** The runRlm options that are the same for every workflow; each adds its question, map and extras. */
-  rlmOptions(): Pick<RlmOptions, 'rootModel' | 'subModel' | 'budget' | 'ledger' | 'trajectory' | 'concurrency' | 'sandbox' | 'onEvent' | 'signal' | 'subCallCache'> {
+  rlmOptions(): Pick<RlmOptions, 'rootModel' | 'subModel' | 'budget' | 'ledger' | 'trajectory' | 'concurrency' | 'sandbox' | 'onEvent' | 'signal' | 'subCallCache' | 'subTemperature'> {
     const o = this.options;
     return {
       rootModel: o.rootModel,
@@ -62,6 +64,7 @@ export class WorkflowRun {
       onEvent: o.onEvent,
       signal: o.signal,
       subCallCache: o.subCallCache,
+      subTemperature: o.subTemperature,
     };
   }
 

@@ -138,6 +138,7 @@ export class ChatSession {
         concurrency: settings.concurrency,
         prices: settings.prices,
         subCallCache: this.subCallCache(folder, settings),
+        subTemperature: settings.subTemperature,
         scope: folders ? undefined : this.deps.scope?.spec(folder),
         conversation: this.conversation.for(folders ? `*:${folders.map((f) => f.uri.toString()).join(',')}` : `${folder.uri.toString()}#${this.deps.scope?.spec(folder) ?? ''}`),
         signal,
@@ -175,6 +176,7 @@ export class ChatSession {
         concurrency: settings.concurrency,
         prices: settings.prices,
         subCallCache: this.subCallCache(folder, settings),
+        subTemperature: settings.subTemperature,
         fileMap: { exclude: settings.exclude, maxFileBytes: settings.maxFileSizeKB ? settings.maxFileSizeKB * 1024 : undefined },
         // The chat's directory or package scope: changed files outside it are listed as out of scope, not reviewed.
         scope: this.deps.scope?.spec(folder),
@@ -292,11 +294,11 @@ export class ChatSession {
    */
   private subCallCache(folder: vscode.WorkspaceFolder, settings: RecurseSettings): SubCallCache | undefined {
     if (!settings.cacheSubCalls) return undefined;
-    const key = folder.uri.toString();
+    const key = `${folder.uri.toString()}#${settings.cacheAnyTemperature}`;
     let cache = this.caches.get(key);
     if (!cache) {
       const core = loadCore();
-      cache = new core.SubCallCache({ dir: core.defaultSubCallCacheDir(folder.uri.fsPath) });
+      cache = new core.SubCallCache({ dir: core.defaultSubCallCacheDir(folder.uri.fsPath), cacheNonZeroTemperature: settings.cacheAnyTemperature });
       this.caches.set(key, cache);
     }
     return cache;
