@@ -1,6 +1,6 @@
 import { type AskOptions, type AskResult, ask } from '../core/workflows/ask';
 import { Conversation } from '../core/workflows/conversation';
-import { type CliArgs, UsageError } from './args';
+import { type CliArgs, type RunFlags, UsageError } from './args';
 import { checkWorkspace, err, EXIT, markInvalidCitations } from './cliCommon';
 import { type CliModels, cliSubCallCache, cliSubTemperature, createCliModels } from './models';
 import { createProgressPrinter } from './progress';
@@ -12,7 +12,7 @@ export async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number
   const models = await createCliModels(args, root);
   if (!args.quiet) err(`recurse: ${models.label}`);
   const conversation = args.session ? await sessionConversation(root, args.session) : undefined;
-  const result = await ask({ ...askOptions(args, root, models, signal), question: args.question ?? '', conversation });
+  const result = await ask({ ...runOptions(args, root, models, signal), question: args.question ?? '', conversation });
   if (conversation && args.session) await saveSession(root, args.session, conversation.history);
   printAnswer(args, result);
   return EXIT.ok;
@@ -25,8 +25,14 @@ async function sessionConversation(root: string, name: string): Promise<Conversa
   return conversation;
 }
 
-/** The ask options every question of ask and chat shares: models, budgets, file map, prices, cache, progress. */
-export function askOptions(args: CliArgs, root: string, models: CliModels, signal: AbortSignal): Omit<AskOptions, 'question'> {
+export type RunOptions = Pick<AskOptions, 'workspace' | 'rootModel' | 'subModel' | 'limits' | 'concurrency' | 'fileMap' | 'prices'
+  | 'scope' | 'onEvent' | 'signal' | 'trajectoryFile' | 'subCallCache' | 'subTemperature'>;
+
+/**
+ * The options every run of ask, chat and review shares: models, budgets (flags, else the config file), file map,
+ * prices, scope, sub-call cache and temperature, progress, trajectory file.
+ */
+export function runOptions(args: RunFlags & Pick<CliArgs, 'scope' | 'quiet' | 'trajectory'>, root: string, models: CliModels, signal: AbortSignal): RunOptions {
   const { config, rootModel, subModel } = models;
   const fileNumber = (key: string): number | undefined => {
     const value = config.file[key];

@@ -5,7 +5,7 @@ import { ask } from '../core/workflows/ask';
 import { Conversation } from '../core/workflows/conversation';
 import { FileMap } from '../core/workspace/fileMap';
 import type { CliArgs } from './args';
-import { askOptions, printAnswer } from './askCommand';
+import { printAnswer, runOptions } from './askCommand';
 import { checkWorkspace, err, EXIT } from './cliCommon';
 import { createCliModels } from './models';
 
@@ -18,7 +18,7 @@ import { createCliModels } from './models';
 export async function runChat(args: CliArgs, signal: AbortSignal): Promise<number> {
   const root = await checkWorkspace(args.workspace);
   const models = await createCliModels(args, root);
-  const options = askOptions(args, root, models, signal);
+  const options = runOptions(args, root, models, signal);
   const interactive = Boolean(process.stdin.isTTY);
   if (!args.quiet) err(`recurse chat: ${models.label}${interactive ? ' — one question per line, Ctrl-D to end' : ''}`);
   const map = await FileMap.load(root, { ...options.fileMap, signal });

@@ -6,8 +6,8 @@ import { GitError } from '../core/review/git';
 import { toJson, toMarkdown, toSarif } from '../core/review/reviewReport';
 import { review } from '../core/workflows/review';
 import { type CliArgs, MODEL_OPTIONS, type ModelFlags, parseFlags, readScope, RUN_OPTIONS, type RunFlags, readModelFlags, readRunOptions, UsageError } from './args';
-import { cliSubCallCache, cliSubTemperature, createCliModels } from './models';
-import { createProgressPrinter } from './progress';
+import { runOptions } from './askCommand';
+import { createCliModels } from './models';
 
 /** `recurse review`: a git diff reviewed by the RLM, printed as markdown, JSON or SARIF 2.1.0. */
 
@@ -111,32 +111,11 @@ export async function runReview(argv: string[], signal: AbortSignal): Promise<nu
     return 0;
   }
   const root = resolve(args.workspace);
-  const { config, rootModel, subModel, label } = await createCliModels(args, root);
-  if (!args.quiet) err(`recurse review: ${label}`);
+  const models = await createCliModels(args, root);
+  if (!args.quiet) err(`recurse review: ${models.label}`);
   let report;
   try {
-    report = await review({
-      workspace: root,
-      source: args.source,
-      rootModel,
-      subModel,
-      limits: {
-        maxIterations: args.maxIterations,
-        maxDepth: args.maxDepth,
-        maxSubCalls: args.maxSubCalls,
-        maxTokens: args.maxTokens,
-        maxTimeMs: args.timeoutSeconds ? args.timeoutSeconds * 1000 : undefined,
-      },
-      concurrency: args.concurrency,
-      fileMap: { exclude: args.exclude, maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined },
-      prices: config.prices,
-      scope: args.scope,
-      onEvent: args.quiet ? undefined : createProgressPrinter(err),
-      signal,
-      trajectoryFile: args.trajectory,
-      subCallCache: cliSubCallCache(root, args, config.file),
-      subTemperature: cliSubTemperature(args.subTemperature, config.file),
-    });
+    report = await review({ ...runOptions(args, root, models, signal), source: args.source });
   } catch (e) {
     if ((e instanceof GitError && e.userError) || e instanceof ScopeError) {
       err(`recurse review: ${e.message}`);
