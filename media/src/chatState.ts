@@ -48,8 +48,10 @@ export interface CellNode {
 export interface TurnNode {
   turn: number;
   maxTurns: number;
-  /** The model's reply, streamed from deltas and replaced by the final text. */
+  /** The model's reply, streamed from deltas and replaced by the final text (without its thinking). */
   text: string;
+  /** A reasoning model's thinking (reasoning deltas, <think> blocks): shown folded, never what ran. */
+  thinking: string;
   streaming: boolean;
   retries: string[];
   cells: CellNode[];
@@ -178,7 +180,7 @@ function rlmOf(run: RunView, event: { runId: string; depth: number }): RlmNode {
 function turnOf(rlm: RlmNode, turn: number): TurnNode {
   let node = rlm.turns.find((t) => t.turn === turn);
   if (!node) {
-    node = { turn, maxTurns: 0, text: '', streaming: false, retries: [], cells: [], subcalls: [], notices: [] };
+    node = { turn, maxTurns: 0, text: '', thinking: '', streaming: false, retries: [], cells: [], subcalls: [], notices: [] };
     rlm.turns.push(node);
   }
   return node;
@@ -218,6 +220,10 @@ export function applyEvent(run: RunView, event: RlmEvent): void {
     }
     case 'model-delta': {
       const turn = turnOf(rlmOf(run, event), event.turn);
+      if (event.thinking) {
+        turn.thinking = cap(turn.thinking + event.text);
+        return;
+      }
       turn.text = cap(turn.text + event.text);
       turn.streaming = true;
       return;
@@ -226,6 +232,7 @@ export function applyEvent(run: RunView, event: RlmEvent): void {
       // The deltas streamed so far belong to the failed attempt.
       const turn = turnOf(rlmOf(run, event), event.turn);
       turn.text = '';
+      turn.thinking = '';
       turn.streaming = false;
       turn.retries.push(`Retry ${event.attempt} in ${Math.round(event.delayMs / 100) / 10} s: ${event.message}`);
       return;
@@ -233,6 +240,7 @@ export function applyEvent(run: RunView, event: RlmEvent): void {
     case 'model-text': {
       const turn = turnOf(rlmOf(run, event), event.turn);
       turn.text = cap(event.text);
+      turn.thinking = cap(event.thinking ?? '');
       turn.streaming = false;
       return;
     }
@@ -315,7 +323,7 @@ export function runFromHistory(h: HistoryRun): RunView {
       finished: h.status === 'answered',
       notices: [],
       turns: h.turns.map((t) => ({
-        turn: t.turn, maxTurns: 0, text: t.text, streaming: false, retries: [], subcalls: [], notices: [],
+        turn: t.turn, maxTurns: 0, text: t.text, thinking: '', streaming: false, retries: [], subcalls: [], notices: [],
         cells: t.cells.map((c) => ({
           cell: c.cell, code: c.code, subcalls: [], ...(c.output !== undefined ? { output: c.output } : {}), ...(c.error !== undefined ? { error: c.error } : {}),
         })),

@@ -441,6 +441,9 @@ export class ChatView {
   private createTurn(): HTMLElement {
     const li = el('li', 'turn');
     const head = el('div', 'turn-head');
+    // A reasoning model's thinking: shown folded, apart from what it said (which is what ran).
+    const thinking = el('details', 'model-thinking');
+    thinking.append(el('summary', undefined, 'Thinking'), el('pre', 'model-thinking-body'));
     const model = el('details', 'model-text');
     model.open = true;
     model.append(el('summary', undefined, 'Model'), el('pre', 'model-text-body'));
@@ -449,12 +452,16 @@ export class ChatView {
     const subcalls = el('ul', 'subcalls');
     subcalls.setAttribute('aria-label', 'Sub-calls');
     const notices = el('ul', 'notices');
-    li.append(head, model, retries, cells, subcalls, notices);
+    li.append(head, thinking, model, retries, cells, subcalls, notices);
     return li;
   }
 
   private updateTurn(li: HTMLElement, run: RunView, turn: TurnNode): void {
     setText(part(li, '.turn-head'), turn.maxTurns ? `Turn ${turn.turn} / ${turn.maxTurns}` : `Turn ${turn.turn}`);
+    const thinking = part<HTMLDetailsElement>(li, '.model-thinking');
+    toggle(thinking, turn.thinking.length > 0);
+    setText(part(thinking, 'summary'), `Thinking · ${turn.thinking.length.toLocaleString('en-US')} characters`);
+    setText(part(thinking, '.model-thinking-body'), turn.thinking);
     const model = part<HTMLDetailsElement>(li, '.model-text');
     toggle(model, turn.text.length > 0);
     model.classList.toggle('streaming', turn.streaming);

@@ -22,6 +22,9 @@ export type TextReply = {
   /** Send no usage at all, as some servers do. */
   omitUsage?: boolean;
   finishReason?: string;
+  /** Reasoning sent apart from the content, streamed first: as `reasoning_content` (default) or `reasoning`. */
+  reasoning?: string;
+  reasoningField?: 'reasoning_content' | 'reasoning';
 };
 
 export type Reply =
@@ -264,7 +267,7 @@ export class ModelServer {
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model: ctx.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: finishReason }],
+        choices: [{ index: 0, message: { role: 'assistant', content: reply.text, ...(reply.reasoning ? { [reply.reasoningField ?? 'reasoning_content']: reply.reasoning } : {}) }, finish_reason: finishReason }],
         ...(reply.omitUsage ? {} : { usage: fullUsage }),
       });
       return;
@@ -272,6 +275,10 @@ export class ModelServer {
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.write(sse(chunk(ctx.model, { role: 'assistant', content: '' }, null)));
+    for (const piece of reply.reasoning ? splitText(reply.reasoning) : []) {
+      if (res.destroyed) return;
+      res.write(sse(chunk(ctx.model, { [reply.reasoningField ?? 'reasoning_content']: piece }, null)));
+    }
     const pieces = splitText(reply.text);
     for (let i = 0; i < pieces.length; i++) {
       if (i > 0 && reply.chunkDelayMs) await this.sleep(reply.chunkDelayMs);

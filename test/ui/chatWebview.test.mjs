@@ -177,6 +177,28 @@ describe('chat webview', () => {
     }
   });
 
+  test('a reasoning model\'s thinking is shown folded, apart from what it said', async () => {
+    const chat = await chats.open();
+    try {
+      const { page } = chat;
+      await chat.send(INIT);
+      await chat.send({ type: 'runStarted', runId: RUN, question: 'Think first', startedAt: Date.now() });
+      await chat.send(ev({ type: 'run-start', runId: ROOT, depth: 0, question: 'Think first', files: 3 }));
+      await chat.send(ev({ type: 'turn', runId: ROOT, depth: 0, turn: 1, maxTurns: 20 }));
+      await chat.send(ev({ type: 'model-delta', runId: ROOT, depth: 0, turn: 1, text: 'Should I finish now? ', thinking: true }));
+      const thinking = page.locator('details.model-thinking');
+      await thinking.locator('summary', { hasText: 'Thinking · 21 characters' }).waitFor();
+      assert.equal(await thinking.getAttribute('open'), null, 'folded');
+      await chat.send(ev({ type: 'model-text', runId: ROOT, depth: 0, turn: 1, text: 'Looking first.', thinking: 'Should I finish now? No: look first.' }));
+      await thinking.locator('summary', { hasText: 'Thinking · 36 characters' }).waitFor();
+      assert.equal(await thinking.locator('.model-thinking-body').textContent(), 'Should I finish now? No: look first.');
+      assert.equal(await page.locator('.model-text-body').textContent(), 'Looking first.');
+      assert.deepEqual(chat.errors, []);
+    } finally {
+      await chat.close();
+    }
+  });
+
   test('a sub-call answered from the cache shows a cached badge, and the answer what the cache saved', async () => {
     const chat = await chats.open();
     try {

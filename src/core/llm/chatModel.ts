@@ -26,6 +26,8 @@ export interface ChatRequest {
   messages: ChatMessage[];
   signal?: AbortSignal;
   onDelta?: (text: string) => void;
+  /** Reasoning streamed apart from the content (`reasoning_content` or `reasoning` deltas). */
+  onReasoningDelta?: (text: string) => void;
   /** Deltas emitted before this event belong to an abandoned attempt. */
   onRetry?: (event: RetryEvent) => void;
   maxTokens?: number;
@@ -34,6 +36,8 @@ export interface ChatRequest {
 
 export interface ChatResponse {
   text: string;
+  /** Reasoning the provider sent apart from the content, when it did. */
+  reasoning?: string;
   usage: TokenUsage;
   model: string;
   finishReason?: string;

@@ -167,6 +167,7 @@ export class OpenAICompatibleModel implements ChatModel {
       );
       armIdle();
       let text = '';
+      let reasoning = '';
       let chunks = 0;
       let model: string | undefined;
       let finishReason: string | undefined;
@@ -185,6 +186,15 @@ export class OpenAICompatibleModel implements ChatModel {
         if (c.usage) usage = toUsage(c.usage);
         const choice = c.choices[0];
         if (choice?.finish_reason) finishReason = choice.finish_reason;
+        const thought = choice?.delta?.reasoning_content ?? choice?.delta?.reasoning;
+        if (typeof thought === 'string' && thought.length > 0) {
+          reasoning += thought;
+          try {
+            request.onReasoningDelta?.(thought);
+          } catch (e) {
+            throw new CallbackFailure(e);
+          }
+        }
         const delta = choice?.delta?.content;
         if (typeof delta === 'string' && delta.length > 0) {
           text += delta;
@@ -206,6 +216,7 @@ export class OpenAICompatibleModel implements ChatModel {
       }
       return {
         text,
+        ...(reasoning ? { reasoning } : {}),
         usage: usage ?? estimateUsage(request, text),
         model: model ?? this.model,
         ...(finishReason ? { finishReason } : {}),
@@ -232,8 +243,10 @@ export class OpenAICompatibleModel implements ChatModel {
     }
     const choice = r.choices[0];
     const text = typeof choice.message.content === 'string' ? choice.message.content : '';
+    const reasoning = choice.message.reasoning_content ?? choice.message.reasoning;
     return {
       text,
+      ...(typeof reasoning === 'string' && reasoning ? { reasoning } : {}),
       usage: r.usage ? toUsage(r.usage) : estimateUsage(request, text),
       model: typeof r.model === 'string' && r.model ? r.model : this.model,
       ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),

@@ -8,10 +8,12 @@ import type { TokenUsage } from '../llm/chatModel';
 export type RlmEvent =
   | { type: 'run-start'; runId: string; depth: number; question: string; files: number }
   | { type: 'turn'; runId: string; depth: number; turn: number; maxTurns: number }
-  | { type: 'model-delta'; runId: string; depth: number; turn: number; text: string }
+  /** `thinking`: a reasoning delta (`reasoning_content` / `reasoning`), shown as thinking, not as the response. */
+  | { type: 'model-delta'; runId: string; depth: number; turn: number; text: string; thinking?: boolean }
   /** A model call failed and will be retried: deltas streamed since the turn began belong to the failed attempt. */
   | { type: 'model-retry'; runId: string; depth: number; turn: number; attempt: number; delayMs: number; message: string }
-  | { type: 'model-text'; runId: string; depth: number; turn: number; text: string }
+  /** `text` without the thinking, which is in `thinking` (inline <think> blocks and reasoning fields). */
+  | { type: 'model-text'; runId: string; depth: number; turn: number; text: string; thinking?: string }
   | { type: 'cell-start'; runId: string; depth: number; turn: number; cell: number; code: string }
   | { type: 'cell-output'; runId: string; depth: number; turn: number; cell: number; output: string; error?: string; durationMs: number }
   | { type: 'subcall-start'; runId: string; id: number; depth: number; kind: 'llm' | 'rlm'; prompt: string }

@@ -2,6 +2,7 @@ import type { CodeIndex } from '../index/codeIndex';
 import type { ChatMessage, ChatModel, ChatResponse } from '../llm/chatModel';
 import type { CachedAnswer, SubCallCache } from '../llm/subCallCache';
 import { type ConversationState, followUpNote } from './followUp';
+import { splitThinking } from './thinking';
 import { UsageLedger } from '../llm/usage';
 import { type CellResult, DEFAULT_TIMEOUT_MS, type HostFunction, Sandbox } from '../sandbox/sandbox';
 import { FileMap } from '../workspace/fileMap';
@@ -196,8 +197,10 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
     const call = subCall('llm', prompt, async () => {
       const response = await subModel.complete({ messages: [{ role: 'user', content: prompt }], signal, ...(temperature !== undefined ? { temperature } : {}) });
       account(subModel.model, depth + 1, response);
-      await cache?.put(key, { text: response.text, usage: response.usage, model: subModel.model });
-      return response.text;
+      // A reasoning sub-model's thinking is not its answer.
+      const answer = splitThinking(response.text).visible;
+      await cache?.put(key, { text: answer, usage: response.usage, model: subModel.model });
+      return answer;
     });
     if (!cache) return call;
     inFlight.set(prompt, call);
@@ -296,13 +299,17 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
       messages,
       signal,
       onDelta: (text) => emit({ type: 'model-delta', runId, depth, turn, text }),
+      onReasoningDelta: (text) => emit({ type: 'model-delta', runId, depth, turn, text, thinking: true }),
       onRetry: (retry) =>
         emit({ type: 'model-retry', runId, depth, turn, attempt: retry.attempt, delayMs: retry.delayMs, message: retry.error.message }),
     });
     account(rootModel.model, depth, response);
-    messages.push({ role: 'assistant', content: response.text });
-    emit({ type: 'model-text', runId, depth, turn, text: response.text });
-    return response.text;
+    // Thinking is shown, never run or searched for an answer, and not sent back: only the response is history.
+    const { thinking, visible } = splitThinking(response.text);
+    const thought = [response.reasoning?.trim(), thinking].filter(Boolean).join('\n\n');
+    messages.push({ role: 'assistant', content: visible });
+    emit({ type: 'model-text', runId, depth, turn, text: visible, ...(thought ? { thinking: thought } : {}) });
+    return visible;
   };
 
   const done = (answer: string, reason: FinishReason, iterations: number): RlmResult => {

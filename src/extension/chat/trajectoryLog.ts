@@ -21,6 +21,7 @@ export function logEvent(log: vscode.LogOutputChannel, e: RlmEvent): void {
       log.warn(`${pad}model call failed, retry ${e.attempt} in ${e.delayMs} ms: ${e.message}`);
       break;
     case 'model-text':
+      if (e.thinking) log.info(`${pad}thinking (turn ${e.turn}, not run):\n${pad}    ${block(e.thinking)}`);
       log.info(`${pad}model (turn ${e.turn}):\n${pad}    ${block(e.text)}`);
       break;
     case 'cell-start':
