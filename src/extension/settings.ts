@@ -13,7 +13,7 @@ export interface RecurseSettings {
   concurrency?: number;
   maxFileSizeKB?: number;
   exclude: string[];
-  prices?: Record<string, { input: number; output: number }>;
+  prices?: Record<string, { input: number; output: number; cachedInput?: number }>;
   /** Memoize llm_query answers (recurse.cacheSubCalls, default on). */
   cacheSubCalls: boolean;
   /** Also those sampled above temperature 0 (recurse.cacheAnyTemperature). */
@@ -66,8 +66,10 @@ function priceTable(v: unknown): RecurseSettings['prices'] {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const out: NonNullable<RecurseSettings['prices']> = {};
   for (const [model, price] of Object.entries(v as Record<string, unknown>)) {
-    const p = price as { input?: unknown; output?: unknown } | null;
-    if (p && typeof p.input === 'number' && typeof p.output === 'number') out[model] = { input: p.input, output: p.output };
+    const p = price as { input?: unknown; output?: unknown; cachedInput?: unknown } | null;
+    if (p && typeof p.input === 'number' && typeof p.output === 'number') {
+      out[model] = { input: p.input, output: p.output, ...(typeof p.cachedInput === 'number' ? { cachedInput: p.cachedInput } : {}) };
+    }
   }
   return Object.keys(out).length ? out : undefined;
 }

@@ -14,7 +14,8 @@ export interface ScriptContext {
 
 export type TextReply = {
   text: string;
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  /** `cached_tokens` is reported as OpenAI does, in usage.prompt_tokens_details. */
+  usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number };
   /** Wait before sending the response headers. */
   delayMs?: number;
   /** Wait between streamed chunks. */
@@ -258,7 +259,11 @@ export class ModelServer {
       prompt_tokens: Math.ceil(ctx.messages.reduce((n, m) => n + m.content.length, 0) / 4),
       completion_tokens: Math.ceil(reply.text.length / 4),
     };
-    const fullUsage = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
+    const { cached_tokens: cachedTokens, ...counts } = usage as { prompt_tokens: number; completion_tokens: number; cached_tokens?: number };
+    const fullUsage = {
+      ...counts, total_tokens: counts.prompt_tokens + counts.completion_tokens,
+      ...(cachedTokens !== undefined ? { prompt_tokens_details: { cached_tokens: cachedTokens } } : {}),
+    };
     const finishReason = reply.finishReason ?? 'stop';
 
     if (!stream) {

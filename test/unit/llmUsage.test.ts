@@ -25,7 +25,7 @@ test('totals per model and per depth', () => {
   assert.equal(total.costUSD, undefined);
 
   const byModel = ledger.byModel();
-  assert.deepEqual(byModel.root, { calls: 2, promptTokens: 3000, completionTokens: 300, totalTokens: 3300, estimated: false });
+  assert.deepEqual(byModel.root, { calls: 2, promptTokens: 3000, cachedPromptTokens: 0, completionTokens: 300, totalTokens: 3300, estimated: false });
   assert.equal(byModel.sub!.calls, 2);
   assert.equal(byModel.sub!.estimated, true);
 

@@ -12,6 +12,8 @@ export interface TokenUsage {
   totalTokens: number;
   /** True when the provider reported no usage and the numbers are a chars/4 estimate. */
   estimated?: boolean;
+  /** Prompt tokens the provider read from its prompt cache (part of promptTokens), billed at a lower rate. */
+  cachedPromptTokens?: number;
 }
 
 /** Emitted before a retry, so a caller that displayed streamed deltas can discard the failed attempt's text. */

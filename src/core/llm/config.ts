@@ -15,6 +15,8 @@ export const DEFAULT_OLLAMA_BASE_URL = 'http://127.0.0.1:11434/v1';
 export interface ModelPrice {
   /** USD per 1M prompt tokens. */
   input: number;
+  /** USD per 1M prompt tokens read from the provider's prompt cache; default: `input`. */
+  cachedInput?: number;
   /** USD per 1M completion tokens. */
   output: number;
 }
@@ -227,7 +229,7 @@ function readConfig(p: string): RecurseConfigFile {
   if (c.prices !== undefined) {
     if (!c.prices || typeof c.prices !== 'object') throw new ChatModelError('config', `Config file ${p}: "prices" must be an object.`);
     for (const [model, price] of Object.entries(c.prices)) {
-      if (!price || typeof price.input !== 'number' || typeof price.output !== 'number') {
+      if (!price || typeof price.input !== 'number' || typeof price.output !== 'number' || (price.cachedInput !== undefined && typeof price.cachedInput !== 'number')) {
         throw new ChatModelError(
           'config',
           `Config file ${p}: prices["${model}"] must be { "input": <USD per 1M tokens>, "output": <USD per 1M tokens> }.`,

@@ -351,7 +351,12 @@ function cancelledError(): ChatModelError {
 function toUsage(u: any): TokenUsage {
   const promptTokens = Number(u.prompt_tokens) || 0;
   const completionTokens = Number(u.completion_tokens) || 0;
-  return { promptTokens, completionTokens, totalTokens: Number(u.total_tokens) || promptTokens + completionTokens };
+  // OpenAI's automatic prefix caching (and vLLM's, where it reports it): the part of the prompt read from cache.
+  const cached = Number(u.prompt_tokens_details?.cached_tokens) || 0;
+  return {
+    promptTokens, completionTokens, totalTokens: Number(u.total_tokens) || promptTokens + completionTokens,
+    ...(cached > 0 ? { cachedPromptTokens: Math.min(cached, promptTokens) } : {}),
+  };
 }
 
 function estimateUsage(request: ChatRequest, text: string): TokenUsage {

@@ -5,6 +5,8 @@ import type { PriceTable } from './config';
 export interface UsageTotals {
   calls: number;
   promptTokens: number;
+  /** Of promptTokens, those read from the provider's prompt cache. */
+  cachedPromptTokens: number;
   completionTokens: number;
   totalTokens: number;
   /** True if any of the counted calls had estimated usage. */
@@ -84,7 +86,9 @@ export class UsageLedger {
   costOf(model: string, usage: TokenUsage): number | undefined {
     const price = this.prices?.[model];
     if (!price) return undefined;
-    return (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
+    const cached = Math.min(usage.cachedPromptTokens ?? 0, usage.promptTokens);
+    const input = (usage.promptTokens - cached) * price.input + cached * (price.cachedInput ?? price.input);
+    return (input + usage.completionTokens * price.output) / 1_000_000;
   }
 
   toJSON(): UsageSummary {
@@ -105,11 +109,12 @@ export class UsageLedger {
   }
 
   private sum(entries: Entry[]): UsageTotals {
-    const t: UsageTotals = { calls: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, estimated: false };
+    const t: UsageTotals = { calls: 0, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, totalTokens: 0, estimated: false };
     let cost: number | undefined = this.prices ? 0 : undefined;
     for (const e of entries) {
       t.calls++;
       t.promptTokens += e.usage.promptTokens;
+      t.cachedPromptTokens += e.usage.cachedPromptTokens ?? 0;
       t.completionTokens += e.usage.completionTokens;
       t.totalTokens += e.usage.totalTokens;
       if (e.usage.estimated) t.estimated = true;
