@@ -206,6 +206,9 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
   // The scope picker's choices follow every handshake (sent once the history is, as refresh() is async).
   view = new ChatViewProvider(context.extensionUri, log, handle, initMessage, () => {
     void scopes.refresh(true);
+    // A new user who opens the chat with no model configured gets the walkthrough once. Not on any activation: a
+    // command's quick input (Trace Dependencies…) must not lose its focus to it.
+    void refreshReadiness().then((configured) => walkthrough.offerOnce(configured)).catch((err) => log.warn(`walkthrough: ${err}`));
     return historyMessage();
   });
   const reviews = new ReviewController({
@@ -229,10 +232,10 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     traced: () => walkthrough.mark('trace'),
   });
   // The walkthrough's checkmarks and the model step's state, once activation is over.
-  // A new user (no model configured, walkthrough never shown) gets the walkthrough on first use.
+  // The walkthrough's checkmarks and the model step's state, once activation is over.
   setTimeout(() => {
     walkthrough.restore();
-    void refreshReadiness().then((configured) => walkthrough.offerOnce(configured)).catch((err) => log.warn(`walkthrough: ${err}`));
+    void refreshReadiness();
   }, 0);
   async function refreshReadiness(): Promise<boolean> {
     const readiness = await modelReadiness(readSettings(WorkspaceMaps.pickFolder()), keys);

@@ -32,7 +32,7 @@ export class WalkthroughProgress {
   }
 
   /**
-   * Opens the walkthrough once, the first time Recurse starts with no model configured. VS Code opens an
+   * Opens the walkthrough once, the first time the chat is opened with no model configured. VS Code opens an
    * extension's walkthrough on install by itself only when its Welcome service noticed the install (not for a VSIX
    * installed while that service slept, nor from the command line), so a new user meets it on first use either way.
    */
