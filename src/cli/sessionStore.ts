@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { recurseCacheRoot } from '../core/index/symbols/symbolCache';
 import type { HistoryEntry } from '../core/rlm/followUp';
 import { UsageError } from './args';
 
@@ -12,9 +12,8 @@ import { UsageError } from './args';
  */
 export function sessionFile(root: string, name: string): string {
   if (!/^[\w.-]{1,100}$/.test(name) || name.startsWith('.')) throw new UsageError(`--session takes a name of letters, digits, ".", "-" or "_", got "${name}"`);
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   const id = createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 20);
-  return path.join(base, 'recurse', 'sessions', id, `${name}.json`);
+  return path.join(recurseCacheRoot(), 'sessions', id, `${name}.json`);
 }
 
 export async function loadSession(root: string, name: string): Promise<HistoryEntry[]> {

@@ -5,8 +5,8 @@
 // a size cap by evicting the least recently used entries (a hit refreshes the file's modification time).
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { recurseCacheRoot } from '../index/symbols/symbolCache';
 import type { TokenUsage } from './chatModel';
 
 export interface SubCallKey {
@@ -41,12 +41,8 @@ const MEMORY_ENTRIES = 2_000;
 
 /** Default folder for one workspace: $XDG_CACHE_HOME/recurse/subcalls/<hash of the workspace root>. */
 export function defaultSubCallCacheDir(workspaceRoot: string): string {
-  const home = os.homedir();
-  const base = process.platform === 'win32' ? process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local')
-    : process.platform === 'darwin' ? path.join(home, 'Library', 'Caches')
-    : process.env.XDG_CACHE_HOME || path.join(home, '.cache');
   const id = createHash('sha1').update(path.resolve(workspaceRoot)).digest('hex').slice(0, 20);
-  return path.join(base, 'recurse', 'subcalls', id);
+  return path.join(recurseCacheRoot(), 'subcalls', id);
 }
 
 export class SubCallCache {

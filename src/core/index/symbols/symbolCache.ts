@@ -18,13 +18,18 @@ export interface FileRecord {
   skipped?: string;
 }
 
-/** Default cache directory: $XDG_CACHE_HOME/recurse/symbols, ~/Library/Caches/..., %LOCALAPPDATA%\\... */
-export function defaultCacheDir(): string {
+/** The user's cache folder for Recurse: $XDG_CACHE_HOME/recurse, ~/Library/Caches/recurse, %LOCALAPPDATA%\\recurse. */
+export function recurseCacheRoot(): string {
   const home = os.homedir();
   const base = process.platform === 'win32' ? process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local')
     : process.platform === 'darwin' ? path.join(home, 'Library', 'Caches')
     : process.env.XDG_CACHE_HOME || path.join(home, '.cache');
-  return path.join(base, 'recurse', 'symbols');
+  return path.join(base, 'recurse');
+}
+
+/** Default symbol cache directory: <recurseCacheRoot>/symbols. */
+export function defaultCacheDir(): string {
+  return path.join(recurseCacheRoot(), 'symbols');
 }
 
 /** One cache file per workspace root. */
