@@ -2,6 +2,7 @@
 // Replies can be computed from the received messages, so a scripted "model" can read REPL output and react.
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { encode } from 'gpt-tokenizer/cjs/encoding/cl100k_base';
 
 export interface ScriptContext {
   body: any;
@@ -47,6 +48,27 @@ export interface RecordedRequest {
   body: any;
   headers: Record<string, string | string[] | undefined>;
   at: number;
+  /** Chat requests on a server with a context window: the prompt's tokens, counted with a real BPE tokenizer. */
+  promptTokens?: number;
+  /** True when the server refused the prompt (or cut it, as Ollama does) for being longer than its window. */
+  overflowed?: boolean;
+}
+
+/**
+ * A served context window, as the real servers enforce and report it. `reject` is vLLM, OpenAI, LM Studio: a 400
+ * naming the sizes; `truncate` is Ollama: the prompt is cut from its start (system prompt first) without a word.
+ * `flavor` is how the server says its window: vLLM's max_model_len in /v1/models, Ollama's /api/ps and /api/show
+ * (a model is loaded, with `served` tokens, by its first request or an empty /api/generate), LM Studio's
+ * /api/v0/models, llama.cpp's /props; 'none' says nothing.
+ */
+export interface ServedWindow {
+  tokens: number;
+  overflow?: 'reject' | 'truncate';
+  flavor?: 'vllm' | 'ollama' | 'lmstudio' | 'llamacpp' | 'none';
+  /** Ollama: what the model supports (model_info); LM Studio: max_context_length. */
+  supported?: number;
+  /** Ollama: num_ctx in the model's parameters. */
+  numCtx?: number;
 }
 
 export interface ModelServerOptions {
@@ -62,6 +84,13 @@ export interface ModelServerOptions {
   apiKey?: string;
   /** How GET /models answers instead of listing `models`: an HTTP status with OpenAI's error body for it. */
   modelsFault?: 404 | 429 | 500;
+  /** Enforce (and report) a context window per model name ('*' for every model); usage counts real tokens. */
+  windows?: Record<string, ServedWindow>;
+  /**
+   * Prefix caching as OpenAI reports it: prompts of 1,024 tokens or more reuse the longest token prefix they share
+   * with an earlier prompt to the same model, in steps of 128, reported as usage.prompt_tokens_details.cached_tokens.
+   */
+  prefixCache?: boolean;
 }
 
 const CHUNK_CHARS = 20;
@@ -75,6 +104,12 @@ export class ModelServer {
   private readonly models: string[];
   private readonly apiKey: string | undefined;
   private readonly modelsFault: ModelServerOptions['modelsFault'];
+  private readonly windows: Record<string, ServedWindow> | undefined;
+  private readonly prefixCache: boolean;
+  /** Token sequences of earlier prompts per model, for prefix caching. */
+  private readonly prompts = new Map<string, number[][]>();
+  /** Ollama flavor: models loaded (by a request or an empty generate). */
+  private readonly loaded = new Set<string>();
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private chatCount = 0;
@@ -87,6 +122,8 @@ export class ModelServer {
     this.route = options.route;
     this.apiKey = options.apiKey;
     this.modelsFault = options.modelsFault;
+    this.windows = options.windows;
+    this.prefixCache = options.prefixCache ?? false;
     if (typeof options.script === 'function') this.handler = options.script;
     else if (options.script) this.push(...options.script);
   }
@@ -182,10 +219,11 @@ export class ModelServer {
     if (req.method === 'GET' && path.endsWith('/models')) {
       sendJSON(res, 200, {
         object: 'list',
-        data: this.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'test' })),
+        data: this.models.map((id) => ({ id, object: 'model', created: 0, owned_by: this.windowOf(id)?.flavor === 'ollama' ? 'library' : 'test', ...this.listedWindow(id) })),
       });
       return;
     }
+    if (this.windows && this.answerWindowProbe(req.method ?? 'GET', path, body, res)) return;
     if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
       sendJSON(res, 404, { error: { message: `model server: no route for ${req.method} ${path}` } });
       return;
@@ -194,6 +232,25 @@ export class ModelServer {
     const messages: { role: string; content: string }[] = Array.isArray(body?.messages)
       ? body.messages.map((m: any) => ({ role: String(m.role), content: contentText(m.content) }))
       : [];
+    const served = this.windowOf(String(body?.model ?? ''));
+    if (served) {
+      const recorded = this.requests[this.requests.length - 1]!;
+      const tokens = countChatTokens(messages);
+      recorded.promptTokens = tokens;
+      const wanted = tokens + (Number(body?.max_tokens) || 0);
+      if (wanted > served.tokens) {
+        recorded.overflowed = true;
+        if ((served.overflow ?? 'reject') === 'reject') {
+          const message =
+            `This model's maximum context length is ${served.tokens} tokens. However, you requested ${wanted} tokens ` +
+            `(${tokens} in the messages, ${Number(body?.max_tokens) || 0} in the completion). Please reduce the length of the messages or completion.`;
+          sendJSON(res, 400, { object: 'error', message, type: 'BadRequestError', param: null, code: 400 });
+          return;
+        }
+        truncateFromStart(messages, served.tokens);
+      }
+      this.loaded.add(String(body?.model ?? ''));
+    }
     const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const ctx: ScriptContext = {
       body,
@@ -212,6 +269,69 @@ export class ModelServer {
     const produced = await fn(ctx);
     const reply: Reply = typeof produced === 'string' ? { text: produced } : produced;
     await this.respond(res, ctx, reply);
+  }
+
+  private windowOf(model: string): ServedWindow | undefined {
+    return this.windows?.[model] ?? this.windows?.['*'];
+  }
+
+  /** vLLM and OpenRouter-style servers list the window with the model. */
+  private listedWindow(model: string): Record<string, number> {
+    const w = this.windowOf(model);
+    if (!w || (w.flavor ?? 'vllm') !== 'vllm') return {};
+    return { max_model_len: w.tokens };
+  }
+
+  /** Ollama's /api/show, /api/ps and /api/generate, LM Studio's /api/v0/models/{id}, llama.cpp's /props. */
+  private answerWindowProbe(method: string, path: string, body: any, res: http.ServerResponse): boolean {
+    const flavorOf = (model: string) => this.windowOf(model)?.flavor;
+    if (method === 'POST' && path === '/api/show') {
+      const w = this.windowOf(String(body?.model ?? ''));
+      if (!w || flavorOf(body.model) !== 'ollama') return sendJSON(res, 404, { error: `model '${body?.model}' not found` }), true;
+      sendJSON(res, 200, {
+        parameters: w.numCtx ? `num_ctx                        ${w.numCtx}\nstop                           "<|im_end|>"` : 'stop                           "<|im_end|>"',
+        model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': w.supported ?? w.tokens },
+      });
+      return true;
+    }
+    if (method === 'POST' && path === '/api/generate' && flavorOf(String(body?.model ?? '')) === 'ollama') {
+      this.loaded.add(String(body.model));
+      sendJSON(res, 200, { model: body.model, response: '', done: true, done_reason: 'load' });
+      return true;
+    }
+    if (method === 'GET' && path === '/api/ps') {
+      const models = [...this.loaded].filter((m) => flavorOf(m) === 'ollama');
+      sendJSON(res, 200, { models: models.map((m) => ({ name: m, model: m, size: 1, digest: 'x', expires_at: '', size_vram: 1, context_length: this.windowOf(m)!.tokens })) });
+      return true;
+    }
+    const lmStudio = /^\/api\/v0\/models\/(.+)$/.exec(path);
+    if (method === 'GET' && lmStudio && flavorOf(decodeURIComponent(lmStudio[1]!)) === 'lmstudio') {
+      const w = this.windowOf(decodeURIComponent(lmStudio[1]!))!;
+      sendJSON(res, 200, { id: lmStudio[1], object: 'model', type: 'llm', state: 'loaded', max_context_length: w.supported ?? w.tokens, loaded_context_length: w.tokens });
+      return true;
+    }
+    if (method === 'GET' && path === '/props') {
+      const w = this.models.map((m) => this.windowOf(m)).find((x) => x?.flavor === 'llamacpp');
+      if (!w) return false;
+      sendJSON(res, 200, { default_generation_settings: { n_ctx: w.tokens }, total_slots: 1 });
+      return true;
+    }
+    return false;
+  }
+
+  /** OpenAI's rule: the longest shared token prefix with an earlier prompt, from 1,024 tokens, in steps of 128. */
+  private cachedPrefix(ctx: ScriptContext): number {
+    const tokens = ctx.messages.flatMap((m) => [-1, ...encode(`${m.role}\n${m.content}`)]);
+    const earlier = this.prompts.get(ctx.model) ?? [];
+    let best = 0;
+    for (const prompt of earlier) {
+      let n = 0;
+      while (n < prompt.length && n < tokens.length && prompt[n] === tokens[n]) n++;
+      best = Math.max(best, n);
+    }
+    earlier.push(tokens);
+    this.prompts.set(ctx.model, earlier);
+    return best >= 1024 ? Math.floor(best / 128) * 128 : 0;
   }
 
   private async respond(res: http.ServerResponse, ctx: ScriptContext, reply: Reply): Promise<void> {
@@ -255,9 +375,11 @@ export class ModelServer {
 
     await this.sleep(reply.delayMs ?? 0);
     if (res.destroyed) return;
+    const counted = this.windowOf(ctx.model) || this.prefixCache;
     const usage = reply.usage ?? {
-      prompt_tokens: Math.ceil(ctx.messages.reduce((n, m) => n + m.content.length, 0) / 4),
-      completion_tokens: Math.ceil(reply.text.length / 4),
+      prompt_tokens: counted ? countChatTokens(ctx.messages) : Math.ceil(ctx.messages.reduce((n, m) => n + m.content.length, 0) / 4),
+      completion_tokens: counted ? encode(reply.text).length : Math.ceil(reply.text.length / 4),
+      ...(this.prefixCache ? { cached_tokens: this.cachedPrefix(ctx) } : {}),
     };
     const { cached_tokens: cachedTokens, ...counts } = usage as { prompt_tokens: number; completion_tokens: number; cached_tokens?: number };
     const fullUsage = {
@@ -295,6 +417,21 @@ export class ModelServer {
       res.write(sse({ ...chunkBase(ctx.model), choices: [], usage: fullUsage }));
     }
     res.end('data: [DONE]\n\n');
+  }
+}
+
+/** OpenAI's count for chat messages: each message's content tokens plus 4 for its framing, plus 3 for the reply. */
+export function countChatTokens(messages: { role: string; content: string }[]): number {
+  return messages.reduce((n, m) => n + 4 + encode(m.content).length, 3);
+}
+
+/** Ollama's behaviour on a prompt over its window: the oldest text goes, the system prompt first. */
+function truncateFromStart(messages: { role: string; content: string }[], window: number): void {
+  while (messages.length > 1 && countChatTokens(messages) > window) messages.shift();
+  const last = messages[0];
+  if (last && countChatTokens(messages) > window) {
+    const ids = encode(last.content);
+    last.content = ids.length > window ? '' : last.content;
   }
 }
 

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenAICompatibleModel } from '../../src/core/llm/openAICompatibleModel';
-import { ModelServer, type Reply, type ScriptContext } from './modelServer';
+import { ModelServer, type ModelServerOptions, type Reply, type ScriptContext } from './modelServer';
 
 /**
  * A test model server with two scripted queues, one per model name: the root model ('root-model') and the
@@ -22,10 +22,12 @@ export interface ScriptedModels {
   close(): Promise<void>;
 }
 
-export async function startScriptedModels(options: { rootSteps?: Step[]; subSteps?: Step[] } = {}): Promise<ScriptedModels> {
+export async function startScriptedModels(
+  options: { rootSteps?: Step[]; subSteps?: Step[]; server?: Pick<ModelServerOptions, 'windows' | 'prefixCache' | 'models'> } = {},
+): Promise<ScriptedModels> {
   const rootSteps = [...(options.rootSteps ?? [])];
   const subSteps = [...(options.subSteps ?? [])];
-  const server = await ModelServer.start();
+  const server = await ModelServer.start({ models: ['root-model', 'sub-model'], ...options.server });
   const errors: unknown[] = [];
   server.setHandler(async (ctx) => {
     const queue = ctx.model === 'sub-model' ? subSteps : rootSteps;

@@ -1,5 +1,6 @@
 // The provider-neutral chat interface. The RLM engine talks only to this, so an OpenAI-compatible HTTP endpoint
 // and the VS Code language-model API are interchangeable.
+import type { EndpointWindow } from './contextWindow';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -50,6 +51,8 @@ export interface ChatModel {
   /** Where the model is served (a base URL, `vscode-lm`): with `model`, what identifies its answers (sub-call cache). */
   readonly endpoint?: string;
   complete(request: ChatRequest): Promise<ChatResponse>;
+  /** The context window the endpoint says it serves this model with, when it says (memoized by the model). */
+  contextWindow?(signal?: AbortSignal): Promise<EndpointWindow | undefined>;
 }
 
 export type ChatModelErrorKind =

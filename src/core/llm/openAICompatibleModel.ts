@@ -10,6 +10,8 @@ import {
   TokenUsage,
   estimateTokens,
 } from './chatModel';
+import type { EndpointWindow } from './contextWindow';
+import { discoverEndpointWindow } from './endpointWindow';
 
 export interface OpenAICompatibleModelOptions {
   /** e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1, https://x.openai.azure.com/openai/deployments/NAME */
@@ -59,6 +61,9 @@ export class OpenAICompatibleModel implements ChatModel {
   private readonly retryBaseMs: number;
   private readonly retryMaxDelayMs: number;
   private readonly stream: boolean;
+  private readonly azure: boolean;
+  private readonly probeHeaders: Record<string, string>;
+  private windowProbe: Promise<EndpointWindow | undefined> | undefined;
   /** Retry-After of a rate-limit error, kept beside the error rather than on its public shape. */
   private readonly retryAfter = new WeakMap<ChatModelError, number>();
 
@@ -85,6 +90,8 @@ export class OpenAICompatibleModel implements ChatModel {
       // Azure would try to read a bearer token as an Entra ID token; the key travels in api-key instead.
       defaultHeaders['Authorization'] = null;
     }
+    this.azure = azure;
+    this.probeHeaders = { ...options.headers, ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) };
     this.client = new OpenAI({
       baseURL: this.baseURL,
       apiKey,
@@ -94,11 +101,26 @@ export class OpenAICompatibleModel implements ChatModel {
       defaultHeaders,
       defaultQuery,
       logLevel: 'off',
+      fetch: fetchKeepingErrorWords,
     });
   }
 
   get endpoint(): string {
     return this.baseURL;
+  }
+
+  /** What the server says about the model's window (asked once per model object); Azure deployments say nothing. */
+  contextWindow(signal?: AbortSignal): Promise<EndpointWindow | undefined> {
+    if (this.azure) return Promise.resolve(undefined);
+    if (!this.windowProbe) {
+      const probe = discoverEndpointWindow({ baseURL: this.baseURL, model: this.model, headers: this.probeHeaders, signal });
+      this.windowProbe = probe;
+      // A probe cut short by a cancelled run is asked again next time.
+      void probe.then(() => {
+        if (signal?.aborted && this.windowProbe === probe) this.windowProbe = undefined;
+      });
+    }
+    return this.windowProbe;
   }
 
   async complete(request: ChatRequest): Promise<ChatResponse> {
@@ -321,6 +343,29 @@ export class OpenAICompatibleModel implements ChatModel {
   private where(): string {
     return `model "${this.model}" at ${this.baseURL}`;
   }
+}
+
+/**
+ * Error bodies as servers other than OpenAI send them — vLLM's `{object: "error", message}`, FastAPI's `{detail}`,
+ * Ollama's `{error: "text"}` — put in OpenAI's `{error: {message}}` shape, so the SDK keeps the server's words
+ * (without this a vLLM "maximum context length is 8192 tokens" arrives as "400 status code (no body)").
+ */
+async function fetchKeepingErrorWords(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (response.ok || !(response.headers.get('content-type') ?? '').includes('json')) return response;
+  const text = await response.text();
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const words = body?.error === undefined ? (body?.message ?? body?.detail) : typeof body.error === 'string' ? body.error : undefined;
+  const normalized = words === undefined ? text : JSON.stringify({ error: { ...(typeof body.error === 'object' ? body.error : {}), message: typeof words === 'string' ? words : JSON.stringify(words) } });
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(normalized, { status: response.status, statusText: response.statusText, headers });
 }
 
 function isAzureHost(baseURL: string): boolean {

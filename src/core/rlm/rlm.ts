@@ -1,5 +1,7 @@
 import type { CodeIndex } from '../index/codeIndex';
-import type { ChatMessage, ChatModel, ChatResponse } from '../llm/chatModel';
+import { type ChatModel, ChatModelError, type ChatResponse } from '../llm/chatModel';
+import { formatTokens, firstTime, promptLimit, resolveRunWindows, type RunWindows } from '../llm/contextWindow';
+import { countMessageTokens } from '../llm/tokenEstimate';
 import type { CachedAnswer, SubCallCache } from '../llm/subCallCache';
 import { type ConversationState, followUpNote } from './followUp';
 import { splitThinking } from './thinking';
@@ -12,6 +14,7 @@ import { findFinal, parseResponse } from './codeBlocks';
 import { type FinishReason, type RlmEvent, type RlmEventListener, preview } from './events';
 import type { HelperDoc } from './helperDocs';
 import { createHelpers, type SubCallScope } from './helpers';
+import { type MessagePart, RootHistory } from './rootHistory';
 import { buildFirstUserMessage, buildSystemPrompt } from './systemPrompt';
 import { Trajectory } from './trajectory';
 
@@ -68,6 +71,11 @@ export interface RlmOptions {
   onHelperCall?: (name: string, args: unknown[]) => void;
   /** Sees the prompt of every sub-call that ran and answered, at any depth (a denied or failed one is not reported). */
   onSubCall?: (kind: 'llm' | 'rlm', prompt: string) => void;
+  /** Context windows in tokens, set by the user; absent: asked of the endpoint, else the family table. */
+  contextWindow?: number;
+  subContextWindow?: number;
+  /** The windows a parent resolved (child runs). */
+  windows?: RunWindows;
 }
 
 export interface RlmResult {
@@ -95,9 +103,22 @@ function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new RlmCancelledError();
 }
 
-function formatCell(index: number, result: CellResult): string {
+/** A cell's report as message parts: its label and fence stay, its output is what compaction may cut. */
+function formatCell(index: number, result: CellResult, output: string): MessagePart[] {
   const label = result.error ? `Cell ${index} (error)` : `Cell ${index} output`;
-  return `${label}:\n\`\`\`text\n${result.output}\n\`\`\``;
+  return [{ text: `${label}:\n\`\`\`text\n` }, { text: output, output: true }, { text: '\n```' }];
+}
+
+function joinParts(groups: MessagePart[][], separator = '\n\n'): MessagePart[] {
+  return groups.flatMap((g, i) => (i === 0 ? g : [{ text: separator }, ...g]));
+}
+
+/** A server's refusal of a prompt longer than its window (vLLM, OpenAI, llama.cpp, LM Studio say it so). */
+function isContextOverflow(err: unknown): err is ChatModelError {
+  return (
+    err instanceof ChatModelError && err.kind === 'invalid-request' &&
+    /context length|context window|maximum context|too many tokens|context_length_exceeded|exceeds? the (available )?context/i.test(err.message)
+  );
 }
 
 function observeHelpers(
@@ -135,6 +156,12 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
 
   throwIfAborted(signal);
   emit({ type: 'run-start', runId, depth, question: options.question, files: options.map.size });
+  const windows =
+    options.windows ?? (await resolveRunWindows(rootModel, subModel, { root: options.contextWindow, sub: options.subContextWindow }, signal));
+  for (const window of new Set([windows.root, windows.sub])) {
+    if (window.warning && firstTime(window.warning)) emit({ type: 'notice', runId, depth, message: window.warning });
+  }
+  const subPromptLimit = promptLimit(windows.sub.tokens);
 
   const account = (model: string, callDepth: number, response: ChatResponse) => {
     ledger.record(model, callDepth, response.usage);
@@ -188,6 +215,16 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
 
   const llmQuery = async (prompt: string): Promise<string> => {
     throwIfAborted(signal);
+    const promptTokens = countMessageTokens([{ content: prompt }]);
+    if (promptTokens > subPromptLimit) {
+      // Never sent cut: the answer would be about a text the sub-model did not see.
+      throw new Error(
+        `llm_query prompt is about ${formatTokens(promptTokens)} tokens (${formatTokens(prompt.length)} characters); the sub-model ` +
+          `"${subModel.model}" reads at most ${formatTokens(subPromptLimit)} (its context window is ${formatTokens(windows.sub.tokens)}). ` +
+          `Split the text into parts of under ${formatTokens(Math.floor((prompt.length * subPromptLimit) / promptTokens / 2))} characters ` +
+          'and send them with llm_query_batched, then combine the answers.',
+      );
+    }
     const temperature = options.subTemperature;
     const key = { endpoint: subModel.endpoint ?? '', model: subModel.model, prompt, ...(temperature !== undefined ? { temperature } : {}) };
     const pending = cache && inFlight.get(prompt);
@@ -218,15 +255,21 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
       // At the depth limit a child RLM would exceed the budget's depth, so the sub-model reads the scope directly.
       const map = await scopeMap(scope);
       const parts: string[] = [];
-      let chars = 0;
+      // What the sub-model can read: files in order until its window is full, then a note of what was left out.
+      let tokens = countMessageTokens([{ content: question }]) + 50;
       for (const file of map.files()) {
-        if (chars > 400_000) {
-          parts.push(`… (${map.size - parts.length} more files omitted)`);
+        const text = await map.readText(file.path);
+        const part = scope.text !== undefined ? text : `--- ${file.path} ---\n${text}`;
+        const size = countMessageTokens([{ content: part }]);
+        if (tokens + size > subPromptLimit) {
+          parts.push(`… (${map.size - parts.length} more files left out: the sub-model's context window is full)`);
           break;
         }
-        const text = await map.readText(file.path);
-        chars += text.length;
-        parts.push(scope.text !== undefined ? text : `--- ${file.path} ---\n${text}`);
+        tokens += size;
+        parts.push(part);
+      }
+      if (parts.length === 1 && parts[0]!.startsWith('… (')) {
+        throw new Error(`rlm_query: the first file of the scope does not fit the sub-model's context window (${formatTokens(windows.sub.tokens)} tokens); pass {text} of a part of it, or use llm_query_batched over parts.`);
       }
       return llmQuery(`${question}\n\n${parts.join('\n\n')}`);
     }
@@ -244,6 +287,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
         code: scope.text !== undefined ? undefined : options.code,
         instructions: undefined,
         extraMetadata: undefined,
+        windows: { root: windows.sub, sub: windows.sub },
       });
       return child.answer;
     });
@@ -276,7 +320,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
     for (const [name, value] of Object.entries(globals)) await sandbox.setGlobal(name, value);
   } else conversation?.keep(sandbox);
 
-  const messages: ChatMessage[] = [
+  const history = new RootHistory([
     {
       role: 'system',
       content: buildSystemPrompt(limits, depth, {
@@ -290,24 +334,37 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
       role: 'user',
       content: buildFirstUserMessage({ question: options.question, metadata, followUp: conversation && followUpNote(conversation.history, replKept) }),
     },
-  ];
-  trajectory?.setConversation(runId, depth, messages);
+  ], windows.root.tokens, (message) => emit({ type: 'notice', runId, depth, message }));
+  trajectory?.setConversation(runId, depth, history.messages);
+
+  /** One root request, within the window; a server that still finds it too long gets it compacted further. */
+  const complete = async (turn: number): Promise<ChatResponse> => {
+    for (;;) {
+      try {
+        return await rootModel.complete({
+          messages: history.view(),
+          signal,
+          onDelta: (text) => emit({ type: 'model-delta', runId, depth, turn, text }),
+          onReasoningDelta: (text) => emit({ type: 'model-delta', runId, depth, turn, text, thinking: true }),
+          onRetry: (retry) =>
+            emit({ type: 'model-retry', runId, depth, turn, attempt: retry.attempt, delayMs: retry.delayMs, message: retry.error.message }),
+        });
+      } catch (err) {
+        if (!isContextOverflow(err) || !history.recoverFromOverflow(err.message)) throw err;
+        emit({ type: 'model-retry', runId, depth, turn, attempt: 1, delayMs: 0, message: `${err.message} Compacting and sending again.` });
+      }
+    }
+  };
 
   const ask = async (turn: number): Promise<string> => {
     throwIfAborted(signal);
-    const response = await rootModel.complete({
-      messages,
-      signal,
-      onDelta: (text) => emit({ type: 'model-delta', runId, depth, turn, text }),
-      onReasoningDelta: (text) => emit({ type: 'model-delta', runId, depth, turn, text, thinking: true }),
-      onRetry: (retry) =>
-        emit({ type: 'model-retry', runId, depth, turn, attempt: retry.attempt, delayMs: retry.delayMs, message: retry.error.message }),
-    });
+    const response = await complete(turn);
+    history.observe(response.usage.promptTokens, Boolean(response.usage.estimated));
     account(rootModel.model, depth, response);
     // Thinking is shown, never run or searched for an answer, and not sent back: only the response is history.
     const { thinking, visible } = splitThinking(response.text);
     const thought = [response.reasoning?.trim(), thinking].filter(Boolean).join('\n\n');
-    messages.push({ role: 'assistant', content: visible });
+    history.addAssistant(visible);
     emit({ type: 'model-text', runId, depth, turn, text: visible, ...(thought ? { thinking: thought } : {}) });
     return visible;
   };
@@ -321,7 +378,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
   try {
     let turn = 0;
     let stopReason: FinishReason = 'iterations';
-    let carried = '';
+    let carried: MessagePart[] = [];
     while (turn < limits.maxIterations) {
       const exhausted = budget.exhausted();
       if (exhausted) {
@@ -342,14 +399,15 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
             { signal },
           );
           if (!value.error) return done(value.output, 'final', turn);
-          messages.push({ role: 'user', content: `FINAL_VAR(${final.name}) failed:\n${value.output}\nDefine the variable in a cell first.` });
+          history.addUser(`FINAL_VAR(${final.name}) failed:\n${value.output}\nDefine the variable in a cell first.`);
           continue;
         }
-        messages.push({ role: 'user', content: `${budget.describe(turn + 1, limits.maxIterations)}\n\n${CONTINUE_MESSAGE}` });
+        history.addUser(`${budget.describe(turn + 1, limits.maxIterations)}\n\n${CONTINUE_MESSAGE}`);
         continue;
       }
 
-      const reports: string[] = [];
+      const results: CellResult[] = [];
+      const notes: string[] = [];
       let firstError: number | undefined;
       finishedWith = undefined;
       for (let i = 0; i < blocks.length; i++) {
@@ -367,7 +425,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
           error: result.error ? `${result.error.name}: ${result.error.message}` : undefined,
           durationMs: Math.round(result.durationMs),
         });
-        reports.push(formatCell(i + 1, result));
+        results.push(result);
         if (result.error && firstError === undefined) firstError = i + 1;
         // finish() ends the response: later cells were written before the model saw anything.
         if (finishedWith !== undefined) break;
@@ -378,15 +436,18 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
         if (firstError === undefined) return done(answer, finishedWith !== undefined ? 'finish' : 'final', turn);
         const message = `finish() was refused: cell ${firstError} raised an error in the same response, so the answer may rest on output you had not seen. Read the output above, fix the problem, then finish.`;
         emit({ type: 'notice', runId, depth, message });
-        reports.push(message);
+        notes.push(message);
       }
+      // Outputs are cut here, as the model will read them, to what is left of its window.
+      const outputs = history.fitOutputs(text, results.map((r) => r.output));
+      const reports = joinParts([...results.map((r, i) => formatCell(i + 1, r, outputs[i]!)), ...notes.map((n) => [{ text: n }])]);
       if (subCallsDenied) {
         // The outputs of this turn go into the same message as the request for a final answer.
         stopReason = 'sub-calls';
-        carried = `${reports.join('\n\n')}\n\n`;
+        carried = [...reports, { text: '\n\n' }];
         break;
       }
-      messages.push({ role: 'user', content: `${budget.describe(turn + 1, limits.maxIterations)}\n\n${reports.join('\n\n')}` });
+      history.addUser([{ text: `${budget.describe(turn + 1, limits.maxIterations)}\n\n`, transient: true }, ...reports]);
     }
 
     // A budget ran out: one last call, without code, for the best answer from what is known.
@@ -399,10 +460,10 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
             ? 'The token budget is exhausted.'
             : 'The time budget is exhausted.';
     emit({ type: 'notice', runId, depth, message: `${why} Asking for the best answer from what is known.` });
-    messages.push({
-      role: 'user',
-      content: `${carried}${why} Do not write code. Reply now with your best final answer in markdown, from what you have seen, citing path:line only for lines you have read. Say what you could not verify.`,
-    });
+    history.addUser([
+      ...carried,
+      { text: `${why} Do not write code. Reply now with your best final answer in markdown, from what you have seen, citing path:line only for lines you have read. Say what you could not verify.` },
+    ]);
     const last = await ask(turn + 1);
     const { blocks, prose } = parseResponse(last);
     const final = findFinal(prose);
@@ -419,6 +480,6 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
   } finally {
     // A conversation's REPL lives on for the next question (a cancelled run's REPL too: its variables stay).
     if (!conversation) sandbox.dispose();
-    trajectory?.setConversation(runId, depth, messages);
+    trajectory?.setConversation(runId, depth, history.messages);
   }
 }

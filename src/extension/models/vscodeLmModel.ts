@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ChatMessage, ChatModel, ChatRequest, ChatResponse } from '../../core/llm/chatModel';
+import type { EndpointWindow } from '../../core/llm/contextWindow';
 import { loadCore } from '../loadCore';
 
 const JUSTIFICATION = 'Recurse uses the model to explore this workspace and answer your question.';
@@ -16,6 +17,12 @@ export class VsCodeLmModel implements ChatModel {
 
   constructor(private readonly chat: vscode.LanguageModelChat) {
     this.model = chat.id;
+  }
+
+  /** VS Code says how many tokens the model takes in. */
+  async contextWindow(): Promise<EndpointWindow | undefined> {
+    const tokens = this.chat.maxInputTokens;
+    return tokens > 0 ? { tokens, via: `${this.chat.vendor} maxInputTokens` } : undefined;
   }
 
   async complete(request: ChatRequest): Promise<ChatResponse> {
