@@ -54,6 +54,9 @@ Options for ask:
                            workspace's sub-call cache at no cost (also "cacheSubCalls": false in the config file)
       --sub-temperature T  sampling temperature of llm_query calls (default: the endpoint's; "subTemperature")
       --cache-any-temperature  cache sub-calls sampled above temperature 0 too ("cacheAnyTemperature")
+      --context-window N   the root model's context window in tokens (default: what the endpoint says, else
+                           the model family's; "contextWindow"); every prompt is kept within it
+      --sub-context-window N  the same for the sub-model ("subContextWindow")
       --json               print one JSON object on stdout
       --trajectory FILE    save the whole trajectory as JSON
   -q, --quiet              no progress on stderr
@@ -86,6 +89,9 @@ export interface CliArgs {
   subTemperature?: number;
   /** --cache-any-temperature: cache sub-calls sampled above temperature 0 too. */
   cacheAnyTemperature?: boolean;
+  /** --context-window N / --sub-context-window N: the models' windows in tokens (default: discovered). */
+  contextWindow?: number;
+  subContextWindow?: number;
   json: boolean;
   dump?: string;
   scope?: string;
@@ -115,6 +121,8 @@ export const RUN_OPTIONS = {
   'no-cache': { type: 'boolean' },
   'sub-temperature': { type: 'string' },
   'cache-any-temperature': { type: 'boolean' },
+  'context-window': { type: 'string' },
+  'sub-context-window': { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -122,7 +130,7 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 /** The model flags as parsed (MODEL_OPTIONS). */
 export type ModelFlags = Pick<CliArgs, 'model' | 'subModel' | 'baseUrl' | 'apiKey' | 'config'>;
 /** The budget and file-map flags as parsed (RUN_OPTIONS). */
-export type RunFlags = Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude' | 'noCache' | 'subTemperature' | 'cacheAnyTemperature'>;
+export type RunFlags = Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude' | 'noCache' | 'subTemperature' | 'cacheAnyTemperature' | 'contextWindow' | 'subContextWindow'>;
 
 export function readModelFlags(v: Values): ModelFlags {
   const str = (k: string) => v[k] as string | undefined;
@@ -143,8 +151,13 @@ export function readRunOptions(v: Values): RunFlags {
     noCache: Boolean(v['no-cache']),
     subTemperature: temperature(str('sub-temperature')),
     cacheAnyTemperature: Boolean(v['cache-any-temperature']),
+    contextWindow: positiveInt('context-window', str('context-window'), MIN_WINDOW),
+    subContextWindow: positiveInt('sub-context-window', str('sub-context-window'), MIN_WINDOW),
   };
 }
+
+/** A context window smaller than this cannot hold the system prompt, the question and one turn. */
+const MIN_WINDOW = 2048;
 
 function temperature(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

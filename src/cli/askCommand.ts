@@ -26,7 +26,7 @@ async function sessionConversation(root: string, name: string): Promise<Conversa
 }
 
 export type RunOptions = Pick<AskOptions, 'workspace' | 'rootModel' | 'subModel' | 'limits' | 'concurrency' | 'fileMap' | 'prices'
-  | 'scope' | 'onEvent' | 'signal' | 'trajectoryFile' | 'subCallCache' | 'subTemperature'>;
+  | 'scope' | 'onEvent' | 'signal' | 'trajectoryFile' | 'subCallCache' | 'subTemperature' | 'contextWindow' | 'subContextWindow'>;
 
 /**
  * The options every run of ask, chat and review shares: models, budgets (flags, else the config file), file map,
@@ -40,6 +40,11 @@ export function runOptions(args: RunFlags & Pick<CliArgs, 'scope' | 'quiet' | 't
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       throw new UsageError(`config file: ${key} must be a positive integer, got ${JSON.stringify(value)}`);
     }
+    return value;
+  };
+  const fileWindow = (key: string): number | undefined => {
+    const value = fileNumber(key);
+    if (value !== undefined && value < 2048) throw new UsageError(`config file: ${key} must be at least 2048 tokens, got ${value}`);
     return value;
   };
   return {
@@ -62,6 +67,8 @@ export function runOptions(args: RunFlags & Pick<CliArgs, 'scope' | 'quiet' | 't
     trajectoryFile: args.trajectory,
     subCallCache: cliSubCallCache(root, args, config.file),
     subTemperature: cliSubTemperature(args.subTemperature, config.file),
+    contextWindow: args.contextWindow ?? fileWindow('contextWindow'),
+    subContextWindow: args.subContextWindow ?? fileWindow('subContextWindow'),
   };
 }
 

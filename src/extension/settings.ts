@@ -20,6 +20,9 @@ export interface RecurseSettings {
   cacheAnyTemperature: boolean;
   /** Sampling temperature of llm_query calls (recurse.subTemperature; undefined: the endpoint's default). */
   subTemperature?: number;
+  /** Context windows in tokens (recurse.contextWindow / subContextWindow; undefined: discovered). */
+  contextWindow?: number;
+  subContextWindow?: number;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -51,6 +54,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): RecurseSettings
     cacheSubCalls: c.get<unknown>('cacheSubCalls') !== false,
     cacheAnyTemperature: c.get<unknown>('cacheAnyTemperature') === true,
     subTemperature: temperature(c.get<unknown>('subTemperature')),
+    contextWindow: int('contextWindow', 2048),
+    subContextWindow: int('subContextWindow', 2048),
   };
 }
 

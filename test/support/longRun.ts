@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { js, type Step } from './scriptedModels';
 
@@ -9,6 +11,18 @@ import { js, type Step } from './scriptedModels';
 export const MARKER = 'RELEASE_KEY_7f3a9c';
 
 export function longRunWorkspace(modules = 6): FileMap {
+  return FileMap.fromTexts(longRunTexts(modules), 'orders');
+}
+
+/** The same workspace on disk, for the CLI and the extension. */
+export function writeLongRunWorkspace(dir: string, modules = 6): void {
+  for (const [path, text] of Object.entries(longRunTexts(modules))) {
+    mkdirSync(join(dir, dirname(path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+function longRunTexts(modules: number): Record<string, string> {
   const texts: Record<string, string> = {};
   for (let m = 0; m < modules; m++) {
     const lines: string[] = [`// Module ${m}: order handling, part ${m}.`, `import { Order, Ledger } from './types';`, ''];
@@ -27,7 +41,7 @@ export function longRunWorkspace(modules = 6): FileMap {
     if (m === 3) lines.splice(40, 0, `export const releaseKey = '${MARKER}';`);
     texts[`src/module${m}.ts`] = lines.join('\n');
   }
-  return FileMap.fromTexts(texts, 'orders');
+  return texts;
 }
 
 /** `turns` root steps: the first keeps the marker and prints a module, the middle ones print modules, the last finishes. */

@@ -23,6 +23,9 @@ export interface ModelRunOptions {
   subCallCache?: SubCallCache;
   /** Sampling temperature of llm_query calls; absent: the endpoint's default. */
   subTemperature?: number;
+  /** Context windows in tokens set by the user; absent: asked of the endpoint, else the family table. */
+  contextWindow?: number;
+  subContextWindow?: number;
 }
 
 export interface RunUsage {
@@ -51,7 +54,7 @@ export class WorkflowRun {
   }
 
   /** The runRlm options that are the same for every workflow; each adds its question, map and extras. */
-  rlmOptions(): Pick<RlmOptions, 'rootModel' | 'subModel' | 'budget' | 'ledger' | 'trajectory' | 'concurrency' | 'sandbox' | 'onEvent' | 'signal' | 'subCallCache' | 'subTemperature'> {
+  rlmOptions(): Pick<RlmOptions, 'rootModel' | 'subModel' | 'budget' | 'ledger' | 'trajectory' | 'concurrency' | 'sandbox' | 'onEvent' | 'signal' | 'subCallCache' | 'subTemperature' | 'contextWindow' | 'subContextWindow'> {
     const o = this.options;
     return {
       rootModel: o.rootModel,
@@ -65,6 +68,8 @@ export class WorkflowRun {
       signal: o.signal,
       subCallCache: o.subCallCache,
       subTemperature: o.subTemperature,
+      contextWindow: o.contextWindow,
+      subContextWindow: o.subContextWindow,
     };
   }
 

@@ -139,6 +139,8 @@ export class ChatSession {
         prices: settings.prices,
         subCallCache: this.subCallCache(folder, settings),
         subTemperature: settings.subTemperature,
+        contextWindow: settings.contextWindow,
+        subContextWindow: settings.subContextWindow,
         scope: folders ? undefined : this.deps.scope?.spec(folder),
         conversation: this.conversation.for(folders ? `*:${folders.map((f) => f.uri.toString()).join(',')}` : `${folder.uri.toString()}#${this.deps.scope?.spec(folder) ?? ''}`),
         signal,
@@ -177,6 +179,8 @@ export class ChatSession {
         prices: settings.prices,
         subCallCache: this.subCallCache(folder, settings),
         subTemperature: settings.subTemperature,
+        contextWindow: settings.contextWindow,
+        subContextWindow: settings.subContextWindow,
         fileMap: { exclude: settings.exclude, maxFileBytes: settings.maxFileSizeKB ? settings.maxFileSizeKB * 1024 : undefined },
         // The chat's directory or package scope: changed files outside it are listed as out of scope, not reviewed.
         scope: this.deps.scope?.spec(folder),
