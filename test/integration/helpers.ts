@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { RecurseApi } from '../../src/extension/extension';
 import type { HostMessage } from '../../src/extension/chat/protocol';
-import { ModelServer, type Reply, type ScriptContext } from '../support/modelServer';
+import { ModelServer, type ModelServerOptions, type Reply, type ScriptContext } from '../support/modelServer';
 
 export const EXTENSION_ID = 'recurse.recurse';
 
@@ -29,8 +29,11 @@ export async function configure(values: Record<string, unknown>): Promise<void> 
 }
 
 /** A test model server, the activated extension, and its settings pointed at the server's root-model (plus `settings`). */
-export async function connectModelServer(settings: Record<string, unknown> = {}): Promise<{ server: ModelServer; recurse: RecurseApi }> {
-  const server = await ModelServer.start();
+export async function connectModelServer(
+  settings: Record<string, unknown> = {},
+  serverOptions: ModelServerOptions = {},
+): Promise<{ server: ModelServer; recurse: RecurseApi }> {
+  const server = await ModelServer.start(serverOptions);
   try {
     const recurse = await api();
     await configure({ provider: 'openai', baseUrl: server.url, model: 'root-model', ...settings });
