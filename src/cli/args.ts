@@ -30,6 +30,9 @@ export const USAGE = `Usage:
   recurse models [--base-url URL] [--api-key KEY] [--model M] [--no-test] [--json]
                                        list the models an endpoint offers and test one tiny completion, with
                                        the endpoint's own error (unreachable, 401, 404, 429); see recurse models --help
+  recurse mcp [-w DIR] [--scope DIR|PACKAGE] [ask's model options]
+                                       serve ask, find_symbol, grep, trace and review to agents over the Model
+                                       Context Protocol (stdio); see recurse mcp --help
 
 ask, index, review and trace take --scope DIR|PACKAGE: a directory of the workspace (packages/core) or a package
 from its manifests (@mono/core); what the command sees, reports and cites is limited to it.

@@ -10,6 +10,7 @@ import { type CliArgs, parseCliArgs, USAGE, UsageError } from './args';
 import { runAsk } from './askCommand';
 import { runChat } from './chatCommand';
 import { checkWorkspace, err, EXIT } from './cliCommon';
+import { runMcp } from './mcpCommand';
 import { runModels } from './modelsCommand';
 import { runReview } from './reviewCommand';
 import { runTrace } from './traceCommand';
@@ -125,6 +126,7 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === 'review') return await runReview(argv.slice(1), controller.signal);
     if (argv[0] === 'trace') return await runTrace(argv.slice(1), controller.signal);
     if (argv[0] === 'models') return await runModels(argv.slice(1), controller.signal);
+    if (argv[0] === 'mcp') return await runMcp(argv.slice(1), controller.signal);
     const args = parseCliArgs(argv);
     if (args.command === 'help') {
       process.stdout.write(`${USAGE}\n`);

@@ -52,6 +52,8 @@ export interface RecordedRequest {
   promptTokens?: number;
   /** True when the server refused the prompt (or cut it, as Ollama does) for being longer than its window. */
   overflowed?: boolean;
+  /** When the client closed the connection before the response was complete (a cancelled call). */
+  abortedAt?: number;
 }
 
 /**
@@ -198,7 +200,11 @@ export class ModelServer {
         body = raw;
       }
     }
-    this.requests.push({ path, url: req.url ?? '/', method: req.method ?? 'GET', body, headers: { ...req.headers }, at: Date.now() });
+    const recorded: RecordedRequest = { path, url: req.url ?? '/', method: req.method ?? 'GET', body, headers: { ...req.headers }, at: Date.now() };
+    this.requests.push(recorded);
+    res.on('close', () => {
+      if (!res.writableFinished) recorded.abortedAt = Date.now();
+    });
 
     if (this.apiKey !== undefined) {
       const given = String(req.headers['api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
