@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Citation } from '../core/citations/citations';
 import { UsageError } from './args';
 
 /** What every command shares: exit codes, the stderr writer, the workspace check, unverified-citation marks. */
@@ -18,12 +17,4 @@ export async function checkWorkspace(dir: string): Promise<string> {
 }
 
 /** Marks citations that failed verification so a reader never mistakes them for checked ones. */
-export function markInvalidCitations(answer: string, citations: Citation[]): string {
-  let out = answer;
-  for (const c of [...citations].sort((a, b) => b.offset - a.offset)) {
-    if (c.valid) continue;
-    const end = c.offset + c.length;
-    out = `${out.slice(0, end)} [✗ unverified: ${c.reason}]${out.slice(end)}`;
-  }
-  return out;
-}
+export { markInvalidCitations } from '../core/citations/markUnverified';

@@ -20,3 +20,6 @@ export { prewarmQuickJS } from '../core/sandbox/quickjsModule';
 export { listEndpointModels, testCompletion } from '../core/llm/endpointCheck';
 export { SubCallCache, defaultSubCallCacheDir } from '../core/llm/subCallCache';
 export { Conversation } from '../core/workflows/conversation';
+export { markInvalidCitations } from '../core/citations/markUnverified';
+export { RunProgress } from '../core/rlm/runProgress';
+export { traceMarkdown, traceJson } from '../core/trace/traceFormat';

@@ -33,6 +33,10 @@
  *                                graphTitle (the panel's title, undefined when closed), graphReady (its page said ready)
  */
 import * as vscode from 'vscode';
+import { AgentRuns } from './agents/agentRuns';
+import { handleChatRequest, registerChatParticipant } from './agents/chatParticipant';
+import { registerLanguageModelTools } from './agents/languageModelTools';
+import { mcpApiAvailable, recurseMcpDefinition, registerMcpServerDefinitionProvider } from './agents/mcpServerDefinition';
 import { ApiKeyStore } from './models/apiKeyStore';
 import { ChatHistory } from './chat/chatHistory';
 import { ChatSession, type RunOutcome } from './chat/chatSession';
@@ -74,6 +78,17 @@ export interface RecurseApi {
   readonly review: ReviewApi;
   readonly trace: TraceApi;
   readonly setup: SetupApi;
+  readonly agents: AgentsApi;
+}
+
+/** The agent entry points, as the tests drive them: the chat participant's handler and the MCP server definition. */
+export interface AgentsApi {
+  handleChatRequest(request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult>;
+  /** The last request VS Code's Chat view sent to @recurse, and what the handler returned. */
+  readonly lastChatRequest: { request: vscode.ChatRequest; prompt: string; command?: string; result: vscode.ChatResult } | undefined;
+  /** Whether this VS Code has the MCP server definition API (1.101+), and the definition offered to it. */
+  readonly mcpApi: boolean;
+  mcpDefinition(): { label: string; command: string; args: string[]; env: Record<string, string | number | null> } | undefined;
 }
 
 /** "Configure model…" and the walkthrough, as the tests see them. */
@@ -231,7 +246,15 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     },
     traced: () => walkthrough.mark('trace'),
   });
-  // The walkthrough's checkmarks and the model step's state, once activation is over.
+  // Agents: VS Code's agent mode (language-model tools), its Chat view (@recurse) and its MCP server list.
+  const agents = new AgentRuns({ maps, keys, log });
+  let lastChatRequest: AgentsApi['lastChatRequest'];
+  const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
+  context.subscriptions.push(
+    registerLanguageModelTools(agents),
+    registerChatParticipant(agents, context.extensionUri, (request, result) => (lastChatRequest = { request, prompt: request.prompt, command: request.command, result })),
+    registerMcpServerDefinitionProvider(context.extensionUri, version, keys),
+  );
   // The walkthrough's checkmarks and the model step's state, once activation is over.
   setTimeout(() => {
     walkthrough.restore();
@@ -334,6 +357,14 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     workspaceState: context.workspaceState,
     review: reviews.api,
     trace: traces.api,
+    agents: {
+      handleChatRequest: (request, chatContext, stream, token) => handleChatRequest(agents, request, chatContext, stream, token),
+      get lastChatRequest() {
+        return lastChatRequest;
+      },
+      mcpApi: mcpApiAvailable(),
+      mcpDefinition: () => (mcpApiAvailable() ? recurseMcpDefinition(context.extensionUri, version) : undefined),
+    },
     setup: {
       get input() {
         return inputs.current;

@@ -1,5 +1,6 @@
 import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { RlmEvent } from '../../core/rlm/events';
+import { RunProgress } from '../../core/rlm/runProgress';
 
 /** The part of a tool call's `extra` that progress needs. */
 export interface ProgressChannel {
@@ -13,26 +14,14 @@ export interface ProgressChannel {
  */
 export class ToolProgress {
   private step = 0;
-  private turn = 0;
-  private maxTurns = 0;
-  private cells = 0;
-  private subCalls = 0;
-  private tokens = 0;
   private lastSent = 0;
+  private readonly progress = new RunProgress();
 
   constructor(private readonly channel: ProgressChannel, private readonly label: string) {}
 
   readonly onEvent = (event: RlmEvent): void => {
-    let urgent = false;
-    if (event.type === 'turn' && event.depth === 0) {
-      this.turn = event.turn;
-      this.maxTurns = event.maxTurns;
-      urgent = true;
-    } else if (event.type === 'cell-output') this.cells++;
-    else if (event.type === 'subcall-end') this.subCalls++;
-    else if (event.type === 'usage') this.tokens = event.totalTokens;
-    else return;
-    if (urgent || Date.now() - this.lastSent >= 250) this.send();
+    const changed = this.progress.observe(event);
+    if (changed === 'turn' || (changed && Date.now() - this.lastSent >= 250)) this.send(`${this.label}: ${this.progress.line()}`);
   };
 
   /** A plain step message (e.g. "loading the workspace"). */
@@ -40,16 +29,13 @@ export class ToolProgress {
     this.send(message);
   }
 
-  private send(message?: string): void {
+  private send(message: string): void {
     const token = this.channel._meta?.progressToken;
     if (token === undefined) return;
     this.lastSent = Date.now();
-    const text =
-      message ??
-      `${this.label}: turn ${this.turn}/${this.maxTurns} · ${this.cells} cells · ${this.subCalls} sub-calls · ${this.tokens.toLocaleString('en-US')} tokens`;
     // A client that went away is not an error of the run.
     void this.channel
-      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ++this.step, message: text } })
+      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ++this.step, message } })
       .catch(() => undefined);
   }
 }
