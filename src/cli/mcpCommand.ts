@@ -66,13 +66,15 @@ export async function runMcp(argv: string[], signal: AbortSignal): Promise<numbe
     },
     version(),
   );
-  warm.start();
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((done) => {
     transport.onclose = () => done();
     process.stdin.once('end', () => done());
     signal.addEventListener('abort', () => done(), { once: true });
   });
+  // The workspace loads once the handshake is done: a client's initialize never waits for the map (a tool call
+  // before that loads it anyway).
+  server.server.oninitialized = () => warm.start();
   await server.connect(transport);
   err(`recurse mcp: serving ${root} over stdio`);
   await closed;
