@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { RecurseApi } from '../../src/extension/extension';
+import { commit, gitIn, initRepoIn } from '../support/gitRepo';
 import type { ModelServer } from '../support/modelServer';
 import { connectModelServer, folder, js, script, waitFor } from './helpers';
 
@@ -112,6 +115,38 @@ describe('agents: language-model tools, @recurse, MCP server definition', () => 
     assert.equal(handled.prompt, 'src/orders/pricing.ts --direction in');
     assert.equal(handled.result.errorDetails, undefined, JSON.stringify(handled.result));
     assert.equal(server.chatRequests.length, before, 'no model request for a trace');
+  });
+
+  it('@recurse /review staged in the Chat view: the staged change of the real repository is reviewed', async () => {
+    const root = folder().uri.fsPath;
+    const pricing = path.join(root, 'src', 'orders', 'pricing.ts');
+    const original = fs.readFileSync(pricing, 'utf8');
+    initRepoIn(root);
+    commit(root, 'the shop');
+    fs.writeFileSync(pricing, original.replace('BULK_DISCOUNT_RATE = 0.05', 'BULK_DISCOUNT_RATE = 0.5'));
+    gitIn(root, 'add', 'src/orders/pricing.ts');
+    const findings = { summary: 'A tenfold discount.', findings: [{ severity: 'warning', path: 'src/orders/pricing.ts', line: 4, title: 'Discount rate 0.5', detail: 'was 0.05' }] };
+    const s = script(server, [
+      (ctx) => {
+        assert.match(ctx.messages.map((m) => m.content).join('\n'), /src\/orders\/pricing\.ts/);
+        return js("print(diff.files.map((f) => f.status + ' ' + f.path).join('\\n'))");
+      },
+      js(`finish(${JSON.stringify('Reviewed.\n```json\n' + JSON.stringify(findings) + '\n```')})`),
+    ]);
+    try {
+      await vscode.commands.executeCommand('workbench.action.chat.open', {
+        query: '@recurse /review staged',
+        modelSelector: { vendor: 'recurse-test', id: 'recurse-test-model' },
+      });
+      const handled = await waitFor('the /review request', () => recurse.agents.lastChatRequest?.command === 'review' && recurse.agents.lastChatRequest, 60_000);
+      s.check();
+      assert.equal(handled.result.errorDetails, undefined, JSON.stringify(handled.result));
+      const reviewed = server.chatRequests.at(-1)!.body.messages.map((m: { content: string }) => m.content).join('\n');
+      assert.match(reviewed, /modified src\/orders\/pricing\.ts/);
+    } finally {
+      fs.writeFileSync(pricing, original);
+      fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
+    }
   });
 
   it('offers its MCP server to VS Code: the definition starts a server that lists the tools', async () => {

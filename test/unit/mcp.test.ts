@@ -16,6 +16,8 @@ describe('recurse mcp', () => {
     mkdirSync(join(fixture.dir, 'deploy'), { recursive: true });
     writeFileSync(join(fixture.dir, 'deploy', 'server.pem'), '-----BEGIN MCP-SECRET-pem-----');
     writeFileSync(join(fixture.dir, '.env.local'), 'TOKEN=MCP-SECRET-env');
+    mkdirSync(join(fixture.dir, 'build'), { recursive: true });
+    writeFileSync(join(fixture.dir, 'build', 'out.js'), 'const MCP_IGNORED_marker = 1; // build/ is in .gitignore');
   });
   after(() => fixture.cleanup());
 
@@ -47,13 +49,15 @@ describe('recurse mcp', () => {
       assert.deepEqual(symbols.map((s) => [s.path, s.line]), [['src/orders/pricing.ts', 15]]);
     });
 
-    it('grep searches what the map may read: never a secret, nothing outside the workspace', async () => {
+    it('grep searches what the map may read: never a secret or an ignored file, nothing outside the workspace', async () => {
       const hit = await mcp.client.callTool({ name: 'grep', arguments: { pattern: 'export function \\w+Order', glob: 'src/**/*.ts' } });
       assert.match((hit.content as { text: string }[])[0]!.text, /src\/orders\/pricing\.ts:15: export function priceOrder/);
       const secret = await mcp.client.callTool({ name: 'grep', arguments: { pattern: 'MCP-SECRET' } });
       assert.ok(!secret.isError);
       assert.match((secret.content as { text: string }[])[0]!.text, /^No match/);
       assert.deepEqual((secret.structuredContent as { matches: unknown[] }).matches, []);
+      const ignored = await mcp.client.callTool({ name: 'grep', arguments: { pattern: 'MCP_IGNORED' } });
+      assert.deepEqual((ignored.structuredContent as { matches: unknown[] }).matches, [], 'a git-ignored file is never searched');
       const outside = await mcp.client.callTool({ name: 'grep', arguments: { pattern: 'root', glob: '../../etc/*' } });
       assert.equal(outside.isError, true);
       assert.match((outside.content as { text: string }[])[0]!.text, /outside the workspace/);
