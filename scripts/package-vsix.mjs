@@ -11,7 +11,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stage = path.join(repo, 'out', 'vsix');
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
 
-const required = ['dist/extension.js', 'dist/core.js', 'dist/quickjs.wasm', 'dist/symbolWorker.js', 'dist/grammars', 'media/dist/webview.js', 'media/dist/graph.js'];
+const required = ['dist/extension.js', 'dist/core.js', 'dist/cli.js', 'dist/quickjs.wasm', 'dist/symbolWorker.js', 'dist/grammars', 'media/dist/webview.js', 'media/dist/graph.js'];
 for (const f of required) {
   if (!fs.existsSync(path.join(repo, f))) {
     console.error(`[package] ${f} is missing: run npm run build first`);
@@ -21,7 +21,7 @@ for (const f of required) {
 fs.rmSync(stage, { recursive: true, force: true });
 fs.mkdirSync(path.join(stage, 'dist'), { recursive: true });
 // Everything the bundles load at run time: the engine, the QuickJS and tree-sitter wasm, the symbol worker and the
-// grammars (wasm + tags queries). The CLI bundle and source maps stay out (.vscodeignore).
+// grammars (wasm + tags queries), and the CLI bundle (the MCP server VS Code is offered runs it). Source maps stay out.
 fs.cpSync(path.join(repo, 'dist'), path.join(stage, 'dist'), { recursive: true });
 fs.cpSync(path.join(repo, 'media'), path.join(stage, 'media'), { recursive: true });
 for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) {

@@ -3,7 +3,9 @@
 // four steps none of them done yet, and the chat's no-model notice beside it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openViewContainer, openWorkbench, runCommand, webviewFrame } from '../../vscode/ui.mjs';
@@ -58,4 +60,21 @@ describe('installing Recurse', () => {
     }
     await shoot(wb, 'vscode-install-walkthrough.png');
   }));
+
+  test('the installed extension carries the MCP server it offers to VS Code: it starts and answers', { timeout: 60_000 }, async () => {
+    const dir = readdirSync(wb.server.extensionsDir).find((d) => d.startsWith(`${name}.${name}-`) || d.startsWith(`recurse.${name}-`));
+    assert.ok(dir, `Recurse is installed in ${wb.server.extensionsDir}: ${readdirSync(wb.server.extensionsDir).join(', ')}`);
+    const cli = path.join(wb.server.extensionsDir, dir, 'dist', 'cli.js');
+    assert.ok(existsSync(cli), 'dist/cli.js is in the VSIX');
+    const client = new Client({ name: 'install-test', version: '1' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [cli, 'mcp', '--workspace', workspace], stderr: 'ignore' }));
+    try {
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), ['ask', 'find_symbol', 'grep', 'review', 'trace']);
+      const found = await client.callTool({ name: 'find_symbol', arguments: { name: 'priceOrder' } });
+      assert.match(found.content[0].text, /src\/orders\/pricing\.ts:15/);
+    } finally {
+      await client.close();
+    }
+  });
 });
