@@ -59,7 +59,7 @@ export function runOptions(args: RunFlags & Pick<CliArgs, 'scope' | 'quiet' | 't
       maxTimeMs: args.timeoutSeconds ? args.timeoutSeconds * 1000 : undefined,
     },
     concurrency: args.concurrency ?? fileNumber('concurrency'),
-    fileMap: { exclude: args.exclude, maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined },
+    fileMap: { exclude: args.exclude, maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined, snapshot: true },
     prices: config.prices,
     scope: args.scope,
     onEvent: args.quiet ? undefined : createProgressPrinter(err),

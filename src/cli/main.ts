@@ -24,6 +24,7 @@ async function runIndex(args: CliArgs): Promise<number> {
   const map = await FileMap.load(root, {
     exclude: args.exclude,
     maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined,
+    snapshot: true,
   });
   const loadMs = Date.now() - started;
   const code = new CodeIndex(map, {

@@ -116,7 +116,7 @@ export async function runTrace(argv: string[], signal: AbortSignal): Promise<num
       direction: args.direction,
       depth: args.depth,
       maxNodes: args.maxNodes,
-      fileMap: { exclude: args.exclude },
+      fileMap: { exclude: args.exclude, snapshot: true },
       scope: args.scope,
       signal,
       explain: explain && { ...explain, onEvent: args.quiet ? undefined : createProgressPrinter(err), limits: { maxIterations: args.maxIterations } },

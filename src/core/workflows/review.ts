@@ -54,7 +54,8 @@ export async function review(options: ReviewOptions): Promise<ReviewReport> {
   const run = new WorkflowRun(options);
   let code: CodeIndex | undefined;
   try {
-    const fullMap = await FileMap.load(tree?.dir ?? diff.root, { ...options.fileMap, signal: options.signal });
+    // A checked-out tree is a temp folder, seen once: no snapshot of it.
+    const fullMap = await FileMap.load(tree?.dir ?? diff.root, { ...options.fileMap, ...(tree ? { snapshot: false } : {}), signal: options.signal });
     code = options.code === false ? undefined : new CodeIndex(fullMap, { symbols: options.symbolIndex });
     code?.start();
     let scope: Scope | undefined;

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { ContentCache, DEFAULT_CACHE_BYTES } from './contentCache';
@@ -8,6 +9,7 @@ import { isSecretPath } from './secrets';
 import { SkipLog, emptySkipped } from './skipLog';
 import { renderTree } from './tree';
 import { mayContain } from './trigramFilter';
+import { readSnapshot, snapshotFile, writeSnapshot } from './mapSnapshot';
 import { walkWorkspace } from './walk';
 
 export interface FileEntry {
@@ -33,9 +35,21 @@ export interface FileMapOptions {
   cacheBytes?: number;
   onProgress?: (filesSeen: number) => void;
   signal?: AbortSignal;
+  /**
+   * Keep what the load learned on disk (the user cache folder, or this directory) and start from it next time: files
+   * a stat finds unchanged are not read again. Off by default; the CLI, the MCP server and the extension turn it on.
+   */
+  snapshot?: boolean | string;
 }
 
 /** A slice of a file's lines as `readLines` returns it (1-based, inclusive; all zero for an empty file). */
+/** The snapshot file of a root and what it holds (undefined `previous`: none yet, or unusable). */
+async function openSnapshot(absRoot: string, maxFileBytes: number, exclude: readonly string[], where: true | string) {
+  const realRoot = await fs.promises.realpath(absRoot).catch(() => absRoot);
+  const file = snapshotFile(realRoot, { maxFileBytes, exclude }, where === true ? undefined : where);
+  return { file, previous: await readSnapshot(file, realRoot) };
+}
+
 export interface LineRange {
   text: string;
   start: number;
@@ -69,6 +83,8 @@ interface Store {
   folders?: Map<string, CombinedFolder>;
   /** A combined map's display name. */
   displayName?: string;
+  /** How the load went: files read, files taken unchanged from the snapshot. */
+  loaded?: { read: number; reused: number };
 }
 
 /**
@@ -89,14 +105,25 @@ export class FileMap {
   static async load(root: string, options: FileMapOptions = {}): Promise<FileMap> {
     const absRoot = path.resolve(root);
     const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    const { realRoot, entries, skipped, signatures } = await walkWorkspace(absRoot, {
+    const exclude = options.exclude ?? [];
+    const takenAt = Date.now();
+    const snapshot = options.snapshot ? await openSnapshot(absRoot, maxFileBytes, exclude, options.snapshot) : undefined;
+    const { realRoot, entries, skipped, signatures, measured, changes } = await walkWorkspace(absRoot, {
       maxFileBytes,
-      exclude: options.exclude ?? [],
+      exclude,
       onProgress: options.onProgress,
       signal: options.signal,
+      previous: snapshot?.previous,
     });
+    if (snapshot && (changes.read > 0 || changes.gone > 0 || !snapshot.previous)) await writeSnapshot(snapshot.file, realRoot, takenAt, measured);
     const cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
-    return new FileMap(absRoot, skipped, entries, { realRoot, maxFileBytes, cache, texts: undefined, signatures });
+    const loaded = { read: changes.read, reused: changes.reused };
+    return new FileMap(absRoot, skipped, entries, { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded });
+  }
+
+  /** Files the load read, and those it took unchanged from the snapshot (none without one). */
+  get loadStats(): { read: number; reused: number } {
+    return this.store.loaded ?? { read: this.list.length, reused: 0 };
   }
 
   /** An in-memory map (e.g. over a text handed to a sub-query); secret-looking names are still refused. */

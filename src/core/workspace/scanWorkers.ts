@@ -113,6 +113,15 @@ function measureRead(path, maxBytes) {
 }
 let sniffedSize = 0;
 let measuredMtime = 0;
+// A file measured before is taken as it was when a stat finds the same size and modification time, unless that time
+// is recent enough (racyAfter) for a same-size rewrite within the clock's resolution to have gone unnoticed.
+function unchanged(path, size, mtime, racyAfter) {
+  if (Number.isNaN(size)) return false;
+  try {
+    const st = fs.statSync(path);
+    return st.isFile() && st.size === size && st.mtimeMs === mtime && mtime < racyAfter;
+  } catch { return false; }
+}
 function measure(job) {
   // Per file: status (0 ok, 1 unreadable, 2 too large, 3 binary), size, lines, and the signature
   // as a slice sigOffsets[i]..sigOffsets[i + 1] of sigs (empty when not computed).
@@ -124,8 +133,11 @@ function measure(job) {
   const parts = [];
   let sigTotal = 0;
   for (let i = 0; i < job.paths.length; i++) {
+    if (job.known && unchanged(job.paths[i], job.known[2 * i], job.known[2 * i + 1], job.racyAfter)) {
+      status[i] = 4; sizes[i] = job.known[2 * i]; mtimes[i] = job.known[2 * i + 1]; sigOffsets[i + 1] = sigTotal; continue;
+    }
     const n = measureRead(job.paths[i], job.maxBytes);
-    if (n === -3) { status[i] = 3; sizes[i] = sniffedSize; continue; }
+    if (n === -3) { status[i] = 3; sizes[i] = sniffedSize; mtimes[i] = measuredMtime; continue; }
     if (n < 0) { status[i] = 1; continue; }
     sizes[i] = n;
     mtimes[i] = measuredMtime;
@@ -191,12 +203,17 @@ export interface MeasureJob {
   maxBytes: number;
   /** Also build trigram signatures (see trigramFilter.ts). */
   signatures: boolean;
+  /** [size, mtimeMs] per path from an earlier load (NaN: unknown): a file stat'ed unchanged is not read (MEASURE_UNCHANGED). */
+  known?: Float64Array;
+  /** Modification times at or after this are never trusted (see `unchanged`). */
+  racyAfter?: number;
 }
 
 export const MEASURE_OK = 0;
 export const MEASURE_UNREADABLE = 1;
 export const MEASURE_TOO_LARGE = 2;
 export const MEASURE_BINARY = 3;
+export const MEASURE_UNCHANGED = 4;
 
 export interface MeasureResult {
   status: Int32Array;

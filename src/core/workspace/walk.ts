@@ -5,7 +5,8 @@ import { BufferPool, countLines, isBinary, readBounded } from './fileReader';
 import { IgnoreRules, patternLines } from './ignoreRules';
 import { detectLanguage } from './language';
 import { Limiter } from './limiter';
-import { MEASURE_BINARY, MEASURE_OK, MEASURE_TOO_LARGE, runMeasure } from './scanWorkers';
+import { RACY_MS, SNAPSHOT_BINARY, SNAPSHOT_OK, SNAPSHOT_TOO_LARGE, type SnapshotFile } from './mapSnapshot';
+import { MEASURE_BINARY, MEASURE_OK, MEASURE_TOO_LARGE, MEASURE_UNCHANGED, runMeasure } from './scanWorkers';
 import { isSecretName, isSecretPath } from './secrets';
 import { SkipLog } from './skipLog';
 import { SIGNATURE_BUDGET_BYTES } from './trigramFilter';
@@ -17,6 +18,8 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Reads and listings in flight at once. */
   concurrency?: number;
+  /** What an earlier load learned (a snapshot): files a stat finds unchanged are not read again. */
+  previous?: { files: Map<string, SnapshotFile>; takenAt: number };
 }
 
 export interface WalkResult {
@@ -25,6 +28,10 @@ export interface WalkResult {
   skipped: SkippedSummary;
   /** Trigram signatures by path, for files measured by workers (see trigramFilter.ts). */
   signatures: Map<string, Uint8Array>;
+  /** Every file measured or taken unchanged, as the next snapshot records it. */
+  measured: Map<string, SnapshotFile>;
+  /** Files read (not taken unchanged from `previous`), and files of `previous` no longer there. */
+  changes: { read: number; reused: number; gone: number };
 }
 
 const DEFAULT_CONCURRENCY = 48;
@@ -69,7 +76,37 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   const high = [...patternLines(await readIgnoreFile(path.join(realRoot, '.recurseignore'))), ...options.exclude];
   const rootRules = IgnoreRules.create(low, high);
 
+  const previous = options.previous;
+  const racyAfter = previous ? previous.takenAt - RACY_MS : 0;
+  const measured = new Map<string, SnapshotFile>();
+  let read = 0;
+  /** A file of the previous load taken as it was: an entry or a skip, and its signature, with no read. */
+  let reused = 0;
+  const reuse = (rel: string, known: SnapshotFile): void => {
+    reused++;
+    measured.set(rel, known);
+    if (known.status === SNAPSHOT_BINARY) log.record('binary', rel);
+    else if (known.status === SNAPSHOT_TOO_LARGE) log.record('too-large', rel);
+    else {
+      entries.push({ path: rel, size: known.size, lines: known.lines, language: detectLanguage(rel), mtimeMs: known.mtimeMs });
+      if (known.signature && signatureBytes < SIGNATURE_BUDGET_BYTES) {
+        signatures.set(rel, known.signature);
+        signatureBytes += known.signature.length;
+      }
+    }
+  };
+
   const addFile = async (rel: string, abs: string): Promise<void> => {
+    const known = previous?.files.get(rel);
+    if (known) {
+      const st = await limiter.run(() => fs.promises.stat(abs)).catch(() => undefined);
+      if (st?.isFile() && st.size === known.size && st.mtimeMs === known.mtimeMs && known.mtimeMs < racyAfter) {
+        progress();
+        reuse(rel, known);
+        return;
+      }
+    }
+    read++;
     const outcome = await limiter.run(() => readBounded(abs, maxFileBytes, pool));
     progress();
     switch (outcome.kind) {
@@ -78,6 +115,7 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
         log.record('unreadable', rel);
         return;
       case 'too-large':
+        // Its size is checked before any read: nothing to save by remembering it.
         log.record('too-large', rel);
         return;
       case 'ok': {
@@ -85,6 +123,7 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
         const binary = isBinary(content);
         const lines = binary ? 0 : countLines(content);
         outcome.release();
+        if (outcome.mtimeMs !== undefined) measured.set(rel, { size: outcome.size, mtimeMs: outcome.mtimeMs, status: binary ? SNAPSHOT_BINARY : SNAPSHOT_OK, lines });
         if (binary) log.record('binary', rel);
         else entries.push({ path: rel, size: outcome.size, lines, language: detectLanguage(rel), mtimeMs: outcome.mtimeMs });
       }
@@ -106,9 +145,20 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   let signatureBytes = 0;
   const measureBatch = async (batch: { rel: string; abs: string }[]): Promise<void> => {
     let result;
+    let known: Float64Array | undefined;
+    if (previous) {
+      known = new Float64Array(batch.length * 2).fill(Number.NaN);
+      batch.forEach((f, i) => {
+        const k = previous.files.get(f.rel);
+        if (k) {
+          known![2 * i] = k.size;
+          known![2 * i + 1] = k.mtimeMs;
+        }
+      });
+    }
     try {
       const wanted = signatureBytes < SIGNATURE_BUDGET_BYTES;
-      result = await runMeasure({ paths: batch.map((f) => f.abs), maxBytes: maxFileBytes, signatures: wanted });
+      result = await runMeasure({ paths: batch.map((f) => f.abs), maxBytes: maxFileBytes, signatures: wanted, known, racyAfter });
     } catch {
       // No workers (or one died): same work, in-process.
       await Promise.all(batch.map((f) => addFile(f.rel, f.abs)));
@@ -118,15 +168,27 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
     batch.forEach((f, i) => {
       progress();
       const status = result.status[i];
+      if (status === MEASURE_UNCHANGED) {
+        reuse(f.rel, previous!.files.get(f.rel)!);
+        return;
+      }
+      read++;
       if (status === MEASURE_OK) {
         entries.push({ path: f.rel, size: result.sizes[i], lines: result.lines[i], language: detectLanguage(f.rel), mtimeMs: result.mtimes[i] });
         const from = result.sigOffsets[i];
         const to = result.sigOffsets[i + 1];
-        if (to > from) {
-          signatures.set(f.rel, result.sigs.subarray(from, to));
+        const signature = to > from ? result.sigs.subarray(from, to) : undefined;
+        if (signature) {
+          signatures.set(f.rel, signature);
           signatureBytes += to - from;
         }
-      } else log.record(status === MEASURE_TOO_LARGE ? 'too-large' : status === MEASURE_BINARY ? 'binary' : 'unreadable', f.rel);
+        measured.set(f.rel, { size: result.sizes[i], mtimeMs: result.mtimes[i], status: SNAPSHOT_OK, lines: result.lines[i], ...(signature ? { signature } : {}) });
+      } else {
+        log.record(status === MEASURE_TOO_LARGE ? 'too-large' : status === MEASURE_BINARY ? 'binary' : 'unreadable', f.rel);
+        if (status === MEASURE_TOO_LARGE || status === MEASURE_BINARY) {
+          measured.set(f.rel, { size: result.sizes[i], mtimeMs: result.mtimes[i], status: status === MEASURE_BINARY ? SNAPSHOT_BINARY : SNAPSHOT_TOO_LARGE, lines: 0 });
+        }
+      }
     });
   };
   const flush = (): void => {
@@ -227,5 +289,7 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   await Promise.all(batches);
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   onProgress?.(seen);
-  return { realRoot, entries, skipped: log.summary(), signatures };
+  let gone = 0;
+  if (previous) for (const p of previous.files.keys()) if (!measured.has(p)) gone++;
+  return { realRoot, entries, skipped: log.summary(), signatures, measured, changes: { read, reused, gone } };
 }

@@ -76,7 +76,7 @@ export class WarmWorkspace {
 
   private async load(): Promise<WarmState> {
     CodeIndex.prewarm();
-    const map = await FileMap.load(this.root, this.options);
+    const map = await FileMap.load(this.root, { snapshot: true, ...this.options });
     const code = new CodeIndex(map);
     code.start();
     return { map, code };

@@ -196,6 +196,7 @@ export class WorkspaceMaps implements vscode.Disposable {
           return await loadCore().FileMap.load(folder.uri.fsPath, {
             exclude,
             maxFileBytes: settings.maxFileSizeKB ? settings.maxFileSizeKB * 1024 : undefined,
+            snapshot: true,
             signal: controller.signal,
             onProgress: (seen) => {
               const now = Date.now();
