@@ -85,6 +85,8 @@ interface Store {
   displayName?: string;
   /** How the load went: files read, files taken unchanged from the snapshot. */
   loaded?: { read: number; reused: number };
+  /** Where the map's snapshot lives, when it was loaded with one (the import graph keeps its own beside it). */
+  snapshotDir?: string;
 }
 
 /**
@@ -118,7 +120,13 @@ export class FileMap {
     if (snapshot && (changes.read > 0 || changes.gone > 0 || !snapshot.previous)) await writeSnapshot(snapshot.file, realRoot, takenAt, measured);
     const cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     const loaded = { read: changes.read, reused: changes.reused };
-    return new FileMap(absRoot, skipped, entries, { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded });
+    const snapshotDir = snapshot ? path.dirname(snapshot.file) : undefined;
+    return new FileMap(absRoot, skipped, entries, { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded, ...(snapshotDir ? { snapshotDir } : {}) });
+  }
+
+  /** The snapshot folder and the real root, for what else is kept per workspace beside the map (see ImportGraph). */
+  get snapshot(): { dir: string; realRoot: string } | undefined {
+    return this.store.snapshotDir && this.store.realRoot ? { dir: this.store.snapshotDir, realRoot: this.store.realRoot } : undefined;
   }
 
   /** Files the load read, and those it took unchanged from the snapshot (none without one). */

@@ -4,6 +4,7 @@ import { isSecretPath } from '../../workspace/secrets';
 import { ExtractTarget, extractAll, extractText, extractorKit } from './extractWorkers';
 import type { ImportLanguage, RawImport } from './importExtractor';
 import { ImportResolver } from './importResolver';
+import { type ImportSnapshotEntry, importSnapshotFile, readImportSnapshot, writeImportSnapshot } from './importSnapshot';
 import { dirOf } from './paths';
 import { PackageInfo, WorkspaceConfig, isManifest, readWorkspaceConfig } from './workspaceConfig';
 
@@ -34,6 +35,8 @@ export interface ImportGraphStats {
   resolved: number;
   external: number;
   ms: number;
+  /** Files whose imports were extracted (read) by this build; the others came from the import snapshot. */
+  extracted: number;
 }
 
 interface FileImports {
@@ -61,6 +64,7 @@ export class ImportGraph {
   private config!: WorkspaceConfig;
   private resolver!: ImportResolver;
   private ms = 0;
+  private extracted = 0;
 
   private constructor(
     private readonly map: FileMap,
@@ -76,7 +80,8 @@ export class ImportGraph {
       const language = kit.languageOf(entry.path);
       if (language) targets.push({ path: entry.path, language, size: entry.size });
     }
-    const raws = await extractAll(map, targets, options);
+    const { raws, extracted } = await extractWithSnapshot(map, targets, options);
+    graph.extracted = extracted;
     for (let i = 0; i < targets.length; i++) graph.sources.set(targets[i].path, { language: targets[i].language, raws: raws[i] ?? [] });
     graph.reconfigure();
     graph.ms = Math.round(performance.now() - started);
@@ -90,7 +95,7 @@ export class ImportGraph {
       edges += list.length;
       for (const e of list) if (e.to !== undefined) resolved++;
     }
-    return { files: this.sources.size, edges, resolved, external: edges - resolved, ms: this.ms };
+    return { files: this.sources.size, edges, resolved, external: edges - resolved, ms: this.ms, extracted: this.extracted };
   }
 
   /** Imports of one file, in source order (empty for an unknown file). */
@@ -273,4 +278,36 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/**
+ * The raw imports of every target: from the map's import snapshot for files unchanged since it was written, by
+ * extraction (reading the files) for the others; the snapshot is rewritten when anything was extracted or is gone.
+ */
+async function extractWithSnapshot(
+  map: FileMap, targets: ExtractTarget[], options: ImportGraphOptions,
+): Promise<{ raws: Array<RawImport[] | null>; extracted: number }> {
+  const where = map.snapshot;
+  if (!where) return { raws: await extractAll(map, targets, options), extracted: targets.length };
+  const file = importSnapshotFile(where.dir, where.realRoot);
+  const takenAt = Date.now();
+  const known = (await readImportSnapshot(file, where.realRoot)) ?? new Map<string, ImportSnapshotEntry>();
+  const raws: Array<RawImport[] | null> = new Array(targets.length).fill(null);
+  const missing: number[] = [];
+  targets.forEach((t, i) => {
+    const k = known.get(t.path);
+    const entry = map.get(t.path);
+    if (k && entry && k.size === entry.size && k.mtimeMs === entry.mtimeMs) raws[i] = k.raws;
+    else missing.push(i);
+  });
+  if (missing.length === 0 && known.size === targets.length) return { raws, extracted: 0 };
+  const extracted = await extractAll(map, missing.map((i) => targets[i]!), options);
+  missing.forEach((i, k) => (raws[i] = extracted[k] ?? null));
+  const next = new Map<string, ImportSnapshotEntry>();
+  targets.forEach((t, i) => {
+    const entry = map.get(t.path);
+    if (entry?.mtimeMs !== undefined && raws[i]) next.set(t.path, { size: entry.size, mtimeMs: entry.mtimeMs, raws: raws[i]! });
+  });
+  await writeImportSnapshot(file, where.realRoot, takenAt, next);
+  return { raws, extracted: missing.length };
 }
