@@ -10,7 +10,6 @@ import { type CliArgs, parseCliArgs, USAGE, UsageError } from './args';
 import { runAsk } from './askCommand';
 import { runChat } from './chatCommand';
 import { checkWorkspace, err, EXIT } from './cliCommon';
-import { runMcp } from './mcpCommand';
 import { runModels } from './modelsCommand';
 import { runReview } from './reviewCommand';
 import { runTrace } from './traceCommand';
@@ -35,7 +34,12 @@ async function runIndex(args: CliArgs): Promise<number> {
   try {
     // The index is built over the whole workspace (its cache stays whole); a scope limits what is reported.
     const scope = args.scope ? await resolveScope(map, args.scope, () => code.graph()) : undefined;
-    const [stats, graph] = await Promise.all([code.symbolIndex.whenComplete(), code.graph()]);
+    const indexStarted = Date.now();
+    let symbolsMs = 0;
+    const [stats, graph] = await Promise.all([
+      code.symbolIndex.whenComplete().then((s) => ((symbolsMs = Date.now() - indexStarted), s)),
+      code.graph(),
+    ]);
     const inScope = (path: string) => !scope || inScopeDir(scope.dir, path);
     const symbols = scope ? (await code.symbolIndex.allSymbols()).filter((s) => inScope(s.path)) : undefined;
     const summary = {
@@ -46,6 +50,11 @@ async function runIndex(args: CliArgs): Promise<number> {
       imports: scope ? scope.map.files().reduce((n, f) => n + graph.imports(f.path).length, 0) : graph.stats.edges,
       ms: Date.now() - started,
       loadMs,
+      // Inner steps: the map (files read vs taken from its snapshot), then symbols and imports side by side.
+      mapFiles: map.loadStats,
+      symbolsMs,
+      graphMs: graph.stats.ms,
+      importsExtracted: graph.stats.extracted,
       cachedFiles: stats.cachedFiles,
       skipped: map.skipped.counts,
       indexSkipped: stats.skipped,
@@ -127,7 +136,8 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === 'review') return await runReview(argv.slice(1), controller.signal);
     if (argv[0] === 'trace') return await runTrace(argv.slice(1), controller.signal);
     if (argv[0] === 'models') return await runModels(argv.slice(1), controller.signal);
-    if (argv[0] === 'mcp') return await runMcp(argv.slice(1), controller.signal);
+    // The MCP server's SDK (and its schema libraries) is loaded only by the command that serves it.
+    if (argv[0] === 'mcp') return await (await import('./mcpCommand')).runMcp(argv.slice(1), controller.signal);
     const args = parseCliArgs(argv);
     if (args.command === 'help') {
       process.stdout.write(`${USAGE}\n`);
@@ -160,7 +170,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the command line of this process, and exits with its code (see launcher.ts, which loads this bundle). */
+export function runCommandLine(): void {
   // Exit explicitly once stdout is flushed: idle keep-alive sockets must not hold the terminal.
   const exit = (code: number) => process.stdout.write('', () => process.exit(code));
   main(process.argv.slice(2)).then(exit, (e) => {
@@ -168,3 +179,5 @@ if (require.main === module) {
     exit(EXIT.failed);
   });
 }
+
+if (require.main === module) runCommandLine();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { recurseCacheRoot } from '../../cacheRoot';
 import * as path from 'node:path';
 
 const FORMAT = 1;
@@ -18,14 +18,7 @@ export interface FileRecord {
   skipped?: string;
 }
 
-/** The user's cache folder for Recurse: $XDG_CACHE_HOME/recurse, ~/Library/Caches/recurse, %LOCALAPPDATA%\\recurse. */
-export function recurseCacheRoot(): string {
-  const home = os.homedir();
-  const base = process.platform === 'win32' ? process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local')
-    : process.platform === 'darwin' ? path.join(home, 'Library', 'Caches')
-    : process.env.XDG_CACHE_HOME || path.join(home, '.cache');
-  return path.join(base, 'recurse');
-}
+export { recurseCacheRoot };
 
 /** Default symbol cache directory: <recurseCacheRoot>/symbols. */
 export function defaultCacheDir(): string {

@@ -1,0 +1,121 @@
+// Warm open, measured whole-process: `npm run bench:warm-open [-- --corpus python,go,linux,java]`.
+// From process start to a complete index (file map, symbols, imports; no dump) — `node dist/cli.js index ROOT --json`
+// with the caches a first run left — against `ctags -R` cold (spawn to exit, its output drained), in the same run.
+// Goal (issue 21): warm open ≤ 0.25 × ctags. Inner steps beside it, never instead of it: the process before main,
+// the map (files read vs taken from its snapshot), symbols and the import graph. Writes bench/results/warm-open.{json,md}.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type CorpusName, ensureCorpus, hasCtags, isUnavailable } from './corpora';
+import { median, timeTool } from './measure';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const CACHE_DIR = path.join(REPO, '.bench-cache');
+const RESULTS = path.join(REPO, 'bench', 'results');
+const GOAL = 0.25;
+const REPS = 3;
+
+interface IndexRun {
+  ms: number;
+  summary: { files: number; symbols: number; ms: number; loadMs: number; symbolsMs: number; graphMs: number; mapFiles: { read: number; reused: number }; importsExtracted: number; cachedFiles: number };
+}
+
+interface Row {
+  corpus: string;
+  files: number;
+  ctagsMs: number;
+  coldMs: number;
+  warmMs: number;
+  ratio: number;
+  met: boolean;
+  /** Medians of the warm runs' inner steps. */
+  beforeMainMs: number;
+  mapMs: number;
+  symbolsMs: number;
+  graphMs: number;
+  mapFilesRead: number;
+  importsExtracted: number;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function runIndex(root: string, home: string): Promise<IndexRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [CLI, 'index', root, '--json'], {
+      env: { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let errText = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (errText += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0) reject(new Error(`recurse index exited ${code}: ${errText.slice(0, 500)}`));
+      else resolve({ ms, summary: JSON.parse(out) });
+    });
+  });
+}
+
+function parseCorpora(argv: string[]): CorpusName[] {
+  const i = argv.indexOf('--corpus');
+  return i === -1 ? ['python', 'go'] : (argv[i + 1]!.split(',') as CorpusName[]);
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: npm run build');
+  if (!hasCtags()) throw new Error('universal-ctags is the reference: apt-get install universal-ctags');
+  const rows: Row[] = [];
+  for (const name of parseCorpora(process.argv.slice(2))) {
+    const corpus = ensureCorpus(name, CACHE_DIR, log);
+    if (isUnavailable(corpus)) {
+      log(`${name}: skipped (${corpus.reason})`);
+      continue;
+    }
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-warm-open-'));
+    try {
+      const ctags = await timeTool('ctags', ['-R', '-f', '-', '.'], corpus.root, [0]);
+      const cold = await runIndex(corpus.root, home);
+      log(`${name}: ctags -R ${ctags.ms.toFixed(0)} ms; first index ${cold.ms.toFixed(0)} ms`);
+      const warm: IndexRun[] = [];
+      for (let i = 0; i < REPS; i++) warm.push(await runIndex(corpus.root, home));
+      const m = (f: (r: IndexRun) => number) => median(warm.map(f));
+      const warmMs = m((r) => r.ms);
+      rows.push({
+        corpus: name, files: cold.summary.files, ctagsMs: ctags.ms, coldMs: cold.ms, warmMs, ratio: warmMs / ctags.ms, met: warmMs <= GOAL * ctags.ms,
+        beforeMainMs: m((r) => r.ms - r.summary.ms), mapMs: m((r) => r.summary.loadMs), symbolsMs: m((r) => r.summary.symbolsMs),
+        graphMs: m((r) => r.summary.graphMs), mapFilesRead: m((r) => r.summary.mapFiles.read), importsExtracted: m((r) => r.summary.importsExtracted),
+      });
+      log(`${name}: warm ${warmMs.toFixed(0)} ms = ${(warmMs / ctags.ms).toFixed(2)}× ctags`);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  }
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const md = [
+    `# Warm open, whole process (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, node ${process.version})`,
+    '',
+    `Process start to complete index (map, symbols, imports) with the caches of a first run, median of ${REPS}, vs`,
+    '`ctags -R` cold in the same run. Goal: ≤ 0.25 × ctags. Inner steps (medians) beside the total.',
+    '',
+    '| corpus | files | ctags -R | first index | warm index | ratio | goal ≤ 0.25× | before main | map | files read | symbols | imports | imports re-extracted |',
+    '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) =>
+      `| ${r.corpus} | ${r.files.toLocaleString('en-US')} | ${s(r.ctagsMs)} | ${s(r.coldMs)} | ${s(r.warmMs)} | ${r.ratio.toFixed(2)}× | ${r.met ? 'MET' : 'NOT MET'} | ` +
+      `${s(r.beforeMainMs)} | ${s(r.mapMs)} | ${r.mapFilesRead} | ${s(r.symbolsMs)} | ${s(r.graphMs)} | ${r.importsExtracted} |`),
+    '',
+  ].join('\n');
+  fs.mkdirSync(RESULTS, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS, 'warm-open.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  fs.writeFileSync(path.join(RESULTS, 'warm-open.md'), md);
+  process.stdout.write(md);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e?.stack ?? e}\n`);
+  process.exit(1);
+});
