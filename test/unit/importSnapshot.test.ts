@@ -15,14 +15,19 @@ describe('import snapshot', () => {
     'src/b.ts': "import { c } from './c';\nexport const b = c;\n",
     'src/c.ts': 'export const c = 1;\n',
     'src/d.ts': 'export const d = 2;\n',
+    'py/m.py': 'from .n import alpha, beta\nimport os\n',
+    'py/n.py': 'alpha = beta = 1\n',
+    'c/x.c': '#include <stdio.h>\n#include "y.h"\n',
+    'c/y.h': 'int y;\n',
   };
   const graph = async () => ImportGraph.build(await FileMap.load(dir, { snapshot: snapshots }));
-  const edges = (g: ImportGraph) => Object.keys(files).flatMap((p) => g.imports(p).map((e) => `${e.from} -> ${e.to}`));
+  const edges = (g: ImportGraph) => Object.keys(files).filter((p) => p.startsWith('src/')).flatMap((p) => g.imports(p).map((e) => `${e.from} -> ${e.to}`));
+  const everything = (g: ImportGraph) => Object.keys(files).flatMap((p) => g.imports(p));
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'recurse-imports-'));
     snapshots = mkdtempSync(join(tmpdir(), 'recurse-import-snaps-'));
-    mkdirSync(join(dir, 'src'));
+    for (const d of ['src', 'py', 'c']) mkdirSync(join(dir, d));
     const then = new Date(Date.now() - 60_000);
     for (const [p, text] of Object.entries(files)) {
       writeFileSync(join(dir, p), text);
@@ -36,10 +41,13 @@ describe('import snapshot', () => {
 
   it('a second build of an unchanged tree extracts nothing and has the same edges', async () => {
     const first = await graph();
-    assert.equal(first.stats.extracted, 4);
+    assert.equal(first.stats.extracted, 8);
     const second = await graph();
     assert.equal(second.stats.extracted, 0);
     assert.deepEqual(edges(second), edges(first));
+    // Python names, C angle includes and every kind survive the snapshot's packing.
+    assert.deepEqual(everything(second), everything(await ImportGraph.build(await FileMap.load(dir))));
+    assert.ok(everything(second).some((e) => e.specifier === 'stdio.h') && everything(second).some((e) => e.from === 'py/m.py'));
     assert.deepEqual(edges(second), ['src/a.ts -> src/b.ts', 'src/b.ts -> src/c.ts']);
   });
 

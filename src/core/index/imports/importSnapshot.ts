@@ -19,7 +19,33 @@ interface Stored {
   extractor: string;
   root: string;
   takenAt: number;
-  files: Record<string, [size: number, mtimeMs: number, raws: RawImport[]]>;
+  /** Per file: size, mtime, and its imports packed (see pack), or as objects when a field holds a tab or newline. */
+  files: Record<string, [size: number, mtimeMs: number, raws: string | RawImport[]]>;
+}
+
+const KINDS: RawImport['k'][] = ['import', 'export', 'require', 'dynamic', 'include', 'use', 'mod'];
+
+/**
+ * A file's imports as one string — a line per import, `kind<TAB>line<TAB>specifier[<TAB>name…]` — which JSON stores
+ * and parses far faster than objects (a kernel has hundreds of thousands of includes). Undefined when a field holds
+ * a tab or a newline (then the objects are stored as they are).
+ */
+function pack(raws: RawImport[]): string | undefined {
+  const lines: string[] = [];
+  for (const r of raws) {
+    const fields = [String(KINDS.indexOf(r.k)), String(r.l), r.s, ...(r.n ?? [])];
+    if (fields.some((f) => f.includes('\t') || f.includes('\n'))) return undefined;
+    lines.push(fields.join('\t'));
+  }
+  return lines.join('\n');
+}
+
+function unpack(packed: string): RawImport[] {
+  if (packed === '') return [];
+  return packed.split('\n').map((line) => {
+    const [k, l, s, ...n] = line.split('\t');
+    return { k: KINDS[Number(k)]!, l: Number(l), s: s!, ...(n.length ? { n } : {}) };
+  });
 }
 
 export function importSnapshotFile(dir: string, realRoot: string): string {
@@ -32,7 +58,7 @@ export async function readImportSnapshot(file: string, realRoot: string): Promis
     if (stored.extractor !== EXTRACTOR || stored.root !== realRoot || typeof stored.files !== 'object') return undefined;
     const out = new Map<string, ImportSnapshotEntry>();
     for (const [p, [size, mtimeMs, raws]] of Object.entries(stored.files)) {
-      if (mtimeMs < stored.takenAt - RACY_MS) out.set(p, { size, mtimeMs, raws });
+      if (mtimeMs < stored.takenAt - RACY_MS) out.set(p, { size, mtimeMs, raws: typeof raws === 'string' ? unpack(raws) : raws });
     }
     return out;
   } catch {
@@ -42,7 +68,7 @@ export async function readImportSnapshot(file: string, realRoot: string): Promis
 
 export async function writeImportSnapshot(file: string, realRoot: string, takenAt: number, entries: Map<string, ImportSnapshotEntry>): Promise<void> {
   const stored: Stored = { extractor: EXTRACTOR, root: realRoot, takenAt, files: {} };
-  for (const [p, e] of entries) if (e.mtimeMs < takenAt - RACY_MS) stored.files[p] = [e.size, e.mtimeMs, e.raws];
+  for (const [p, e] of entries) if (e.mtimeMs < takenAt - RACY_MS) stored.files[p] = [e.size, e.mtimeMs, pack(e.raws) ?? e.raws];
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
