@@ -212,3 +212,22 @@ export function hasCtags(): boolean {
 export function isUnavailable(c: Corpus | UnavailableCorpus): c is UnavailableCorpus {
   return 'reason' in c;
 }
+
+/** `--corpus a,b` (or `all`) from a bench script's arguments; `fallback` without the flag. */
+export function corporaFromArgs(argv: string[], fallback: CorpusName[]): CorpusName[] {
+  const i = argv.indexOf('--corpus');
+  if (i === -1) return fallback;
+  const v = argv[i + 1] ?? '';
+  return v === 'all' ? [...CORPUS_NAMES] : (v.split(',') as CorpusName[]);
+}
+
+/** The corpora that can be had (installed on first use), in order; each one that cannot is logged and left out. */
+export function availableCorpora(names: CorpusName[], cacheDir: string, log: Log): Corpus[] {
+  const out: Corpus[] = [];
+  for (const name of names) {
+    const corpus = ensureCorpus(name, cacheDir, log);
+    if (isUnavailable(corpus)) log(`${name}: skipped (${corpus.reason})`);
+    else out.push(corpus);
+  }
+  return out;
+}

@@ -13,9 +13,9 @@ import type { RlmEvent } from '../src/core/rlm/events';
 import { runRlm } from '../src/core/rlm/rlm';
 import { FileMap } from '../src/core/workspace/fileMap';
 import { ModelServer } from '../test/support/modelServer';
+import { runBench, saveResults } from './results';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const RESULTS = path.join(REPO, 'bench', 'results');
 const PRICE = { input: 2, cachedInput: 0.5, output: 8 };
 const TURNS = 13;
 
@@ -116,13 +116,7 @@ async function main(): Promise<void> {
     table(rows),
     '',
   ].join('\n');
-  fs.mkdirSync(RESULTS, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS, 'long-run.json'), `${JSON.stringify(rows, null, 2)}\n`);
-  fs.writeFileSync(path.join(RESULTS, 'long-run.md'), md);
-  process.stdout.write(md);
+  saveResults('long-run', rows, md);
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err?.stack ?? err}\n`);
-  process.exit(1);
-});
+runBench(main);

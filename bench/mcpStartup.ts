@@ -9,13 +9,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CORPUS_NAMES, type CorpusName, ensureCorpus, ensureRipgrep, hasCtags, isUnavailable } from './corpora';
+import { availableCorpora, corporaFromArgs, ensureRipgrep, hasCtags } from './corpora';
 import { timeTool } from './measure';
+import { runBench, saveResults } from './results';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CACHE_DIR = path.join(REPO, '.bench-cache');
-const RESULTS = path.join(REPO, 'bench', 'results');
 const RG_FLAGS = ['--no-config', '--no-require-git', '--no-ignore-parent', '--hidden', '--follow', '--max-filesize', '1M', '-g', '!.git'];
 
 interface Row {
@@ -52,24 +52,13 @@ async function firstAnswer(root: string, home: string, tool: string, args: Recor
   return { ms, initializeMs, text };
 }
 
-function parseCorpora(argv: string[]): CorpusName[] {
-  const i = argv.indexOf('--corpus');
-  if (i === -1) return ['python'];
-  const v = argv[i + 1] ?? '';
-  return v === 'all' ? [...CORPUS_NAMES] : (v.split(',') as CorpusName[]);
-}
-
 async function main(): Promise<void> {
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: npm run build');
   const rg = ensureRipgrep(log);
   if (rg instanceof Error) throw rg;
   const rows: Row[] = [];
-  for (const name of parseCorpora(process.argv.slice(2))) {
-    const corpus = ensureCorpus(name, CACHE_DIR, log);
-    if (isUnavailable(corpus)) {
-      log(`${name}: skipped (${corpus.reason})`);
-      continue;
-    }
+  for (const corpus of availableCorpora(corporaFromArgs(process.argv.slice(2), ['python']), CACHE_DIR, log)) {
+    const name = corpus.name;
     const pattern = corpus.cases[0]!.pattern;
     const rgRun = await timeTool('rg', [...RG_FLAGS, '-n', '-e', pattern, '.'], corpus.root);
     const ctags = hasCtags() ? await timeTool('ctags', ['-R', '-f', '-', '.'], corpus.root, [0]) : undefined;
@@ -102,13 +91,7 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.corpus} | ${r.tool} | ${r.start} | ${n(r.ms)} | ${n(r.initializeMs)} | ${r.reference} | ${n(r.referenceMs)} | ${(r.ms / r.referenceMs).toFixed(2)}× | ${r.answer.replace(/\|/g, '\\|')} |`),
     '',
   ].join('\n');
-  fs.mkdirSync(RESULTS, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS, 'mcp.json'), `${JSON.stringify(rows, null, 2)}\n`);
-  fs.writeFileSync(path.join(RESULTS, 'mcp.md'), md);
-  process.stdout.write(md);
+  saveResults('mcp', rows, md);
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e?.stack ?? e}\n`);
-  process.exit(1);
-});
+runBench(main);

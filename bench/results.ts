@@ -1,4 +1,6 @@
 // The benchmark's result record and its renderings (console table, markdown for the README).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { type FanoutResult, fanoutTable } from './reviewFanout';
 import { RECALL_KINDS, RECALL_RULE, type SymbolCorpusResult } from './symbolBench';
 
@@ -384,4 +386,21 @@ export function toMarkdown(r: BenchResult): string {
     ...r.notes.map((n) => `- ${n}`),
     '',
   ].join('\n');
+}
+
+/** Writes bench/results/<name>.json and <name>.md, and prints the markdown: what every bench script ends with. */
+export function saveResults(name: string, json: unknown, md: string): void {
+  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, `${name}.md`), md);
+  process.stdout.write(md);
+}
+
+/** Runs a bench script's main; a failure prints its stack and exits 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((e) => {
+    process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+    process.exit(1);
+  });
 }

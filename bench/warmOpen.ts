@@ -7,8 +7,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type CorpusName, ensureCorpus, hasCtags, isUnavailable } from './corpora';
+import { availableCorpora, corporaFromArgs, hasCtags } from './corpora';
 import { median, timeTool } from './measure';
+import { runBench, saveResults } from './results';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -63,21 +64,12 @@ function runIndex(root: string, home: string): Promise<IndexRun> {
   });
 }
 
-function parseCorpora(argv: string[]): CorpusName[] {
-  const i = argv.indexOf('--corpus');
-  return i === -1 ? ['python', 'go'] : (argv[i + 1]!.split(',') as CorpusName[]);
-}
-
 async function main(): Promise<void> {
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: npm run build');
   if (!hasCtags()) throw new Error('universal-ctags is the reference: apt-get install universal-ctags');
   const rows: Row[] = [];
-  for (const name of parseCorpora(process.argv.slice(2))) {
-    const corpus = ensureCorpus(name, CACHE_DIR, log);
-    if (isUnavailable(corpus)) {
-      log(`${name}: skipped (${corpus.reason})`);
-      continue;
-    }
+  for (const corpus of availableCorpora(corporaFromArgs(process.argv.slice(2), ['python', 'go']), CACHE_DIR, log)) {
+    const name = corpus.name;
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-warm-open-'));
     try {
       const ctags = await timeTool('ctags', ['-R', '-f', '-', '.'], corpus.root, [0]);
@@ -115,13 +107,7 @@ async function main(): Promise<void> {
       `${s(r.beforeMainMs)} | ${s(r.mapMs)} | ${r.mapFilesRead} | ${s(r.symbolsMs)} | ${s(r.graphMs)} | ${r.importsExtracted} |`),
     '',
   ].join('\n');
-  fs.mkdirSync(RESULTS, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS, 'warm-open.json'), `${JSON.stringify(rows, null, 2)}\n`);
-  fs.writeFileSync(path.join(RESULTS, 'warm-open.md'), md);
-  process.stdout.write(md);
+  saveResults('warm-open', rows, md);
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e?.stack ?? e}\n`);
-  process.exit(1);
-});
+runBench(main);
