@@ -1,7 +1,9 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenAICompatibleModel } from '../../src/core/llm/openAICompatibleModel';
+import { FileMap } from '../../src/core/workspace/fileMap';
 import { ModelServer, type ModelServerOptions, type Reply, type ScriptContext } from './modelServer';
 
 /**
@@ -67,6 +69,25 @@ export function copyFixture(name: string): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), `recurse-${name}-`));
   cpSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', name), dir, { recursive: true });
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A describe block's own copy of a fixture repository and its file map: copied and loaded before the block's tests
+ * (the map handed to `loaded`), removed after them.
+ */
+export function fixtureMap(name: string, loaded: (map: FileMap) => void): { readonly dir: string } {
+  let copy: ReturnType<typeof copyFixture> | undefined;
+  before(async () => {
+    copy = copyFixture(name);
+    loaded(await FileMap.load(copy.dir));
+  });
+  after(() => copy?.cleanup());
+  return {
+    get dir() {
+      if (!copy) throw new Error(`the ${name} fixture is used outside the tests of its describe block`);
+      return copy.dir;
+    },
+  };
 }
 
 /** A js fenced block, as a model writes it. */

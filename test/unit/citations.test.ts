@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseCitations, verifyCitations } from '../../src/core/citations/citations';
 import { FileMap } from '../../src/core/workspace/fileMap';
-import { copyFixture } from '../support/scriptedModels';
+import { fixtureMap } from '../support/scriptedModels';
 
 describe('citations', () => {
   it('parses path:line, path:start-end, path#Lx-Ly and markdown links', () => {
@@ -30,13 +30,8 @@ describe('citations', () => {
   });
 
   describe('against a workspace', () => {
-    let fixture: ReturnType<typeof copyFixture>;
     let map: FileMap;
-    before(async () => {
-      fixture = copyFixture('shop');
-      map = await FileMap.load(fixture.dir);
-    });
-    after(() => fixture.cleanup());
+    fixtureMap('shop', (loaded) => (map = loaded));
 
     it('marks real files and existing lines valid, with the cited text', async () => {
       const [c] = await verifyCitations('see src/orders/pricing.ts:15-16', map);

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ask } from '../../src/core/workflows/ask';
 import { Conversation } from '../../src/core/workflows/conversation';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import type { ScriptContext } from '../support/modelServer';
-import { copyFixture, js, startScriptedModels } from '../support/scriptedModels';
+import { fixtureMap, js, startScriptedModels } from '../support/scriptedModels';
 
 /** A chat's questions in one living REPL, over real HTTP with a scripted model and a real QuickJS. */
 describe('conversation: follow-ups in one REPL', () => {
-  let fixture: ReturnType<typeof copyFixture>;
   let map: FileMap;
-  before(async () => {
-    fixture = copyFixture('shop');
-    map = await FileMap.load(fixture.dir);
-  });
-  after(() => fixture.cleanup());
+  const fixture = fixtureMap('shop', (loaded) => (map = loaded));
 
   const firstUser = (ctx: ScriptContext) => ctx.messages.find((m) => m.role === 'user')!.content;
 

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ask } from '../../src/core/workflows/ask';
 import { FileMap } from '../../src/core/workspace/fileMap';
-import { copyFixture, js, startScriptedModels } from '../support/scriptedModels';
+import { fixtureMap, js, startScriptedModels } from '../support/scriptedModels';
 
 /** Providers' prompt caching: cached prompt tokens are read from usage (streaming and not) and priced at the cached rate. */
 describe('cached prompt tokens', () => {
-  let fixture: ReturnType<typeof copyFixture>;
   let map: FileMap;
-  before(async () => {
-    fixture = copyFixture('shop');
-    map = await FileMap.load(fixture.dir);
-  });
-  after(() => fixture.cleanup());
+  const fixture = fixtureMap('shop', (loaded) => (map = loaded));
 
   it('are read from usage.prompt_tokens_details and priced at cachedInput (input when it has none)', async () => {
     const models = await startScriptedModels({

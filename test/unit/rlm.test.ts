@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RlmEvent } from '../../src/core/rlm/events';
 import { RlmCancelledError, runRlm } from '../../src/core/rlm/rlm';
 import { FileMap } from '../../src/core/workspace/fileMap';
-import { copyFixture, js, startScriptedModels } from '../support/scriptedModels';
+import { fixtureMap, js, startScriptedModels } from '../support/scriptedModels';
 
 /** The RLM loop over the fixture repository, driven by a scripted model over real HTTP and a real QuickJS REPL. */
 
 describe('RLM engine', () => {
-  let fixture: ReturnType<typeof copyFixture>;
   let map: FileMap;
-
-  before(async () => {
-    fixture = copyFixture('shop');
-    map = await FileMap.load(fixture.dir);
-  });
-  after(() => fixture.cleanup());
+  fixtureMap('shop', (loaded) => (map = loaded));
 
   it('runs every js block of a response in order, with state shared between them, and finishes with verified facts', async () => {
     const models = await startScriptedModels({

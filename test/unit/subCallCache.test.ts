@@ -7,7 +7,7 @@ import { SubCallCache, type SubCallKey } from '../../src/core/llm/subCallCache';
 import type { RlmEvent } from '../../src/core/rlm/events';
 import { ask } from '../../src/core/workflows/ask';
 import { FileMap } from '../../src/core/workspace/fileMap';
-import { copyFixture, js, startScriptedModels } from '../support/scriptedModels';
+import { fixtureMap, js, startScriptedModels } from '../support/scriptedModels';
 
 const usage = { promptTokens: 900, completionTokens: 100, totalTokens: 1000 };
 const key = (prompt: string, extra: Partial<SubCallKey> = {}): SubCallKey => ({ endpoint: 'http://127.0.0.1:1/v1', model: 'sub-model', prompt, ...extra });
@@ -83,18 +83,13 @@ describe('sub-call cache', () => {
 });
 
 describe('memoized llm_query', () => {
-  let fixture: ReturnType<typeof copyFixture>;
   let map: FileMap;
+  const fixture = fixtureMap('shop', (loaded) => (map = loaded));
   let dir: string;
-  before(async () => {
-    fixture = copyFixture('shop');
-    map = await FileMap.load(fixture.dir);
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'recurse-subcalls-run-'));
   });
-  after(() => {
-    fixture.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   const question = (cache: SubCallCache) => ({ workspace: fixture.dir, map, code: false as const, subCallCache: cache, prices: { 'sub-model': { input: 1, output: 2 } } });
 
@@ -134,18 +129,13 @@ describe('memoized llm_query', () => {
 });
 
 describe('memoized llm_query and sampling temperature', () => {
-  let fixture: ReturnType<typeof copyFixture>;
   let map: FileMap;
+  const fixture = fixtureMap('shop', (loaded) => (map = loaded));
   let dir: string;
-  before(async () => {
-    fixture = copyFixture('shop');
-    map = await FileMap.load(fixture.dir);
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'recurse-subcalls-temp-'));
   });
-  after(() => {
-    fixture.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   const twice = js('print(await llm_query("Invent a name"), await llm_query("Invent a name"))');
 

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RlmEvent } from '../../src/core/rlm/events';
 import { runRlm } from '../../src/core/rlm/rlm';
 import { splitThinking } from '../../src/core/rlm/thinking';
 import { FileMap } from '../../src/core/workspace/fileMap';
-import { copyFixture, js, startScriptedModels } from '../support/scriptedModels';
+import { fixtureMap, js, startScriptedModels } from '../support/scriptedModels';
 
 describe('reasoning models: thinking is shown, never run', () => {
-  let fixture: ReturnType<typeof copyFixture>;
   let map: FileMap;
-  before(async () => {
-    fixture = copyFixture('shop');
-    map = await FileMap.load(fixture.dir);
-  });
-  after(() => fixture.cleanup());
+  fixtureMap('shop', (loaded) => (map = loaded));
 
   it('splits <think>, <thinking>, a cut-off opening and a lone closing tag from the response', () => {
     assert.deepEqual(splitThinking('<think>\nhmm\n</think>\n\nAnswer'), { thinking: 'hmm', visible: 'Answer' });
