@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { recurseCacheRoot } from '../core/index/symbols/symbolCache';
+import { recurseCacheRoot } from '../core/cacheRoot';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 import type { HistoryEntry } from '../core/rlm/followUp';
 import { UsageError } from './args';
 
@@ -36,11 +37,7 @@ export async function loadSession(root: string, name: string): Promise<HistoryEn
 
 /** Written to a temporary file and renamed, so a crash never leaves half a session. */
 export async function saveSession(root: string, name: string, history: readonly HistoryEntry[]): Promise<void> {
-  const file = sessionFile(root, name);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${randomUUID().slice(0, 8)}.tmp`;
-  await fs.writeFile(temp, JSON.stringify({ version: 1, history }, null, 1));
-  await fs.rename(temp, file);
+  await writeFileAtomic(sessionFile(root, name), JSON.stringify({ version: 1, history }, null, 1));
 }
 
 function isEntry(v: unknown): v is HistoryEntry {

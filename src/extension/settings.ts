@@ -59,6 +59,23 @@ export function readSettings(scope?: vscode.ConfigurationScope): RecurseSettings
   };
 }
 
+/** What every run (a question, a review; the chat's and the agents') takes from the settings: budgets, prices, sampling, windows. */
+export function runSettings(s: RecurseSettings) {
+  return {
+    limits: { maxIterations: s.maxIterations, maxDepth: s.maxDepth, maxSubCalls: s.maxSubCalls },
+    concurrency: s.concurrency,
+    prices: s.prices,
+    subTemperature: s.subTemperature,
+    contextWindow: s.contextWindow,
+    subContextWindow: s.subContextWindow,
+  };
+}
+
+/** The file-map options the settings give (a review loads its own map of the tree it reviews). */
+export function fileMapSettings(s: RecurseSettings): { exclude: string[]; maxFileBytes?: number } {
+  return { exclude: s.exclude, maxFileBytes: s.maxFileSizeKB ? s.maxFileSizeKB * 1024 : undefined };
+}
+
 function temperature(v: unknown): number | undefined {
   return typeof v === 'number' && v >= 0 && v <= 2 ? v : undefined;
 }

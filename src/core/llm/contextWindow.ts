@@ -115,7 +115,9 @@ export async function resolveRunWindows(
   signal?: AbortSignal,
 ): Promise<RunWindows> {
   const rootWindow = await resolveContextWindow(root, settings.root, signal);
-  const subWindow = sub === root && settings.sub === undefined ? rootWindow : await resolveContextWindow(sub, settings.sub ?? (sub.model === root.model && sub.endpoint === root.endpoint ? settings.root : undefined), signal);
+  // The same model at the same endpoint has the same window, unless the sub-model's is set apart.
+  const sameModel = sub === root || (sub.model === root.model && sub.endpoint === root.endpoint);
+  const subWindow = settings.sub === undefined && sameModel ? rootWindow : await resolveContextWindow(sub, settings.sub, signal);
   return { root: rootWindow, sub: subWindow };
 }
 

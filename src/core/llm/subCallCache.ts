@@ -3,10 +3,11 @@
 // cost. Entries live in memory and, per workspace, on disk: one small JSON file each, written to a temporary name
 // and renamed into place (a crash leaves a stray temporary file, never a torn entry), the whole folder held under
 // a size cap by evicting the least recently used entries (a hit refreshes the file's modification time).
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { recurseCacheRoot } from '../index/symbols/symbolCache';
+import { recurseCacheRoot } from '../cacheRoot';
+import { writeFileAtomic } from '../writeFileAtomic';
 import type { TokenUsage } from './chatModel';
 
 export interface SubCallKey {
@@ -83,10 +84,7 @@ export class SubCallCache {
     if (!file) return;
     const body = JSON.stringify({ id, answer });
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      const temp = `${file}.${randomUUID().slice(0, 8)}.tmp`;
-      await fs.writeFile(temp, body);
-      await fs.rename(temp, file);
+      await writeFileAtomic(file, body);
     } catch {
       return; // a cache that cannot write is only a slower cache
     }

@@ -82,10 +82,6 @@ export class TokenEstimator {
     return Math.ceil(countTokens(text) * this.factor);
   }
 
-  countMessages(messages: readonly { content: string }[]): number {
-    return Math.ceil(countMessageTokens(messages) * this.factor);
-  }
-
   /** A prompt of `rawEstimate` tokens (by the unscaled estimate) was counted as `actual` by the provider. */
   calibrate(rawEstimate: number, actual: number): void {
     if (rawEstimate <= 0 || actual <= 0) return;

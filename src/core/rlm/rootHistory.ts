@@ -48,6 +48,8 @@ export class RootHistory {
   private overflowRetries = 0;
   /** Tokens an output of a turn compacted once keeps (set once: a compacted turn must render the same each time). */
   private readonly perOutput: number;
+  /** The system prompt and the question, counted once (raw estimate): they never change. */
+  private readonly fixedRaw: number;
 
   constructor(
     private readonly fixed: ChatMessage[],
@@ -55,7 +57,8 @@ export class RootHistory {
     private readonly onNotice?: (message: string) => void,
   ) {
     this.promptLimit = promptLimit(windowTokens);
-    this.perOutput = Math.min(400, Math.max(60, Math.round((this.limit - countMessageTokens(fixed)) * 0.04)));
+    this.fixedRaw = countMessageTokens(fixed);
+    this.perOutput = Math.min(400, Math.max(60, Math.round((this.limit - this.fixedRaw) * 0.04)));
   }
 
   /** Tokens a prompt may take. */
@@ -212,7 +215,7 @@ export class RootHistory {
   }
 
   private fixedTokens(): number {
-    return this.estimator.countMessages(this.fixed);
+    return Math.ceil(this.fixedRaw * this.estimator.scale);
   }
 
   private count(text: string): number {

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { recurseCacheRoot } from '../index/symbols/symbolCache';
+import { recurseCacheRoot } from '../cacheRoot';
+import { writeFileAtomic } from '../writeFileAtomic';
 
 const MAGIC = 'RECURSE-MAP 1\n';
 /** Modification times this close to the snapshot are not trusted next time (covers coarse file-system clocks). */
@@ -74,7 +75,7 @@ export async function readSnapshot(file: string, realRoot: string): Promise<{ fi
 }
 
 /**
- * Writes the snapshot (to a temp file, then renamed: a reader never sees half of one). Files modified within RACY_MS
+ * Writes the snapshot (atomically: a reader never sees half of one). Files modified within RACY_MS
  * of `takenAt` are left out, so they are measured again next time.
  */
 export async function writeSnapshot(file: string, realRoot: string, takenAt: number, files: Map<string, SnapshotFile>): Promise<void> {
@@ -93,13 +94,6 @@ export async function writeSnapshot(file: string, realRoot: string, takenAt: num
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    await fs.promises.writeFile(temp, Buffer.concat([Buffer.from(MAGIC, 'latin1'), length, json, ...blobs]));
-    await fs.promises.rename(temp, file);
-  } catch {
-    // A cache that cannot be written only costs the next load its speed.
-    await fs.promises.rm(temp, { force: true }).catch(() => undefined);
-  }
+  // A cache that cannot be written only costs the next load its speed.
+  await writeFileAtomic(file, Buffer.concat([Buffer.from(MAGIC, 'latin1'), length, json, ...blobs])).catch(() => undefined);
 }

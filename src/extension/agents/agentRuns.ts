@@ -7,7 +7,7 @@ import type { TraceDirection, TraceGraph } from '../../core/trace/traceGraph';
 import { loadCore } from '../loadCore';
 import type { ApiKeyStore } from '../models/apiKeyStore';
 import { createModels } from '../models/models';
-import { readSettings } from '../settings';
+import { fileMapSettings, readSettings, runSettings } from '../settings';
 import { WorkspaceMaps } from '../workspace/workspaceMaps';
 
 /** A citation of an agent's answer, with where it opens when it was verified. */
@@ -76,10 +76,7 @@ export class AgentRuns {
       this.deps.log.info(`[agent] asking ${models.label} about ${folder.name}: ${question}`);
       const result = await core.ask({
         workspace: folder.uri.fsPath, question, rootModel: models.root, subModel: models.sub, map,
-        code: this.deps.maps.codeIndex(folder, map),
-        limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
-        concurrency: settings.concurrency, prices: settings.prices, subTemperature: settings.subTemperature,
-        contextWindow: settings.contextWindow, subContextWindow: settings.subContextWindow,
+        code: this.deps.maps.codeIndex(folder, map), ...runSettings(settings),
         conversation, signal, onEvent: options.onEvent,
       });
       return {
@@ -124,11 +121,8 @@ export class AgentRuns {
       const core = loadCore();
       const models = await createModels(settings, this.deps.keys);
       const report = await core.review({
-        workspace: folder.uri.fsPath, source, rootModel: models.root, subModel: models.sub,
-        limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
-        concurrency: settings.concurrency, prices: settings.prices, subTemperature: settings.subTemperature,
-        contextWindow: settings.contextWindow, subContextWindow: settings.subContextWindow,
-        fileMap: { exclude: settings.exclude, maxFileBytes: settings.maxFileSizeKB ? settings.maxFileSizeKB * 1024 : undefined },
+        workspace: folder.uri.fsPath, source, rootModel: models.root, subModel: models.sub, ...runSettings(settings),
+        fileMap: fileMapSettings(settings),
         signal, onEvent: options.onEvent,
       });
       return {

@@ -15,7 +15,7 @@ import type { CitationView, HostMessage, ScopeView, UsageView } from './protocol
 import { finishedReview, reviewAnswer, reviewCitations } from '../review/reviewAnswer';
 import { reviewLabel } from '../review/reviewSources';
 import type { FinishedReview } from '../review/reviewStore';
-import { type RecurseSettings, readSettings } from '../settings';
+import { type RecurseSettings, fileMapSettings, readSettings, runSettings } from '../settings';
 import type { RunStatusBar } from './statusBar';
 import type { ModelReadiness } from '../setup/modelReadiness';
 import { logEvent } from './trajectoryLog';
@@ -134,13 +134,8 @@ export class ChatSession {
         subModel: models.sub,
         map,
         code: folders ? this.deps.maps.combinedCodeIndex(map) : this.deps.maps.codeIndex(folder, map),
-        limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
-        concurrency: settings.concurrency,
-        prices: settings.prices,
+        ...runSettings(settings),
         subCallCache: this.subCallCache(folder, settings),
-        subTemperature: settings.subTemperature,
-        contextWindow: settings.contextWindow,
-        subContextWindow: settings.subContextWindow,
         scope: folders ? undefined : this.deps.scope?.spec(folder),
         conversation: this.conversation.for(folders ? `*:${folders.map((f) => f.uri.toString()).join(',')}` : `${folder.uri.toString()}#${this.deps.scope?.spec(folder) ?? ''}`),
         signal,
@@ -174,14 +169,9 @@ export class ChatSession {
         source,
         rootModel: models.root,
         subModel: models.sub,
-        limits: { maxIterations: settings.maxIterations, maxDepth: settings.maxDepth, maxSubCalls: settings.maxSubCalls },
-        concurrency: settings.concurrency,
-        prices: settings.prices,
+        ...runSettings(settings),
         subCallCache: this.subCallCache(folder, settings),
-        subTemperature: settings.subTemperature,
-        contextWindow: settings.contextWindow,
-        subContextWindow: settings.subContextWindow,
-        fileMap: { exclude: settings.exclude, maxFileBytes: settings.maxFileSizeKB ? settings.maxFileSizeKB * 1024 : undefined },
+        fileMap: fileMapSettings(settings),
         // The chat's directory or package scope: changed files outside it are listed as out of scope, not reviewed.
         scope: this.deps.scope?.spec(folder),
         signal,

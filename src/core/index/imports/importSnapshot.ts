@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RACY_MS } from '../../workspace/mapSnapshot';
+import { writeFileAtomic } from '../../writeFileAtomic';
 import { IMPORT_EXTRACTOR_SOURCE, type RawImport } from './importExtractor';
 
 const EXTRACTOR = createHash('sha256').update(IMPORT_EXTRACTOR_SOURCE).digest('hex').slice(0, 16);
@@ -69,12 +70,6 @@ export async function readImportSnapshot(file: string, realRoot: string): Promis
 export async function writeImportSnapshot(file: string, realRoot: string, takenAt: number, entries: Map<string, ImportSnapshotEntry>): Promise<void> {
   const stored: Stored = { extractor: EXTRACTOR, root: realRoot, takenAt, files: {} };
   for (const [p, e] of entries) if (e.mtimeMs < takenAt - RACY_MS) stored.files[p] = [e.size, e.mtimeMs, pack(e.raws) ?? e.raws];
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    await fs.promises.writeFile(temp, JSON.stringify(stored));
-    await fs.promises.rename(temp, file);
-  } catch {
-    await fs.promises.rm(temp, { force: true }).catch(() => undefined);
-  }
+  // A cache that cannot be written only costs the next build its speed.
+  await writeFileAtomic(file, JSON.stringify(stored)).catch(() => undefined);
 }
