@@ -11,6 +11,7 @@ import { grepSync, grep } from '../src/core/workspace/grep';
 import { buildMetadata } from '../src/core/workspace/metadata';
 import { CORPUS_NAMES, Corpus, CorpusName, GrepCase, ensureCorpus, ensureRipgrep, hasCtags, isUnavailable } from './corpora';
 import { runLoadProbe, LoadProbeResult } from './loadProbe';
+import { cliRipgrep } from '../src/cli/ripgrepBinary';
 import { median, timeCall, timeTool, warmMedian } from './measure';
 import { measureSymbols } from './symbolBench';
 import { fanoutTable, runFanoutBench } from './reviewFanout';
@@ -163,7 +164,7 @@ async function measureCorpus(corpus: Corpus, args: Args): Promise<{ result: Corp
   const loadMs = median(probes.map((p) => p.ms));
   const byMedianTime = [...probes].sort((a, b) => a.ms - b.ms)[probes.length >> 1];
 
-  const loaded = await timeCall(() => FileMap.load(corpus.root));
+  const loaded = await timeCall(() => FileMap.load(corpus.root, { ripgrep: cliRipgrep() }));
   const map = loaded.value;
   log(`${corpus.name}: FileMap.load (in-process, for grep) ${loaded.ms.toFixed(0)} ms`);
   const fileSetDiff = diffFileSets(map, corpus.root);
@@ -295,7 +296,7 @@ async function main(): Promise<void> {
       result.corpora.push(measured.result);
       map = measured.map;
       if (!largest || map.size > largest.map.size) largest = { name, map };
-    } else map = await FileMap.load(corpus.root);
+    } else map = await FileMap.load(corpus.root, { ripgrep: cliRipgrep() });
     if (args.symbols) {
       if (!hasCtags()) log(`${name}: symbols: SKIPPED — ctags not installed (it is the reference)`);
       else {

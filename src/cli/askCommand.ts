@@ -5,6 +5,7 @@ import { checkWorkspace, err, EXIT, markInvalidCitations } from './cliCommon';
 import { type CliModels, cliSubCallCache, cliSubTemperature, createCliModels } from './models';
 import { createProgressPrinter } from './progress';
 import { loadSession, saveSession } from './sessionStore';
+import { cliRipgrep } from './ripgrepBinary';
 
 /** `recurse ask`: one question, its answer on stdout (or one JSON object), progress on stderr. */
 export async function runAsk(args: CliArgs, signal: AbortSignal): Promise<number> {
@@ -59,7 +60,7 @@ export function runOptions(args: RunFlags & Pick<CliArgs, 'scope' | 'quiet' | 't
       maxTimeMs: args.timeoutSeconds ? args.timeoutSeconds * 1000 : undefined,
     },
     concurrency: args.concurrency ?? fileNumber('concurrency'),
-    fileMap: { exclude: args.exclude, maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined, snapshot: true },
+    fileMap: { exclude: args.exclude, maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined, snapshot: true, ripgrep: cliRipgrep() },
     prices: config.prices,
     scope: args.scope,
     onEvent: args.quiet ? undefined : createProgressPrinter(err),

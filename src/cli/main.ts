@@ -13,6 +13,7 @@ import { checkWorkspace, err, EXIT } from './cliCommon';
 import { runModels } from './modelsCommand';
 import { runReview } from './reviewCommand';
 import { runTrace } from './traceCommand';
+import { cliRipgrep } from './ripgrepBinary';
 
 /** `recurse` — the core from a terminal. Progress goes to stderr, the answer (or one JSON object) to stdout. */
 
@@ -24,6 +25,7 @@ async function runIndex(args: CliArgs): Promise<number> {
     exclude: args.exclude,
     maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined,
     snapshot: true,
+    ripgrep: cliRipgrep(),
   });
   const loadMs = Date.now() - started;
   const code = new CodeIndex(map, {

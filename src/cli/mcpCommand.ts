@@ -7,6 +7,7 @@ import { runOptions } from './askCommand';
 import { checkWorkspace, err } from './cliCommon';
 import { createMcpServer } from './mcp/mcpServer';
 import { type CliModels, createCliModels } from './models';
+import { cliRipgrep } from './ripgrepBinary';
 
 /** `recurse mcp`: the Model Context Protocol over stdio, for agents (Claude Code, Cursor, VS Code, any MCP client). */
 
@@ -47,7 +48,11 @@ export async function runMcp(argv: string[], signal: AbortSignal): Promise<numbe
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const flags = { ...readModelFlags(v), ...readRunOptions(v), scope: readScope(v), quiet: true, trajectory: undefined };
   const root = await checkWorkspace(resolve((v.workspace as string | undefined) ?? '.'));
-  const warm = new WarmWorkspace(root, { exclude: flags.exclude, maxFileBytes: flags.maxFileSizeKB ? flags.maxFileSizeKB * 1024 : undefined });
+  const warm = new WarmWorkspace(root, {
+    exclude: flags.exclude,
+    maxFileBytes: flags.maxFileSizeKB ? flags.maxFileSizeKB * 1024 : undefined,
+    ripgrep: cliRipgrep(),
+  });
   let models: Promise<CliModels> | undefined;
   const server = createMcpServer(
     {

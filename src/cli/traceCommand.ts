@@ -11,6 +11,7 @@ import { markInvalidCitations } from './cliCommon';
 import { type CliArgs, MODEL_OPTIONS, type ModelFlags, parseFlags, readScope, positiveInt, readModelFlags, UsageError } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
+import { cliRipgrep } from './ripgrepBinary';
 
 /** `recurse trace`: a dependency graph on stdout (markdown, JSON or DOT); with --explain, the model's explanation after it. */
 
@@ -116,7 +117,7 @@ export async function runTrace(argv: string[], signal: AbortSignal): Promise<num
       direction: args.direction,
       depth: args.depth,
       maxNodes: args.maxNodes,
-      fileMap: { exclude: args.exclude, snapshot: true },
+      fileMap: { exclude: args.exclude, snapshot: true, ripgrep: cliRipgrep() },
       scope: args.scope,
       signal,
       explain: explain && { ...explain, onEvent: args.quiet ? undefined : createProgressPrinter(err), limits: { maxIterations: args.maxIterations } },

@@ -40,6 +40,8 @@ export interface FileMapOptions {
    * a stat finds unchanged are not read again. Off by default; the CLI, the MCP server and the extension turn it on.
    */
   snapshot?: boolean | string;
+  /** A ripgrep binary grep may use to pick candidate files (see ripgrep.ts); without one grep reads every file. */
+  ripgrep?: string;
 }
 
 /** A slice of a file's lines as `readLines` returns it (1-based, inclusive; all zero for an empty file). */
@@ -87,6 +89,10 @@ interface Store {
   loaded?: { read: number; reused: number };
   /** Where the map's snapshot lives, when it was loaded with one (the import graph keeps its own beside it). */
   snapshotDir?: string;
+  /** The ripgrep binary grep may use. */
+  ripgrep?: string;
+  /** Texts of unsaved editors by key: what reads and searches see instead of the file on disk. */
+  unsaved: Map<string, string>;
 }
 
 /**
@@ -121,7 +127,9 @@ export class FileMap {
     const cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     const loaded = { read: changes.read, reused: changes.reused };
     const snapshotDir = snapshot ? path.dirname(snapshot.file) : undefined;
-    return new FileMap(absRoot, skipped, entries, { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded, ...(snapshotDir ? { snapshotDir } : {}) });
+    const store: Store = { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded, unsaved: new Map(), ripgrep: options.ripgrep };
+    if (snapshotDir) store.snapshotDir = snapshotDir;
+    return new FileMap(absRoot, skipped, entries, store);
   }
 
   /** The snapshot folder and the real root, for what else is kept per workspace beside the map (see ImportGraph). */
@@ -154,6 +162,7 @@ export class FileMap {
       cache: new ContentCache(0),
       texts: store,
       signatures: new Map(),
+      unsaved: new Map(),
     });
   }
 
@@ -199,6 +208,8 @@ export class FileMap {
       signatures,
       folders,
       displayName: name,
+      unsaved: new Map(),
+      ripgrep: parts[0].map.ripgrep,
     });
   }
 
@@ -244,6 +255,39 @@ export class FileMap {
     const part = this.locate(key);
     if (part) return part.map.absolutePath(part.path);
     return path.join(this.store.realRoot ?? this.root, ...key.split('/'));
+  }
+
+  /** @internal Where a key lives on disk as a folder and a path under it (for tools run in that folder). */
+  diskFile(key: string): { root: string; rel: string } {
+    const part = this.locate(key);
+    if (part) return part.map.diskFile(part.path);
+    return { root: this.store.realRoot ?? this.root, rel: key };
+  }
+
+  /** The ripgrep binary grep may use (undefined: grep reads every file itself). */
+  get ripgrep(): string | undefined {
+    return this.store.texts ? undefined : this.store.ripgrep;
+  }
+
+  set ripgrep(binary: string | undefined) {
+    this.store.ripgrep = binary;
+  }
+
+  /**
+   * The text of an editor with unsaved changes to a file in the map, which reads and greps then see instead of
+   * the disk's (undefined: back to the disk). Paths not in the map are ignored: nothing outside its rules gets in.
+   */
+  setUnsaved(p: string, text: string | undefined): boolean {
+    const key = this.resolve(p);
+    if (key === undefined) return false;
+    if (text === undefined) this.store.unsaved.delete(key);
+    else this.store.unsaved.set(key, text);
+    return true;
+  }
+
+  /** Keys with unsaved editor texts. */
+  get unsavedKeys(): string[] {
+    return [...this.store.unsaved.keys()];
   }
 
   /** Shared by every subset of this map. */
@@ -397,7 +441,7 @@ export class FileMap {
   }
 
   private inMemory(key: string): string | undefined {
-    const here = this.store.texts?.get(key) ?? this.store.cache.get(key);
+    const here = this.store.texts?.get(key) ?? this.store.unsaved.get(key) ?? this.store.cache.get(key);
     if (here !== undefined || !this.store.folders) return here;
     const part = this.locate(key);
     return part?.map.peekText(part.path);

@@ -2,6 +2,7 @@ import type { FileEntry, FileMap } from './fileMap';
 import { BufferPool, ReadOutcome } from './fileReader';
 import { LineMatch, LinePattern, lineSearchKit } from './lineSearch';
 import { literalRarity, requiredLiterals } from './patternLiteral';
+import { DiskFile, RipgrepLine, ripgrepLines, ripgrepLinesSync, ripgrepQuery } from './ripgrep';
 import { ScanJob, ScanResult, runScan, scanParallelism } from './scanWorkers';
 import { literalTrigrams } from './trigramFilter';
 
@@ -16,6 +17,11 @@ export interface GrepOptions {
    * Checked between files: one file's regex run cannot be interrupted.
    */
   timeoutMs?: number;
+  /**
+   * Let the map's ripgrep pick the files to read (results are the same either way): true whenever it can,
+   * false never, by default when there are enough files for a process start to pay off.
+   */
+  ripgrep?: boolean;
 }
 
 export interface GrepMatch extends LineMatch {
@@ -29,10 +35,35 @@ export interface GrepResult {
   filesSearched: number;
   /** Present (true) only when `timeoutMs` ran out. */
   timedOut?: boolean;
+  /** Present (true) when ripgrep picked the files that were read. */
+  ripgrep?: boolean;
+}
+
+/** Below this many files to look at, reading them here is quicker than starting ripgrep. */
+const RIPGREP_MIN_FILES = 200;
+/**
+ * How long grep searches here before it starts ripgrep on the rest: a pattern common enough to fill
+ * maxResults is answered in that time (ripgrep cannot stop early: it does not search in path order). Not when
+ * every match is wanted, which ripgrep finds faster.
+ */
+const HEAD_MS = 15;
+const HEAD_MAX_RESULTS = 1000;
+/** The head covers at least this many files, however slowly the first reads come. */
+const HEAD_MIN_FILES = 32;
+
+/** How grep hands the files after the head to ripgrep. */
+interface RipgrepPlan {
+  rg: string;
+  query: string[];
+  /** The files from the plan's position on whose text is on disk only, and their indices into `files`. */
+  disk: DiskFile[];
+  indices: number[];
+  /** ripgrep's --max-count: one more line than can be listed, so truncation is seen. */
+  maxPerFile: number;
 }
 
 export const DEFAULT_MAX_RESULTS = 200;
-const { MAX_LINE_CHARS: LINE_CHARS, searchText } = lineSearchKit();
+const { MAX_LINE_CHARS: LINE_CHARS, searchText, judgeLine } = lineSearchKit();
 /** Longer lines (minified code) are cut to a window around the match. */
 export const MAX_LINE_CHARS = LINE_CHARS;
 const READ_AHEAD = 32;
@@ -151,13 +182,14 @@ class GrepRun {
   readonly max: number;
   readonly context: number;
   readonly files: FileEntry[];
-  /** Indices into `files` not ruled out by trigram signatures, ascending. */
-  readonly wanted: number[];
+  /** Indices into `files` not ruled out by trigram signatures (nor by ripgrep), ascending. */
+  wanted: number[];
   private readonly deadline: number;
   private readonly matches: GrepMatch[] = [];
   private truncated = false;
   private timedOut = false;
   private filesSearched = 0;
+  private pickedByRipgrep = false;
 
   constructor(
     readonly map: FileMap,
@@ -192,6 +224,61 @@ class GrepRun {
       return -passes[j] * 1000 + literalRarity(l.text);
     });
     this.compiled = rarest && rarest !== compiled.literal ? withPrefilter(compiled, rarest) : compiled;
+  }
+
+  /** True when ripgrep takes part in this run (not without one, on too few files, or with an unsure pattern). */
+  get ripgrepUsable(): boolean {
+    const use = this.options.ripgrep ?? this.wanted.length >= RIPGREP_MIN_FILES;
+    return Boolean(this.map.ripgrep && use && !this.map.isVirtual && ripgrepQuery(this.compiled));
+  }
+
+  /** How long to search here before handing the rest to ripgrep. */
+  get headMs(): number {
+    return this.options.ripgrep === true || this.max > HEAD_MAX_RESULTS ? 0 : HEAD_MS;
+  }
+
+  /**
+   * After `elapsed` ms of searching `searched` files here: true while finishing here looks quicker than handing the rest to
+   * ripgrep — within the head's time, or when the matches so far project maxResults soon after it.
+   */
+  staysHere(elapsed: number, searched: number): boolean {
+    if (this.headMs === 0) return false;
+    if (elapsed < this.headMs || searched < HEAD_MIN_FILES) return true;
+    const found = this.matches.length;
+    return found > 0 && (elapsed * (this.max - found)) / found < 2 * this.headMs;
+  }
+
+  /** ripgrep's part of the run from position `from` in `wanted` on; undefined when it has none. */
+  ripgrepPlan(from = 0): RipgrepPlan | undefined {
+    const rg = this.map.ripgrep;
+    const query = this.ripgrepUsable ? ripgrepQuery(this.compiled) : undefined;
+    if (!rg || !query) return undefined;
+    // Texts in memory (an unsaved editor's, a cached one) are searched here as they are.
+    const indices = this.wanted.slice(from).filter((i) => this.map.peekText(this.files[i].path) === undefined);
+    if (indices.length === 0) return undefined;
+    const disk = indices.map((i) => this.map.diskFile(this.files[i].path));
+    return { rg, query, disk, indices, maxPerFile: this.max + 1 };
+  }
+
+  /**
+   * Judges the lines ripgrep printed for file `index` with the pattern itself: false once the search must stop,
+   * 'read' when the file must be read instead (context lines wanted, or ripgrep stopped at its per-file cap on
+   * lines the pattern turned down, so later matches may be missing).
+   */
+  judge(index: number, lines: RipgrepLine[], maxPerFile: number): boolean | 'read' {
+    if (this.context > 0) return 'read';
+    const found: LineMatch[] = [];
+    for (const { line, bytes } of lines) {
+      const text = judgeLine(bytes.toString('utf8'), this.compiled);
+      if (text !== undefined) found.push({ line, text });
+    }
+    if (lines.length >= maxPerFile && found.length < lines.length) return 'read';
+    return this.addFound(index, found, false);
+  }
+
+  /** Marks this run as one where ripgrep chose what was read. */
+  usedRipgrep(): void {
+    this.pickedByRipgrep = true;
   }
 
   /** True (and the run marked timed out) once the deadline has passed. */
@@ -262,6 +349,7 @@ class GrepRun {
       filesSearched: this.truncated ? this.filesSearched : this.files.length,
     };
     if (this.timedOut) result.timedOut = true;
+    if (this.pickedByRipgrep) result.ripgrep = true;
     return result;
   }
 }
@@ -273,9 +361,8 @@ class GrepRun {
  */
 export function grepSync(map: FileMap, pattern: string | { source: string; flags?: string }, options: GrepOptions = {}): GrepResult {
   const run = new GrepRun(map, pattern, options);
-  for (const index of run.wanted) {
-    options.signal?.throwIfAborted();
-    if (run.expired()) break;
+  const { wanted } = run;
+  const readHere = (index: number): string | undefined => {
     let text = run.inMemory(index);
     if (text === undefined) {
       let outcome: ReadOutcome;
@@ -286,7 +373,51 @@ export function grepSync(map: FileMap, pattern: string | { source: string; flags
       }
       text = run.candidate(outcome);
     }
-    if (!run.searchFile(index, text === 'no' ? undefined : text)) break;
+    return text === 'no' ? undefined : text;
+  };
+  let pos = 0;
+  if (run.ripgrepUsable) {
+    const started = Date.now();
+    for (; pos < wanted.length && run.staysHere(Date.now() - started, pos); pos++) {
+      options.signal?.throwIfAborted();
+      if (run.expired() || !run.searchFile(wanted[pos], readHere(wanted[pos]))) return run.result();
+    }
+    const plan = run.ripgrepPlan(pos);
+    const left = run.remaining();
+    const lines = plan && ripgrepLinesSync(plan.rg, plan.query, plan.disk, plan.maxPerFile, Number.isFinite(left) ? Math.max(1, left) : undefined);
+    if (plan && lines) return judgeRipgrepLines(run, plan, lines, pos, readHere);
+  }
+  for (; pos < wanted.length; pos++) {
+    options.signal?.throwIfAborted();
+    if (run.expired() || !run.searchFile(wanted[pos], readHere(wanted[pos]))) break;
+  }
+  return run.result();
+}
+
+/**
+ * The rest of a run from position `pos` with ripgrep's lines: files ripgrep looked at are judged from its lines
+ * (or read, when the judge says so), files with texts in memory are searched here, in path order throughout.
+ */
+function judgeRipgrepLines(
+  run: GrepRun,
+  plan: RipgrepPlan,
+  lines: Map<number, RipgrepLine[]>,
+  pos: number,
+  readHere: (index: number) => string | undefined,
+): GrepResult {
+  run.usedRipgrep();
+  const onDisk = new Map(plan.indices.map((index, k) => [index, k]));
+  for (; pos < run.wanted.length; pos++) {
+    if (run.expired()) break;
+    const index = run.wanted[pos];
+    const k = onDisk.get(index);
+    const printed = k === undefined ? undefined : lines.get(k);
+    let more: boolean | 'read';
+    if (k === undefined) more = run.searchFile(index, readHere(index));
+    else if (!printed) more = run.searchFile(index, undefined);
+    else more = run.judge(index, printed, plan.maxPerFile);
+    if (more === 'read') more = run.searchFile(index, readHere(index));
+    if (!more) break;
   }
   return run.result();
 }
@@ -322,6 +453,28 @@ export async function grep(map: FileMap, pattern: string | { source: string; fla
     }
     return true;
   };
+
+  if (run.ripgrepUsable) {
+    // As in grepSync: a head searched here, then ripgrep's lines for the rest.
+    const started = Date.now();
+    let pos = 0;
+    if (run.staysHere(0, 0)) {
+      for await (const [index, text] of ordered(run.wanted, READ_AHEAD, load)) {
+        signal?.throwIfAborted();
+        if (run.expired() || !run.searchFile(index, text)) return run.result();
+        if (++pos >= run.wanted.length || !run.staysHere(Date.now() - started, pos)) break;
+      }
+    }
+    const plan = run.ripgrepPlan(pos);
+    const lines = plan && (await beforeDeadline(ripgrepLines(plan.rg, plan.query, plan.disk, plan.maxPerFile, signal), run.remaining()));
+    signal?.throwIfAborted();
+    if (lines === 'late') {
+      run.expired();
+      return run.result();
+    }
+    if (plan && lines) return await judgeRipgrepLinesAsync(run, plan, lines, pos, load);
+    run.wanted = run.wanted.slice(pos);
+  }
 
   const chunks = chunkFiles(files, run.wanted);
   const useWorkers = !map.isVirtual && chunks.length > 1;
@@ -363,6 +516,30 @@ export async function grep(map: FileMap, pattern: string | { source: string; fla
     }
   } finally {
     for (const scan of scans) void scan?.catch(() => undefined);
+  }
+  return run.result();
+}
+
+/** `judgeRipgrepLines` for `grep`: texts in memory and files to be read are loaded without blocking. */
+async function judgeRipgrepLinesAsync(
+  run: GrepRun,
+  plan: RipgrepPlan,
+  lines: Map<number, RipgrepLine[]>,
+  pos: number,
+  load: (index: number) => Promise<string | undefined>,
+): Promise<GrepResult> {
+  run.usedRipgrep();
+  const onDisk = new Map(plan.indices.map((index, k) => [index, k]));
+  for (const index of run.wanted.slice(pos)) {
+    if (run.expired()) break;
+    const k = onDisk.get(index);
+    const printed = k === undefined ? undefined : lines.get(k);
+    let more: boolean | 'read';
+    if (k === undefined) more = run.searchFile(index, await load(index));
+    else if (!printed) more = run.searchFile(index, undefined);
+    else more = run.judge(index, printed, plan.maxPerFile);
+    if (more === 'read') more = run.searchFile(index, await load(index));
+    if (!more) break;
   }
   return run.result();
 }

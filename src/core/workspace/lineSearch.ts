@@ -21,6 +21,8 @@ export interface LineSearchKit {
   MAX_LINE_CHARS: number;
   /** Matches in one text, one per matching line, in line order; `truncated` once more than `max` exist. */
   searchText(text: string, pattern: LinePattern, max: number, context: number): { matches: LineMatch[]; truncated: boolean };
+  /** One line (without its terminator) as a match would show it, or undefined when the pattern says no. */
+  judgeLine(line: string, pattern: LinePattern): string | undefined;
 }
 
 /**
@@ -67,6 +69,13 @@ export function lineSearchKit(): LineSearchKit {
     return out;
   }
 
+  function judgeLine(line: string, pattern: LinePattern): string | undefined {
+    const lineText = stripCr(line);
+    pattern.line.lastIndex = 0;
+    const m = pattern.line.exec(lineText);
+    return m ? clip(lineText, m.index) : undefined;
+  }
+
   function searchText(text: string, pattern: LinePattern, max: number, context: number): { matches: LineMatch[]; truncated: boolean } {
     const matches: LineMatch[] = [];
     let truncated = false;
@@ -84,15 +93,13 @@ export function lineSearchKit(): LineSearchKit {
       return cursorLine;
     };
     const record = (lineStart: number, lineEnd: number): boolean => {
-      const lineText = stripCr(text.slice(lineStart, lineEnd));
-      pattern.line.lastIndex = 0;
-      const m = pattern.line.exec(lineText);
-      if (!m) return true;
+      const shown = judgeLine(text.slice(lineStart, lineEnd), pattern);
+      if (shown === undefined) return true;
       if (matches.length >= max) {
         truncated = true;
         return false;
       }
-      const match: LineMatch = { line: lineNumberAt(lineStart), text: clip(lineText, m.index) };
+      const match: LineMatch = { line: lineNumberAt(lineStart), text: shown };
       if (context > 0) {
         match.before = linesBefore(text, lineStart, context);
         match.after = linesAfter(text, lineEnd, context);
@@ -129,7 +136,7 @@ export function lineSearchKit(): LineSearchKit {
     return { matches, truncated };
   }
 
-  return { MAX_LINE_CHARS, searchText };
+  return { MAX_LINE_CHARS, searchText, judgeLine };
 }
 
 /** Source text of `lineSearchKit`, for the scan workers: `(${LINE_SEARCH_SOURCE})()` yields the kit. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ApiKeyStore } from '../models/apiKeyStore';
 import { readSettings } from '../settings';
 import { WorkspaceMaps } from '../workspace/workspaceMaps';
+import { vscodeRipgrep } from '../workspace/vscodeRipgrep';
 
 /**
  * Recurse's MCP server (`recurse mcp`, the CLI bundled in the extension) offered to VS Code through
@@ -51,7 +52,10 @@ export function recurseMcpDefinition(extensionUri: vscode.Uri, version: string):
   if (settings.contextWindow) args.push('--context-window', String(settings.contextWindow));
   if (settings.subContextWindow) args.push('--sub-context-window', String(settings.subContextWindow));
   const Definition = (vscode as unknown as { McpStdioServerDefinition: McpStdioServerDefinitionClass }).McpStdioServerDefinition;
-  return new Definition(`Recurse (${folder.name})`, process.execPath, args, { ELECTRON_RUN_AS_NODE: '1' }, version);
+  // The server greps with VS Code's own ripgrep: the installed extension carries no binaries.
+  const rg = vscodeRipgrep();
+  const env = { ELECTRON_RUN_AS_NODE: '1', ...(rg ? { RECURSE_RIPGREP: rg } : {}) };
+  return new Definition(`Recurse (${folder.name})`, process.execPath, args, env, version);
 }
 
 export function registerMcpServerDefinitionProvider(extensionUri: vscode.Uri, version: string, keys: ApiKeyStore): vscode.Disposable {

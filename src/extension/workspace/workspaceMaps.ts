@@ -4,6 +4,7 @@ import type { FileMap } from '../../core/workspace/fileMap';
 import { folderLabels } from '../../core/workspace/folderLabels';
 import { loadCore } from '../loadCore';
 import { excludePatterns, readSettings } from '../settings';
+import { vscodeRipgrep } from './vscodeRipgrep';
 
 interface Entry {
   map?: FileMap;
@@ -69,7 +70,7 @@ export class WorkspaceMaps implements vscode.Disposable {
       entry = { stale: true };
       this.entries.set(key, entry);
     }
-    if (entry.map && !entry.stale) return entry.map;
+    if (entry.map && !entry.stale) return withUnsavedEditors(entry.map);
     let loading = entry.loading;
     if (!loading) {
       const e = entry;
@@ -89,7 +90,7 @@ export class WorkspaceMaps implements vscode.Disposable {
         },
       );
     }
-    return loading;
+    return withUnsavedEditors(await loading);
   }
 
   /**
@@ -197,6 +198,7 @@ export class WorkspaceMaps implements vscode.Disposable {
             exclude,
             maxFileBytes: settings.maxFileSizeKB ? settings.maxFileSizeKB * 1024 : undefined,
             snapshot: true,
+            ripgrep: vscodeRipgrep(),
             signal: controller.signal,
             onProgress: (seen) => {
               const now = Date.now();
@@ -236,6 +238,24 @@ export class WorkspaceMaps implements vscode.Disposable {
     this.dropCombined();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/**
+ * The map with the texts of editors holding unsaved changes to its files, as of now (a question reads and greps
+ * what the user sees); editors saved or closed since then go back to the disk's text.
+ */
+function withUnsavedEditors(map: FileMap): FileMap {
+  const dirty = new Map<string, string>();
+  for (const doc of vscode.workspace.textDocuments) {
+    if (doc.isDirty && doc.uri.scheme === 'file') dirty.set(doc.uri.fsPath, doc.getText());
+  }
+  const now = new Set<string>();
+  for (const [file, text] of dirty) {
+    const key = map.resolve(file);
+    if (key !== undefined && map.setUnsaved(key, text)) now.add(key);
+  }
+  for (const key of map.unsavedKeys) if (!now.has(key)) map.setUnsaved(key, undefined);
+  return map;
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {

@@ -1,0 +1,171 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { CompiledPattern } from './grep';
+import { rgPattern } from './rgPattern';
+
+/**
+ * ripgrep as grep's first pass: given the map's files (never a directory, so ripgrep's own ignore rules play no
+ * part and the map's secret, ignore and scope rules hold as they are), it prints the lines that may match; the
+ * in-process search then judges each of those lines with the JavaScript pattern, so results are exactly the
+ * in-process ones. Any failure (no binary, a pattern ripgrep refuses, a file error, too much output) returns
+ * undefined and the caller searches in-process.
+ */
+
+/** A file to hand to ripgrep: its folder on disk and its path under that folder. */
+export interface DiskFile {
+  root: string;
+  rel: string;
+}
+
+/** A line ripgrep printed: its number and its raw bytes (without the newline). */
+export interface RipgrepLine {
+  line: number;
+  bytes: Buffer;
+}
+
+/** The ripgrep arguments selecting the lines that may match `compiled`, or undefined when none are sure to. */
+export function ripgrepQuery(compiled: CompiledPattern): string[] | undefined {
+  const rust = rgPattern(compiled.line.source, compiled.line.flags.replace('m', ''));
+  if (rust !== undefined) return ['--regexp', rust];
+  const literal = compiled.literal;
+  if (!literal || literal.text === '' || /[\r\n]/.test(literal.text)) return undefined;
+  return ['--fixed-strings', ...(literal.ignoreCase ? ['--ignore-case'] : []), '--regexp', literal.text];
+}
+
+const BASE_ARGS = ['--no-config', '--text', '--encoding', 'none', '--no-messages', '--color', 'never', '--no-heading', '--with-filename', '--line-number', '--null'];
+/** Command-line room per ripgrep process (Windows allows 32K characters; Linux far more, 128K per argument). */
+const ARG_BUDGET = process.platform === 'win32' ? 24_000 : 512 * 1024;
+/** More output than this and the in-process search is the better way (the pattern is everywhere). */
+export const OUTPUT_CAP = 64 * 1024 * 1024;
+
+interface Batch {
+  root: string;
+  rels: string[];
+  /** Index (into the caller's list) of each rel. */
+  indices: number[];
+}
+
+/** The caller's files in command lines that fit, one folder per process. */
+function batches(files: readonly DiskFile[]): Batch[] {
+  const out: Batch[] = [];
+  let current: Batch | undefined;
+  let chars = 0;
+  files.forEach((file, i) => {
+    if (!current || current.root !== file.root || chars + file.rel.length + 1 > ARG_BUDGET) {
+      current = { root: file.root, rels: [], indices: [] };
+      out.push(current);
+      chars = 0;
+    }
+    current.rels.push(file.rel);
+    current.indices.push(i);
+    chars += file.rel.length + 1;
+  });
+  return out;
+}
+
+/**
+ * Adds the lines in ripgrep's output (`path NUL number : text LF` per line) to `into`, by caller index; false when
+ * ripgrep failed or printed something unexpected.
+ */
+function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<number, RipgrepLine[]>): boolean {
+  if (status !== 0 && status !== 1) return false; // 2: an error (bad pattern, unreadable file)
+  const byRel = new Map(batch.rels.map((rel, k) => [rel, batch.indices[k]]));
+  let at = 0;
+  // ripgrep prints a file's lines together: the path is decoded once per file.
+  let path: Buffer | undefined;
+  let list: RipgrepLine[] | undefined;
+  while (at < stdout.length) {
+    const nul = stdout.indexOf(0, at);
+    const colon = nul === -1 ? -1 : stdout.indexOf(0x3a, nul + 1);
+    const end = colon === -1 ? -1 : stdout.indexOf(0x0a, colon + 1);
+    if (end === -1) return false;
+    if (!path || !list || stdout.compare(path, 0, path.length, at, nul) !== 0) {
+      const index = byRel.get(stdout.toString('utf8', at, nul));
+      if (index === undefined) return false; // a path we did not give: don't guess
+      path = stdout.subarray(at, nul);
+      list = into.get(index);
+      if (!list) into.set(index, (list = []));
+    }
+    let line = 0;
+    for (let i = nul + 1; i < colon; i++) {
+      const digit = stdout[i] - 0x30;
+      if (digit < 0 || digit > 9) return false;
+      line = line * 10 + digit;
+    }
+    if (line < 1) return false;
+    list.push({ line, bytes: stdout.subarray(colon + 1, end) });
+    at = end + 1;
+  }
+  return true;
+}
+
+function argsFor(query: string[], maxPerFile: number, batch: Batch): string[] {
+  return [...BASE_ARGS, '--max-count', String(maxPerFile), ...query, '--', ...batch.rels];
+}
+
+const checked = new Map<string, boolean>();
+
+/** True when `rg` says it is ripgrep (asked once per binary): an exit status from anything else means nothing. */
+function isRipgrep(rg: string): boolean {
+  let ok = checked.get(rg);
+  if (ok === undefined) {
+    const run = spawnSync(rg, ['--version'], { timeout: 10_000, windowsHide: true });
+    ok = run.status === 0 && /^ripgrep \d/.test(run.stdout?.toString() ?? '');
+    checked.set(rg, ok);
+  }
+  return ok;
+}
+
+/** What ripgrep printed for `files`, by index into `files` (files without a line are absent); see `ripgrepLines`. */
+export function ripgrepLinesSync(rg: string, query: string[], files: readonly DiskFile[], maxPerFile: number, timeoutMs = 60_000): Map<number, RipgrepLine[]> | undefined {
+  if (!isRipgrep(rg)) return undefined;
+  const found = new Map<number, RipgrepLine[]>();
+  const deadline = Date.now() + timeoutMs;
+  for (const batch of batches(files)) {
+    const left = deadline - Date.now();
+    if (left <= 0) return undefined;
+    const run = spawnSync(rg, argsFor(query, maxPerFile, batch), { cwd: batch.root, maxBuffer: OUTPUT_CAP, timeout: left, windowsHide: true });
+    if (run.error || !collect(batch, run.status, run.stdout, found)) return undefined;
+  }
+  return found;
+}
+
+/**
+ * The lines ripgrep finds in `files` (at most `maxPerFile` per file), by index into `files`; undefined when it could
+ * not tell. An abort kills ripgrep.
+ */
+export async function ripgrepLines(rg: string, query: string[], files: readonly DiskFile[], maxPerFile: number, signal?: AbortSignal): Promise<Map<number, RipgrepLine[]> | undefined> {
+  if (!isRipgrep(rg)) return undefined;
+  const found = new Map<number, RipgrepLine[]>();
+  for (const batch of batches(files)) {
+    const output = await runBatch(rg, argsFor(query, maxPerFile, batch), batch.root, signal);
+    if (!output || !collect(batch, output.status, output.stdout, found)) return undefined;
+  }
+  return found;
+}
+
+function runBatch(rg: string, args: string[], cwd: string, signal?: AbortSignal): Promise<{ status: number | null; stdout: Buffer } | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn(rg, args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], signal, windowsHide: true });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > OUTPUT_CAP) child.kill();
+      else chunks.push(chunk);
+    });
+    child.on('error', () => resolve(undefined));
+    child.on('close', (status) => resolve(size > OUTPUT_CAP ? undefined : { status, stdout: Buffer.concat(chunks) }));
+  });
+}
+
+/** `candidate` when it is an executable file, else undefined. */
+export function executableAt(candidate: string | undefined): string | undefined {
+  if (!candidate) return undefined;
+  try {
+    fs.accessSync(candidate, fs.constants.X_OK);
+    return fs.statSync(candidate).isFile() ? candidate : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,197 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FileMap } from '../../src/core/workspace/fileMap';
+import { GrepOptions, GrepResult, compilePattern, grep, grepSync } from '../../src/core/workspace/grep';
+import { ripgrepQuery } from '../../src/core/workspace/ripgrep';
+import { rgPattern } from '../../src/core/workspace/rgPattern';
+import { cliRipgrep } from '../../src/cli/ripgrepBinary';
+
+/**
+ * The ripgrep path (ripgrep picks the files, the in-process search decides the matches) against the in-process
+ * search alone: identical results on real trees, with the map's secret, ignore and scope rules and unsaved editors.
+ */
+
+const RG = cliRipgrep();
+const roots: string[] = [];
+after(() => {
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+});
+
+function tree(files: Record<string, string | Buffer>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-rg-'));
+  roots.push(root);
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), content);
+  }
+  return root;
+}
+
+type Pattern = string | { source: string; flags: string };
+const ALL = 10_000_000;
+
+/** Both ways, sync and async; asserts they agree and returns the ripgrep result. */
+async function compare(map: FileMap, pattern: Pattern, options: GrepOptions = {}): Promise<GrepResult> {
+  const plain = await grep(map, pattern, { maxResults: ALL, ...options, ripgrep: false });
+  const picked = await grep(map, pattern, { maxResults: ALL, ...options, ripgrep: true });
+  const label = JSON.stringify(pattern) + JSON.stringify(options);
+  assert.equal(plain.ripgrep, undefined);
+  assert.deepEqual(picked.matches, plain.matches, `async ${label}`);
+  assert.equal(picked.truncated, plain.truncated, label);
+  const pickedSync = grepSync(map, pattern, { maxResults: ALL, ...options, ripgrep: true });
+  assert.deepEqual(pickedSync.matches, plain.matches, `sync ${label}`);
+  assert.equal(pickedSync.ripgrep, picked.ripgrep, label);
+  // By default ripgrep takes over after a head of files searched here, on large enough file sets.
+  const auto = await grep(map, pattern, { maxResults: ALL, ...options });
+  assert.deepEqual(auto.matches, plain.matches, `default ${label}`);
+  assert.deepEqual(grepSync(map, pattern, { maxResults: ALL, ...options }).matches, plain.matches, `default sync ${label}`);
+  return picked;
+}
+
+describe('ripgrep binary', () => {
+  test('the CLI finds the ripgrep shipped in its dependencies', () => {
+    assert.ok(RG, 'no ripgrep found');
+    assert.match(RG!, /ripgrep-universal/);
+  });
+});
+
+describe('JavaScript pattern → ripgrep pattern', () => {
+  test('translates what it can widen, refuses the rest', () => {
+    assert.equal(rgPattern('class \\w+Error', ''), 'class \\w+Error');
+    assert.equal(rgPattern('\\bfoo\\b', 'i'), '(?i)(?-u:\\b)foo(?-u:\\b)');
+    assert.equal(rgPattern('a{2,3}b{', ''), 'a{2,3}b\\x{7b}');
+    assert.equal(rgPattern('[A-Z_][\\w-]', ''), '[\\x{41}-\\x{5a}\\x{5f}][\\w\\x{2d}]');
+    for (const refused of ['a.b', '[^a]', '\\s', '(?=x)', '\\1', 'a\\nb', '\\S', 'é']) {
+      assert.equal(rgPattern(refused, refused === 'é' ? 'i' : ''), undefined, refused);
+    }
+    assert.equal(rgPattern('x', 'u'), undefined);
+  });
+
+  test('patterns ripgrep cannot be sure of fall back to a required literal, or to no ripgrep at all', () => {
+    assert.deepEqual(ripgrepQuery(compilePattern('import .* from')), ['--fixed-strings', '--regexp', 'import ']);
+    assert.equal(ripgrepQuery(compilePattern('^\\s*$')), undefined);
+  });
+
+  // Lines where JavaScript's and Rust's regex dialects part ways: line terminators, invalid UTF-8, a BOM, case
+  // folding outside ASCII, word boundaries next to non-ASCII letters.
+  const tricky: Record<string, string | Buffer> = {
+    'crlf.txt': 'alpha end\r\nbeta\r\n',
+    'cr.txt': 'one\rtwo end\rthree',
+    'ls.txt': 'first\u2028second end\u2029third',
+    'bom.txt': '\uFEFFalpha start',
+    'invalid.txt': Buffer.concat([Buffer.from('bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' bytes alpha\n')]),
+    'kelvin.txt': 'Kelvin \u212A and long \u017F and straße\n',
+    'accents.txt': 'caféalpha é-word naïve\n',
+    'tabs.txt': '\tindented\tvalue = 42;\n',
+    'nul.txt': Buffer.from('text before\0after alpha\n'),
+  };
+  const patterns: Pattern[] = [
+    'alpha', '^alpha', 'end$', '^two', '^second', 'third$', 'start$', '\\balpha\\b', '\\Balpha', 'caf\\w*',
+    { source: 'kelvin', flags: 'i' }, { source: 'STRASSE', flags: 'i' }, { source: 'long s', flags: 'i' }, '\\w+',
+    '\\d+', '[a-z]+\\t', 'é', '\\u00e9-word', 'bytes', 'before', 'after', { source: 'ALPHA', flags: 'i' }, 'x*',
+    '(one|three)$', '(?<word>naïve)', 'a{2}', '[é]', '\\x41', 'e\\b',
+  ];
+  let map: FileMap;
+  before(async () => {
+    map = await FileMap.load(tree(tricky), { ripgrep: RG, cacheBytes: 0 });
+  });
+  for (const pattern of patterns) {
+    test(`identical on tricky lines: ${JSON.stringify(pattern)}`, async () => {
+      const picked = await compare(map, pattern);
+      assert.equal(picked.ripgrep, true, 'ripgrep picked the files');
+    });
+  }
+});
+
+describe('ripgrep path on a real tree (this project’s node_modules)', () => {
+  let map: FileMap;
+  before(async () => {
+    map = await FileMap.load(path.resolve(__dirname, '../../../node_modules'), { ripgrep: RG, cacheBytes: 0 });
+    assert.ok(map.size > 5000, `only ${map.size} files`);
+  });
+  const cases: { pattern: Pattern; options?: GrepOptions; via: 'regex' | 'literal' | 'none' }[] = [
+    { pattern: 'class \\w+Error', via: 'regex' },
+    { pattern: 'TODO|FIXME|XXX', via: 'regex' },
+    { pattern: '[A-Z][a-z]+Exception\\b', via: 'regex' },
+    { pattern: { source: 'copyright \\(c\\)', flags: 'i' }, via: 'regex' },
+    { pattern: '\\d{4}-\\d{2}-\\d{2}', via: 'regex' },
+    { pattern: '^export (function|const|class) \\w+', via: 'regex' },
+    { pattern: '(?<kind>const|let) \\w+ = require\\(', via: 'regex' },
+    { pattern: 'function\\s+\\w+\\(', via: 'literal' },
+    { pattern: 'import .* from', via: 'literal' },
+    { pattern: '[^\\x00-\\x7f]', via: 'none' },
+    { pattern: 'license', options: { glob: '*.md', ignoreCase: true }, via: 'regex' },
+    { pattern: 'setTimeout', options: { maxResults: 50 }, via: 'regex' },
+    { pattern: 'module\\.exports', options: { context: 2, glob: '**/lib/**' }, via: 'regex' },
+  ];
+  for (const c of cases) {
+    test(`identical: ${JSON.stringify(c.pattern)} ${JSON.stringify(c.options ?? {})}`, async () => {
+      const picked = await compare(map, c.pattern, c.options);
+      assert.equal(picked.ripgrep, c.via === 'none' ? undefined : true);
+      if (c.via !== 'none' && !c.options?.maxResults) {
+        assert.equal((await grep(map, c.pattern, { maxResults: ALL, ...c.options })).ripgrep, true, 'used by default on a large tree');
+      }
+      if (c.via !== 'none') assert.ok(picked.matches.length > 0, 'a pattern that finds something');
+    });
+  }
+});
+
+describe('ripgrep path keeps the map’s rules', () => {
+  let root: string;
+  let map: FileMap;
+  before(async () => {
+    root = tree({
+      '.gitignore': 'build/\n',
+      '.env': 'NEEDLE_TOKEN=abc\n',
+      'keys/server.pem': 'NEEDLE in a key\n',
+      'build/out.js': 'const NEEDLE = 1;\n',
+      'src/a.ts': 'export const NEEDLE = 1;\n',
+      'src/b.ts': 'export const other = 2;\n',
+      'lib/c.ts': 'NEEDLE again\n',
+    });
+    map = await FileMap.load(root, { ripgrep: RG, cacheBytes: 0 });
+  });
+
+  test('secrets and ignored files are never matched', async () => {
+    const picked = await compare(map, 'NEEDLE');
+    assert.equal(picked.ripgrep, true);
+    assert.deepEqual(picked.matches.map((m) => m.path), ['lib/c.ts', 'src/a.ts']);
+  });
+
+  test('a scope searches only its files', async () => {
+    const scoped = map.subset(['src/a.ts', 'src/b.ts']);
+    const picked = await compare(scoped, 'NEEDLE');
+    assert.equal(picked.ripgrep, true);
+    assert.deepEqual(picked.matches.map((m) => m.path), ['src/a.ts']);
+  });
+
+  test('unsaved editors are searched as the user sees them, not as saved', async () => {
+    assert.ok(map.setUnsaved('src/b.ts', 'export const other = 2;\nconst NEEDLE = "typed, not saved";\n'));
+    assert.ok(map.setUnsaved(path.join(root, 'src/a.ts'), 'export const renamed = 1;\n'));
+    assert.equal(map.setUnsaved('.env', 'NEEDLE'), false, 'a secret cannot be let in through an editor');
+    try {
+      const picked = await compare(map, 'NEEDLE');
+      assert.equal(picked.ripgrep, true);
+      assert.deepEqual(picked.matches.map((m) => `${m.path}:${m.line}`), ['lib/c.ts:1', 'src/b.ts:2']);
+      assert.equal(map.readTextSync('src/a.ts'), 'export const renamed = 1;\n');
+    } finally {
+      map.setUnsaved('src/a.ts', undefined);
+      map.setUnsaved('src/b.ts', undefined);
+    }
+    assert.deepEqual((await grep(map, 'NEEDLE', { ripgrep: true })).matches.map((m) => m.path), ['lib/c.ts', 'src/a.ts']);
+  });
+
+  test('without a working ripgrep, grep reads the files itself and finds the same', async () => {
+    const fake = path.join(root, 'not-rg.sh');
+    fs.writeFileSync(fake, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    for (const binary of [fake, path.join(root, 'missing-rg')]) {
+      const other = await FileMap.load(root, { ripgrep: binary, cacheBytes: 0, exclude: ['not-rg.sh'] });
+      const result = await grep(other, 'NEEDLE', { ripgrep: true });
+      assert.equal(result.ripgrep, undefined, binary);
+      assert.deepEqual(result.matches.map((m) => m.path), ['lib/c.ts', 'src/a.ts']);
+    }
+  });
+});
