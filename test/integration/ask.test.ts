@@ -183,4 +183,55 @@ describe('asking through the chat', () => {
     assert.equal(init.setupReason, undefined);
     assert.equal(init.workspaceName, vscode.workspace.name);
   });
+  it('reads and greps what the editor shows, unsaved changes included', async () => {
+    // VS Code for the Web saves after a delay by default: this test needs the change to stay unsaved.
+    const files = vscode.workspace.getConfiguration('files');
+    const autoSave = files.inspect('autoSave')?.globalValue;
+    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    const uri = vscode.Uri.joinPath(folder().uri, 'src', 'config.ts');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 0), 'export const typedButNotSaved = 42;\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(doc.isDirty);
+    try {
+      const s = script(server, [
+        js('const hits = grep(/typedButNotSaved/);\nprint(JSON.stringify(hits.map((h) => h.path + ":" + h.line + " " + h.text)));\nprint(read("src/config.ts", 1, 1))'),
+        (ctx) => {
+          assert.match(ctx.lastUser, /\["src\/config\.ts:1 export const typedButNotSaved = 42;"\]/, ctx.lastUser.slice(0, 600));
+          assert.match(ctx.lastUser, /export const typedButNotSaved = 42;/);
+          return js('finish("It is typedButNotSaved in src/config.ts:1.")');
+        },
+      ]);
+      const outcome = await recurse.ask('What did I just add?');
+      s.check();
+      assert.equal(outcome.status, 'answered', JSON.stringify(outcome));
+      assert.ok(!fs.readFileSync(uri.fsPath, 'utf8').includes('typedButNotSaved'), 'nothing was written to disk');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await files.update('autoSave', autoSave, vscode.ConfigurationTarget.Global);
+    }
+    // Reverted: the next question sees the file as saved.
+    const s = script(server, [
+      js('print(JSON.stringify(grep(/typedButNotSaved/)))'),
+      (ctx) => {
+        assert.match(ctx.lastUser, /Cell 1 output:\n```text\n\[\]/, ctx.lastUser.slice(0, 600));
+        return js('finish("gone")');
+      },
+    ]);
+    const again = await recurse.ask('Still there?');
+    s.check();
+    assert.equal(again.status, 'answered');
+  });
+
+  it('greps with the ripgrep VS Code ships, and hands it to the MCP server', () => {
+    const definition = recurse.agents.mcpDefinition();
+    if (!definition) return; // a VS Code without the MCP definition API
+    const rg = definition.env.RECURSE_RIPGREP;
+    assert.equal(typeof rg, 'string', JSON.stringify(definition.env));
+    assert.ok((rg as string).startsWith(vscode.env.appRoot), `${rg} is under ${vscode.env.appRoot}`);
+    fs.accessSync(rg as string, fs.constants.X_OK);
+  });
 });

@@ -184,6 +184,18 @@ describe('ripgrep path keeps the map’s rules', () => {
     assert.deepEqual((await grep(map, 'NEEDLE', { ripgrep: true })).matches.map((m) => m.path), ['lib/c.ts', 'src/a.ts']);
   });
 
+  test('an unsaved text found by grep is not kept once the editor is saved or closed', async () => {
+    const cached = await FileMap.load(root, { ripgrep: RG });
+    cached.setUnsaved('src/b.ts', 'const NEEDLE = "unsaved";\n');
+    assert.deepEqual((await grep(cached, 'NEEDLE')).matches.map((m) => m.path), ['lib/c.ts', 'src/a.ts', 'src/b.ts']);
+    const combined = FileMap.combine([{ name: 'app', map: cached }]);
+    assert.deepEqual(grepSync(combined, 'unsaved').matches.map((m) => m.path), ['app/src/b.ts']);
+    cached.setUnsaved('src/b.ts', undefined);
+    assert.deepEqual((await grep(cached, 'NEEDLE')).matches.map((m) => m.path), ['lib/c.ts', 'src/a.ts']);
+    assert.deepEqual(grepSync(combined, 'unsaved').matches, []);
+    assert.equal(cached.readTextSync('src/b.ts'), 'export const other = 2;\n');
+  });
+
   test('without a working ripgrep, grep reads the files itself and finds the same', async () => {
     const fake = path.join(root, 'not-rg.sh');
     fs.writeFileSync(fake, '#!/bin/sh\nexit 1\n', { mode: 0o755 });

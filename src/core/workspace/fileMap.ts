@@ -282,6 +282,7 @@ export class FileMap {
     if (key === undefined) return false;
     if (text === undefined) this.store.unsaved.delete(key);
     else this.store.unsaved.set(key, text);
+    this.store.cache.delete(key);
     return true;
   }
 
@@ -395,6 +396,14 @@ export class FileMap {
    */
   mayContain(key: string, trigrams: readonly number[]): boolean {
     return mayContain(this.store.signatures.get(key), trigrams);
+  }
+
+  /** @internal Keeps a text read from disk for later reads (grep keeps the files it found matches in). */
+  keepText(key: string, text: string): void {
+    if (this.store.unsaved.has(key) || this.store.texts) return;
+    const part = this.locate(key);
+    if (part && part.map.store.unsaved.has(part.path)) return; // an editor's text in a combined map's folder
+    this.store.cache.set(key, text);
   }
 
   /** @internal Raw bytes of a file in the map (the caller releases them); grep prefilters on these. */

@@ -317,7 +317,7 @@ class GrepRun {
       return true;
     }
     const found = searchText(text, this.compiled, this.max - this.matches.length, this.context);
-    if (found.matches.length > 0) this.map.cache.set(this.files[index].path, text);
+    if (found.matches.length > 0) this.map.keepText(this.files[index].path, text);
     return this.addFound(index, found.matches, found.truncated);
   }
 
