@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type FanoutResult, fanoutTable } from './reviewFanout';
+import { goalTable } from './goals';
 import { RECALL_KINDS, RECALL_RULE, type SymbolCorpusResult } from './symbolBench';
 
 export interface GrepRow {
@@ -25,6 +26,11 @@ export interface GrepRow {
   /** ours / rg: below 1 we are faster. */
   ratioDefault: number;
   ratioFull: number;
+  /** The REPL's grep with every match wanted, the text cache empty: the first grep of a session. */
+  oursSyncFullMs?: number;
+  oursSyncFullMatches?: number;
+  /** rg's matches in the files the map lists (rg also searches what the map leaves out, e.g. symlinks leaving the root). */
+  rgMatchesInMap?: number;
 }
 
 export interface LoadFigures {
@@ -73,6 +79,8 @@ export interface PromptSize {
 }
 
 export interface BenchResult {
+  /** Issue 21's goals, each beside its reference measured in the same run. */
+  goals?: import('./goals').GoalRow[];
   date: string;
   quick: boolean;
   environment: { node: string; rg: string; ctags: string; cpus: number; cpuModel: string; platform: string };
@@ -349,6 +357,7 @@ export function toMarkdown(r: BenchResult): string {
     '',
     `${r.date}${r.quick ? ' (quick mode)' : ''} — node ${env.node}, ${env.rg}, ${env.ctags}, ${env.cpus} × ${env.cpuModel}, ${env.platform}.`,
     '',
+    ...(r.goals?.length ? ['## Goals', '', goalTable(r.goals), ''] : []),
     '## File map load',
     '',
     loadTable(r),

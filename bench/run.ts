@@ -1,6 +1,6 @@
 // Benchmark entry: `node out/bench/run.js [--corpus linux|go|python|java|all] [--quick] [--no-symbols|--symbols-only]`.
 // Outside CI's pass/fail; writes bench/results/latest.{json,md} (quick.{json,md} with --quick).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +12,8 @@ import { buildMetadata } from '../src/core/workspace/metadata';
 import { CORPUS_NAMES, Corpus, CorpusName, GrepCase, ensureCorpus, ensureRipgrep, hasCtags, isUnavailable } from './corpora';
 import { runLoadProbe, LoadProbeResult } from './loadProbe';
 import { cliRipgrep } from '../src/cli/ripgrepBinary';
+import { coldIndexGoals, firstGrepGoals, goalTable, unmeasuredGoals, warmOpenGoals } from './goals';
+import { measureWarmOpen } from './warmOpen';
 import { median, timeCall, timeTool, warmMedian } from './measure';
 import { measureSymbols } from './symbolBench';
 import { fanoutTable, runFanoutBench } from './reviewFanout';
@@ -100,6 +102,13 @@ async function measureGrep(map: FileMap, corpus: Corpus, c: GrepCase, reps: numb
     }),
   );
   const full = await warmMedian(reps, ours(1e9));
+  // The first grep of a session as the model runs it: the REPL's grep, every match, nothing cached.
+  const syncFull = await warmMedian(reps, () =>
+    timeCall(async () => {
+      map.cache.clear();
+      return grepSync(map, c.pattern, { ignoreCase: c.ignoreCase, maxResults: 1e9 });
+    }),
+  );
   const rgArgs = [...RG_FLAGS, '-n', ...(c.ignoreCase ? ['-i'] : []), '-e', c.pattern, '.'];
   const rg = await warmMedian(reps, () => timeTool('rg', rgArgs, corpus.root));
   const rgOne = withOneThread ? await warmMedian(reps, () => timeTool('rg', ['-j1', ...rgArgs], corpus.root)) : undefined;
@@ -119,7 +128,21 @@ async function measureGrep(map: FileMap, corpus: Corpus, c: GrepCase, reps: numb
     ratioDefault: def.ms / rg.ms,
     ratioSyncDefault: sync.ms / rg.ms,
     ratioFull: full.ms / rg.ms,
+    oursSyncFullMs: syncFull.ms,
+    oursSyncFullMatches: syncFull.value.matches.length,
+    rgMatchesInMap: rgMatchesIn(map, corpus.root, [...RG_FLAGS, '--count', ...(c.ignoreCase ? ['-i'] : []), '-e', c.pattern, '.']),
   };
+}
+
+/** rg's match count over the files the map lists (an untimed run with --count). */
+function rgMatchesIn(map: FileMap, root: string, args: string[]): number {
+  const out = spawnSync('rg', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout ?? '';
+  let total = 0;
+  for (const line of out.split('\n')) {
+    const colon = line.lastIndexOf(':');
+    if (colon > 0 && map.get(line.slice(0, colon).replace(/^\.\//, ''))) total += Number(line.slice(colon + 1));
+  }
+  return total;
 }
 
 function diffFileSets(map: FileMap, root: string): FileSetDiff {
@@ -306,6 +329,20 @@ async function main(): Promise<void> {
     }
   }
 
+  // Warm open, whole process, on the same corpora (dist/cli.js, fresh HOME each), then every goal in one table.
+  const measured = [...result.corpora.map((c) => c.name), ...(result.symbols ?? []).map((x) => x.name)];
+  const warmCorpora = args.corpora
+    .filter((n) => measured.includes(n))
+    .map((n) => ensureCorpus(n, CACHE_DIR, log))
+    .filter((c): c is Corpus => !isUnavailable(c));
+  const warmOpen = hasCtags() ? await measureWarmOpen(warmCorpora, args.quick ? 1 : 3, log) : [];
+  result.goals = [
+    ...warmOpenGoals(warmOpen),
+    ...result.corpora.flatMap((c) => firstGrepGoals(c.name, c.grep)),
+    ...coldIndexGoals(result.symbols ?? []),
+    ...unmeasuredGoals(),
+  ];
+
   if (!args.symbolsOnly) {
     log('review fan-out: a scripted sub-model with a fixed delay');
     result.reviewFanout = await runFanoutBench(args.quick);
@@ -343,6 +380,7 @@ async function main(): Promise<void> {
   if (!args.symbolsOnly) console.log('\n' + loadTable(result) + '\n\n' + fileSetTable(result) + '\n\n' + grepTable(result) + '\n\n' + promptTable(result) + '\n');
   if (result.symbols?.length) console.log('\n' + symbolConsole(result) + '\n');
   if (result.reviewFanout?.length) console.log('\n' + fanoutTable(result.reviewFanout) + '\n');
+  if (result.goals.length) console.log('\nGoals (issue 21), each beside its reference measured in this run:\n\n' + goalTable(result.goals) + '\n');
   for (const u of result.unavailable) console.log(`skipped ${u.name}: ${u.reason}`);
   log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote bench/results/${base}.json and ${base}.md`);
 }

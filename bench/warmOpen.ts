@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { availableCorpora, corporaFromArgs, hasCtags } from './corpora';
+import { Corpus, availableCorpora, corporaFromArgs, hasCtags } from './corpora';
 import { median, timeTool } from './measure';
 import { runBench, saveResults } from './results';
 
@@ -23,7 +23,7 @@ interface IndexRun {
   summary: { files: number; symbols: number; ms: number; loadMs: number; symbolsMs: number; graphMs: number; mapFiles: { read: number; reused: number }; importsExtracted: number; cachedFiles: number };
 }
 
-interface Row {
+export interface WarmOpenRow {
   corpus: string;
   /** When this row was measured (YYYY-MM-DD). */
   date: string;
@@ -42,7 +42,7 @@ interface Row {
   importsExtracted: number;
 }
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const logLine = (line: string) => process.stderr.write(`${line}\n`);
 
 function runIndex(root: string, home: string): Promise<IndexRun> {
   return new Promise((resolve, reject) => {
@@ -64,11 +64,11 @@ function runIndex(root: string, home: string): Promise<IndexRun> {
   });
 }
 
-async function main(): Promise<void> {
+/** Warm open of each corpus (a first index in a fresh HOME, then `reps` warm ones), against ctags -R cold. */
+export async function measureWarmOpen(corpora: readonly Corpus[], reps = REPS, log: (line: string) => void = logLine): Promise<WarmOpenRow[]> {
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: npm run build');
-  if (!hasCtags()) throw new Error('universal-ctags is the reference: apt-get install universal-ctags');
-  const rows: Row[] = [];
-  for (const corpus of availableCorpora(corporaFromArgs(process.argv.slice(2), ['python', 'go']), CACHE_DIR, log)) {
+  const rows: WarmOpenRow[] = [];
+  for (const corpus of corpora) {
     const name = corpus.name;
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-warm-open-'));
     try {
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       const cold = await runIndex(corpus.root, home);
       log(`${name}: ctags -R ${ctags.ms.toFixed(0)} ms; first index ${cold.ms.toFixed(0)} ms`);
       const warm: IndexRun[] = [];
-      for (let i = 0; i < REPS; i++) warm.push(await runIndex(corpus.root, home));
+      for (let i = 0; i < reps; i++) warm.push(await runIndex(corpus.root, home));
       const m = (f: (r: IndexRun) => number) => median(warm.map(f));
       const warmMs = m((r) => r.ms);
       rows.push({
@@ -89,8 +89,14 @@ async function main(): Promise<void> {
       fs.rmSync(home, { recursive: true, force: true });
     }
   }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  if (!hasCtags()) throw new Error('universal-ctags is the reference: apt-get install universal-ctags');
+  const rows = await measureWarmOpen(availableCorpora(corporaFromArgs(process.argv.slice(2), ['python', 'go']), CACHE_DIR, logLine));
   // Corpora not measured in this run keep their last figures (each row says its own date).
-  const previous = fs.existsSync(path.join(RESULTS, 'warm-open.json')) ? (JSON.parse(fs.readFileSync(path.join(RESULTS, 'warm-open.json'), 'utf8')) as Row[]) : [];
+  const previous = fs.existsSync(path.join(RESULTS, 'warm-open.json')) ? (JSON.parse(fs.readFileSync(path.join(RESULTS, 'warm-open.json'), 'utf8')) as WarmOpenRow[]) : [];
   for (const old of previous) if (!rows.some((r) => r.corpus === old.corpus)) rows.push(old);
   rows.sort((a, b) => a.files - b.files);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -110,4 +116,4 @@ async function main(): Promise<void> {
   saveResults('warm-open', rows, md);
 }
 
-runBench(main);
+if (require.main === module) runBench(main);
