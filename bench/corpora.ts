@@ -3,8 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type CorpusName = 'linux' | 'go' | 'python' | 'java';
-export const CORPUS_NAMES: readonly CorpusName[] = ['linux', 'go', 'python', 'java'];
+export type CorpusName = 'linux' | 'go' | 'python' | 'java' | 'python-install';
+export const CORPUS_NAMES: readonly CorpusName[] = ['linux', 'go', 'python', 'java', 'python-install'];
 
 /** One grep query run against both our grep and rg. */
 export interface GrepCase {
@@ -82,6 +82,20 @@ const SPECS: Record<CorpusName, CorpusSpec> = {
     ],
     symbols: { rare: '_compile_charset', common: '__init__' },
   },
+  // The machine's whole Python install (the interpreter's stdlib folder with its site-packages): the tree issue 21's
+  // figures were taken on (31,905 files, 13,353 .py with pyenv's 3.11.7).
+  'python-install': {
+    debianPackage: 'python3',
+    locate: () => ({ root: pythonStdlib() }),
+    cases: [
+      { label: 'common literal', pattern: 'import ' },
+      { label: 'rare literal', pattern: '_compile_charset' },
+      { label: 'class names', pattern: 'class \\w+Error\\(' },
+      { label: 'case-insensitive', pattern: 'deprecated', ignoreCase: true },
+      { label: 'no match', pattern: NO_MATCH },
+    ],
+    symbols: { rare: '_compile_charset', common: '__init__' },
+  },
   java: {
     debianPackage: 'openjdk-17-source',
     // src.zip holds one directory per module (java.base/, java.desktop/...) at its top level.
@@ -98,6 +112,12 @@ const SPECS: Record<CorpusName, CorpusSpec> = {
 };
 
 type Log = (line: string) => void;
+
+/** `python3`'s stdlib folder (site-packages inside it), or a path that does not exist. */
+function pythonStdlib(): string {
+  const r = spawnSync('python3', ['-c', "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '/nonexistent/python3-stdlib';
+}
 
 /**
  * Debian's linux-source tarball appends `/*` + `!/debian/` to the top-level .gitignore (their packaging repo

@@ -2,7 +2,7 @@ import type { FileEntry, FileMap } from './fileMap';
 import { BufferPool, ReadOutcome } from './fileReader';
 import { LineMatch, LinePattern, lineSearchKit } from './lineSearch';
 import { literalRarity, requiredLiterals } from './patternLiteral';
-import { DiskFile, RipgrepLine, ripgrepLines, ripgrepLinesSync, ripgrepQuery } from './ripgrep';
+import { DiskFile, RipgrepLines, ripgrepLines, ripgrepLinesSync, ripgrepQuery } from './ripgrep';
 import { ScanJob, ScanResult, runScan, scanParallelism } from './scanWorkers';
 import { literalTrigrams } from './trigramFilter';
 
@@ -265,12 +265,12 @@ class GrepRun {
    * 'read' when the file must be read instead (context lines wanted, or ripgrep stopped at its per-file cap on
    * lines the pattern turned down, so later matches may be missing).
    */
-  judge(index: number, lines: RipgrepLine[], maxPerFile: number): boolean | 'read' {
+  judge(index: number, lines: RipgrepLines, maxPerFile: number): boolean | 'read' {
     if (this.context > 0) return 'read';
     const found: LineMatch[] = [];
-    for (const { line, bytes } of lines) {
-      const text = judgeLine(bytes.toString('utf8'), this.compiled);
-      if (text !== undefined) found.push({ line, text });
+    for (let k = 0; k < lines.length; k++) {
+      const text = judgeLine(lines.text(k), this.compiled);
+      if (text !== undefined) found.push({ line: lines.numbers[k], text });
     }
     if (lines.length >= maxPerFile && found.length < lines.length) return 'read';
     return this.addFound(index, found, false);
@@ -401,7 +401,7 @@ export function grepSync(map: FileMap, pattern: string | { source: string; flags
 function judgeRipgrepLines(
   run: GrepRun,
   plan: RipgrepPlan,
-  lines: Map<number, RipgrepLine[]>,
+  lines: Map<number, RipgrepLines>,
   pos: number,
   readHere: (index: number) => string | undefined,
 ): GrepResult {
@@ -524,7 +524,7 @@ export async function grep(map: FileMap, pattern: string | { source: string; fla
 async function judgeRipgrepLinesAsync(
   run: GrepRun,
   plan: RipgrepPlan,
-  lines: Map<number, RipgrepLine[]>,
+  lines: Map<number, RipgrepLines>,
   pos: number,
   load: (index: number) => Promise<string | undefined>,
 ): Promise<GrepResult> {

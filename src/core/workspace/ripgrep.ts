@@ -17,10 +17,31 @@ export interface DiskFile {
   rel: string;
 }
 
-/** A line ripgrep printed: its number and its raw bytes (without the newline). */
-export interface RipgrepLine {
-  line: number;
-  bytes: Buffer;
+/**
+ * The lines ripgrep printed for one file: numbers, and where each line's raw bytes (without the newline) sit in
+ * ripgrep's output — offsets, not a Buffer per line, since a common pattern prints hundreds of thousands.
+ */
+export class RipgrepLines {
+  readonly numbers: number[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+
+  constructor(private readonly output: Buffer) {}
+
+  add(line: number, start: number, end: number): void {
+    this.numbers.push(line);
+    this.starts.push(start);
+    this.ends.push(end);
+  }
+
+  get length(): number {
+    return this.numbers.length;
+  }
+
+  /** Line `k` decoded as the in-process search decodes a file (UTF-8, invalid bytes replaced). */
+  text(k: number): string {
+    return this.output.toString('utf8', this.starts[k], this.ends[k]);
+  }
 }
 
 /** The ripgrep arguments selecting the lines that may match `compiled`, or undefined when none are sure to. */
@@ -33,8 +54,8 @@ export function ripgrepQuery(compiled: CompiledPattern): string[] | undefined {
 }
 
 const BASE_ARGS = ['--no-config', '--text', '--encoding', 'none', '--no-messages', '--color', 'never', '--no-heading', '--with-filename', '--line-number', '--null'];
-/** Command-line room per ripgrep process (Windows allows 32K characters; Linux far more, 128K per argument). */
-const ARG_BUDGET = process.platform === 'win32' ? 24_000 : 512 * 1024;
+/** Command-line room per ripgrep process (Windows allows 32K characters; Linux 2 MiB for arguments and environment). */
+const ARG_BUDGET = process.platform === 'win32' ? 24_000 : 1024 * 1024;
 /** More output than this and the in-process search is the better way (the pattern is everywhere). */
 export const OUTPUT_CAP = 64 * 1024 * 1024;
 
@@ -67,13 +88,13 @@ function batches(files: readonly DiskFile[]): Batch[] {
  * Adds the lines in ripgrep's output (`path NUL number : text LF` per line) to `into`, by caller index; false when
  * ripgrep failed or printed something unexpected.
  */
-function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<number, RipgrepLine[]>): boolean {
+function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<number, RipgrepLines>): boolean {
   if (status !== 0 && status !== 1) return false; // 2: an error (bad pattern, unreadable file)
   const byRel = new Map(batch.rels.map((rel, k) => [rel, batch.indices[k]]));
   let at = 0;
   // ripgrep prints a file's lines together: the path is decoded once per file.
   let path: Buffer | undefined;
-  let list: RipgrepLine[] | undefined;
+  let list: RipgrepLines | undefined;
   while (at < stdout.length) {
     const nul = stdout.indexOf(0, at);
     const colon = nul === -1 ? -1 : stdout.indexOf(0x3a, nul + 1);
@@ -84,7 +105,7 @@ function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<
       if (index === undefined) return false; // a path we did not give: don't guess
       path = stdout.subarray(at, nul);
       list = into.get(index);
-      if (!list) into.set(index, (list = []));
+      if (!list) into.set(index, (list = new RipgrepLines(stdout)));
     }
     let line = 0;
     for (let i = nul + 1; i < colon; i++) {
@@ -93,7 +114,7 @@ function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<
       line = line * 10 + digit;
     }
     if (line < 1) return false;
-    list.push({ line, bytes: stdout.subarray(colon + 1, end) });
+    list.add(line, colon + 1, end);
     at = end + 1;
   }
   return true;
@@ -117,9 +138,9 @@ function isRipgrep(rg: string): boolean {
 }
 
 /** What ripgrep printed for `files`, by index into `files` (files without a line are absent); see `ripgrepLines`. */
-export function ripgrepLinesSync(rg: string, query: string[], files: readonly DiskFile[], maxPerFile: number, timeoutMs = 60_000): Map<number, RipgrepLine[]> | undefined {
+export function ripgrepLinesSync(rg: string, query: string[], files: readonly DiskFile[], maxPerFile: number, timeoutMs = 60_000): Map<number, RipgrepLines> | undefined {
   if (!isRipgrep(rg)) return undefined;
-  const found = new Map<number, RipgrepLine[]>();
+  const found = new Map<number, RipgrepLines>();
   const deadline = Date.now() + timeoutMs;
   for (const batch of batches(files)) {
     const left = deadline - Date.now();
@@ -134,9 +155,9 @@ export function ripgrepLinesSync(rg: string, query: string[], files: readonly Di
  * The lines ripgrep finds in `files` (at most `maxPerFile` per file), by index into `files`; undefined when it could
  * not tell. An abort kills ripgrep.
  */
-export async function ripgrepLines(rg: string, query: string[], files: readonly DiskFile[], maxPerFile: number, signal?: AbortSignal): Promise<Map<number, RipgrepLine[]> | undefined> {
+export async function ripgrepLines(rg: string, query: string[], files: readonly DiskFile[], maxPerFile: number, signal?: AbortSignal): Promise<Map<number, RipgrepLines> | undefined> {
   if (!isRipgrep(rg)) return undefined;
-  const found = new Map<number, RipgrepLine[]>();
+  const found = new Map<number, RipgrepLines>();
   for (const batch of batches(files)) {
     const output = await runBatch(rg, argsFor(query, maxPerFile, batch), batch.root, signal);
     if (!output || !collect(batch, output.status, output.stdout, found)) return undefined;
