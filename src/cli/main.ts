@@ -57,6 +57,7 @@ async function runIndex(args: CliArgs): Promise<number> {
       symbolsMs,
       graphMs: graph.stats.ms,
       importsExtracted: graph.stats.extracted,
+      importsRestored: graph.fromSnapshot,
       cachedFiles: stats.cachedFiles,
       skipped: map.skipped.counts,
       indexSkipped: stats.skipped,

@@ -5,6 +5,7 @@ import { ExtractTarget, extractAll, extractText, extractorKit } from './extractW
 import type { ImportLanguage, RawImport } from './importExtractor';
 import { ImportResolver } from './importResolver';
 import { type ImportSnapshotEntry, importSnapshotFile, readImportSnapshot, writeImportSnapshot } from './importSnapshot';
+import { type StoredEdge, graphFingerprint, readResolvedSnapshot, resolvedSnapshotFile, writeResolvedSnapshot } from './resolvedSnapshot';
 import { dirOf } from './paths';
 import { PackageInfo, WorkspaceConfig, isManifest, readWorkspaceConfig } from './workspaceConfig';
 
@@ -41,7 +42,8 @@ export interface ImportGraphStats {
 
 interface FileImports {
   language: ImportLanguage;
-  raws: RawImport[];
+  /** Undefined until needed in a graph restored from its resolved snapshot. */
+  raws: RawImport[] | undefined;
 }
 
 /**
@@ -61,10 +63,13 @@ export class ImportGraph {
   private readonly inbound = new Map<string, ImportEdge[]>();
   private readonly inboundPackage = new Map<string, ImportEdge[]>();
   private readonly packageDirs = new WeakMap<ImportEdge, string>();
-  private config!: WorkspaceConfig;
-  private resolver!: ImportResolver;
+  /** Built on first need after a graph was restored from its resolved snapshot (see `setup`). */
+  private configured: { config: WorkspaceConfig; resolver: ImportResolver } | undefined;
   private ms = 0;
   private extracted = 0;
+  private restored = false;
+  /** Loads every file's imports for a restored graph, the first time they are needed. */
+  private pendingRaws: (() => Promise<{ raws: Array<RawImport[] | null> }>) | undefined;
 
   private constructor(
     private readonly map: FileMap,
@@ -80,12 +85,99 @@ export class ImportGraph {
       const language = kit.languageOf(entry.path);
       if (language) targets.push({ path: entry.path, language, size: entry.size });
     }
-    const { raws, extracted } = await extractWithSnapshot(map, targets, options);
-    graph.extracted = extracted;
-    for (let i = 0; i < targets.length; i++) graph.sources.set(targets[i].path, { language: targets[i].language, raws: raws[i] ?? [] });
-    graph.reconfigure();
+    const takenAt = Date.now();
+    // No file changed since the resolved snapshot was written: its edges are what resolving would give, and the
+    // files' imports are loaded only if the graph must be resolved again later (see `updateFile`).
+    const where = map.snapshot;
+    const fingerprint = where && graphFingerprint(map.files(), takenAt);
+    const file = where && resolvedSnapshotFile(where.dir, where.realRoot);
+    const paths = map.files().map((f) => f.path);
+    const stored = file && fingerprint ? await readResolvedSnapshot(file, fingerprint, paths) : undefined;
+    if (stored) {
+      for (const t of targets) graph.sources.set(t.path, { language: t.language, raws: undefined });
+      graph.pendingRaws = () => extractWithSnapshot(map, targets, {});
+      graph.restore(stored);
+    } else {
+      const { raws, extracted } = await extractWithSnapshot(map, targets, options);
+      graph.extracted = extracted;
+      for (let i = 0; i < targets.length; i++) graph.sources.set(targets[i].path, { language: targets[i].language, raws: raws[i] ?? [] });
+      graph.reconfigure();
+      if (file && fingerprint) await writeResolvedSnapshot(file, fingerprint, paths, graph.storedEdges());
+    }
     graph.ms = Math.round(performance.now() - started);
     return graph;
+  }
+
+  /** True when this graph's edges came from the resolved snapshot rather than from resolving every import. */
+  get fromSnapshot(): boolean {
+    return this.restored;
+  }
+
+  private get config(): WorkspaceConfig {
+    return this.setup().config;
+  }
+
+  private get resolver(): ImportResolver {
+    return this.setup().resolver;
+  }
+
+  private setup(): { config: WorkspaceConfig; resolver: ImportResolver } {
+    if (!this.configured) {
+      const config = readWorkspaceConfig(this.paths, (p) => this.readConfig(p));
+      this.configured = { config, resolver: new ImportResolver(this.paths, config) };
+    }
+    return this.configured;
+  }
+
+  /** The imports of every file of a restored graph, from the import snapshot or the files. */
+  private async loadRaws(): Promise<void> {
+    const pending = this.pendingRaws;
+    if (!pending) return;
+    this.pendingRaws = undefined;
+    const { raws } = await pending();
+    let i = 0;
+    for (const source of this.sources.values()) {
+      const loaded = raws[i++];
+      if (!source.raws) source.raws = loaded ?? [];
+    }
+  }
+
+  /** Every file's edges as the resolved snapshot keeps them. */
+  private storedEdges(): Map<string, StoredEdge[]> {
+    const out = new Map<string, StoredEdge[]>();
+    for (const [from, edges] of this.out) {
+      out.set(from, edges.map((e) => {
+        const stored: StoredEdge = { kind: e.kind, line: e.line, specifier: e.specifier };
+        if (e.to !== undefined) stored.to = e.to;
+        const dir = this.packageDirs.get(e);
+        if (dir !== undefined) stored.packageDir = dir;
+        return stored;
+      }));
+    }
+    return out;
+  }
+
+  /** The edges of the resolved snapshot, indexed as `link` indexes resolved ones. */
+  private restore(stored: Map<string, StoredEdge[]>): void {
+    this.restored = true;
+    for (const [from, list] of stored) {
+      if (!this.sources.has(from)) continue;
+      this.attach(from, list);
+    }
+  }
+
+  private attach(key: string, resolved: StoredEdge[]): void {
+    const edges: ImportEdge[] = [];
+    for (const r of resolved) {
+      const edge: ImportEdge = { from: key, specifier: r.specifier, kind: r.kind, line: r.line };
+      if (r.to !== undefined) edge.to = r.to;
+      edges.push(edge);
+      if (r.packageDir !== undefined) {
+        this.packageDirs.set(edge, r.packageDir);
+        push(this.inboundPackage, r.packageDir, edge);
+      } else if (r.to !== undefined) push(this.inbound, r.to, edge);
+    }
+    this.out.set(key, edges);
   }
 
   get stats(): ImportGraphStats {
@@ -163,6 +255,7 @@ export class ImportGraph {
   async updateFile(path: string): Promise<void> {
     const key = this.normalize(path);
     if (key === undefined) return;
+    await this.loadRaws();
     const text = await this.readCurrent(key);
     const existed = this.paths.has(key);
     if (text === undefined) this.paths.delete(key);
@@ -194,8 +287,8 @@ export class ImportGraph {
 
   /** Re-reads the manifests, rebuilds the lookup tables and resolves every file's imports again. */
   private reconfigure(): void {
-    this.config = readWorkspaceConfig(this.paths, (p) => this.readConfig(p));
-    this.resolver = new ImportResolver(this.paths, this.config);
+    this.configured = undefined;
+    this.restored = false;
     this.out.clear();
     this.inbound.clear();
     this.inboundPackage.clear();
@@ -205,7 +298,8 @@ export class ImportGraph {
   private link(key: string): void {
     const source = this.sources.get(key);
     if (!source) return;
-    const edges: ImportEdge[] = [];
+    const resolved: StoredEdge[] = [];
+    if (!source.raws) throw new Error(`imports of ${key} not loaded`);
     for (const raw of source.raws) {
       for (const r of this.resolver.resolve(key, raw, source.language)) {
         // In a multi-folder map, a relative import climbing out of its folder does not land in a sibling folder.
@@ -213,16 +307,13 @@ export class ImportGraph {
           r.to = undefined;
           r.packageDir = undefined;
         }
-        const edge: ImportEdge = { from: key, specifier: r.specifier, kind: raw.k, line: raw.l };
+        const edge: StoredEdge = { kind: raw.k, line: raw.l, specifier: r.specifier };
         if (r.to !== undefined) edge.to = r.to;
-        edges.push(edge);
-        if (r.packageDir !== undefined) {
-          this.packageDirs.set(edge, r.packageDir);
-          push(this.inboundPackage, r.packageDir, edge);
-        } else if (r.to !== undefined) push(this.inbound, r.to, edge);
+        if (r.packageDir !== undefined) edge.packageDir = r.packageDir;
+        resolved.push(edge);
       }
     }
-    this.out.set(key, edges);
+    this.attach(key, resolved);
   }
 
   private unlink(key: string): void {

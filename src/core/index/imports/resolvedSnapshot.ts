@@ -1,0 +1,107 @@
+// The resolved import graph, kept on disk beside the import snapshot: when no file of the tree changed (same paths,
+// sizes and modification times) the graph is restored edge for edge instead of resolving every import again (on a
+// large tree that resolution is most of the graph's warm build). Anything different — a file added, removed or
+// touched, another resolver — gives another fingerprint, and the graph is resolved afresh.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RACY_MS } from '../../workspace/mapSnapshot';
+import { writeFileAtomic } from '../../writeFileAtomic';
+import type { ImportKind } from './importGraph';
+import { ImportResolver } from './importResolver';
+import { readWorkspaceConfig } from './workspaceConfig';
+
+/** One resolved import as stored: where it is, what it says, and where it leads. */
+export interface StoredEdge {
+  kind: ImportKind;
+  line: number;
+  specifier: string;
+  to?: string;
+  /** For a Go/Java package import: the package's directory. */
+  packageDir?: string;
+}
+
+/** A file's identity for the fingerprint. */
+export interface FileStamp {
+  path: string;
+  size: number;
+  mtimeMs?: number;
+}
+
+const KINDS: ImportKind[] = ['import', 'export', 'require', 'dynamic', 'include', 'use', 'mod'];
+/** The code that decides resolutions: another version of it must not reuse these. */
+const RESOLVER = createHash('sha256').update(ImportResolver.toString()).update(readWorkspaceConfig.toString()).digest('hex').slice(0, 16);
+
+interface Stored {
+  fingerprint: string;
+  /** Per importing file: one line per edge, `kind TAB line TAB to TAB packageDir TAB specifier` (`to` an index into the sorted paths, -1 for external). */
+  files: Record<string, string>;
+}
+
+export function resolvedSnapshotFile(dir: string, realRoot: string): string {
+  return path.join(dir, `${createHash('sha256').update(realRoot).digest('hex').slice(0, 32)}.resolved.json`);
+}
+
+/**
+ * What the resolutions depend on: every file's path, size and mtime (sources, manifests and the rest of the list),
+ * and the resolver's code. Undefined when a file has no mtime (a virtual map) or was modified too recently for its
+ * mtime to tell a later change apart.
+ */
+export function graphFingerprint(files: readonly FileStamp[], takenAt: number): string | undefined {
+  const parts: string[] = [RESOLVER];
+  for (const f of files) {
+    if (f.mtimeMs === undefined || f.mtimeMs >= takenAt - RACY_MS) return undefined;
+    parts.push(`${f.path}\0${f.size}\0${f.mtimeMs}`);
+  }
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+export async function readResolvedSnapshot(file: string, fingerprint: string, paths: readonly string[]): Promise<Map<string, StoredEdge[]> | undefined> {
+  try {
+    const stored = JSON.parse(await fs.promises.readFile(file, 'utf8')) as Stored;
+    if (stored.fingerprint !== fingerprint || typeof stored.files !== 'object') return undefined;
+    const out = new Map<string, StoredEdge[]>();
+    for (const [from, packed] of Object.entries(stored.files)) out.set(from, unpack(packed, paths));
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeResolvedSnapshot(file: string, fingerprint: string, paths: readonly string[], edges: Map<string, StoredEdge[]>): Promise<void> {
+  const index = new Map(paths.map((p, i) => [p, i]));
+  const stored: Stored = { fingerprint, files: {} };
+  for (const [from, list] of edges) {
+    const packed = pack(list, index);
+    if (packed === undefined) return; // a specifier with a tab or newline: not worth a format of its own
+    stored.files[from] = packed;
+  }
+  // A cache that cannot be written only costs the next build its speed.
+  await writeFileAtomic(file, JSON.stringify(stored)).catch(() => undefined);
+}
+
+function pack(list: StoredEdge[], index: Map<string, number>): string | undefined {
+  const lines: string[] = [];
+  for (const e of list) {
+    if (/[\t\n]/.test(e.specifier) || (e.packageDir !== undefined && /[\t\n]/.test(e.packageDir))) return undefined;
+    const to = e.to === undefined ? -1 : index.get(e.to);
+    if (to === undefined) return undefined;
+    lines.push(`${KINDS.indexOf(e.kind)}\t${e.line}\t${to}\t${e.packageDir ?? ''}\t${e.specifier}`);
+  }
+  return lines.join('\n');
+}
+
+function unpack(packed: string, paths: readonly string[]): StoredEdge[] {
+  if (packed === '') return [];
+  return packed.split('\n').map((line) => {
+    const [kind, at, to, packageDir, ...rest] = line.split('\t');
+    const edge: StoredEdge = { kind: KINDS[Number(kind)]!, line: Number(at), specifier: rest.join('\t') };
+    const target = Number(to);
+    if (target >= 0) {
+      if (paths[target] === undefined) throw new Error('resolved snapshot out of range');
+      edge.to = paths[target];
+    }
+    if (packageDir) edge.packageDir = packageDir;
+    return edge;
+  });
+}
