@@ -76,15 +76,14 @@ export function coldIndexGoals(results: readonly SymbolCorpusResult[]): GoalRow[
   });
 }
 
-/** Goals this run could not measure, listed so the table never hides them. */
-export function unmeasuredGoals(): GoalRow[] {
-  const kernel = 'linux';
-  const why = 'not measured yet: needs the code-server run of the .vsix on the kernel (streamed map)';
+/** The kernel-in-VS-Code goals when this run did not measure them, and why (see kernelInVscode.ts). */
+export function unmeasuredKernelGoals(why: string): GoalRow[] {
+  const row = (goal: string, target: string): GoalRow => ({ goal: `kernel in VS Code: ${goal}`, corpus: 'linux', measured: why, target, status: 'NOT MEASURED' });
   return [
-    { goal: 'kernel in VS Code: first cited answer (nothing cached)', corpus: kernel, measured: why, target: "≤ 2 × rg -c ''", status: 'NOT MEASURED' },
-    { goal: 'kernel in VS Code: second question while the index builds', corpus: kernel, measured: why, target: '≤ 3 s', status: 'NOT MEASURED' },
-    { goal: 'kernel in VS Code: longest extension-host stall (map load + index)', corpus: kernel, measured: why, target: '≤ 100 ms', status: 'NOT MEASURED' },
-    { goal: 'kernel in VS Code: extension host peak RSS, index complete', corpus: kernel, measured: why, target: '≤ 2 GiB', status: 'NOT MEASURED' },
+    row('first cited answer (nothing cached)', "≤ 2 × rg -c ''"),
+    row('second question while the index builds', '≤ 3 s'),
+    row('longest extension-host stall (map load, index, both questions)', '≤ 100 ms'),
+    row('extension host peak RSS, index complete', '≤ 2 GiB'),
   ];
 }
 

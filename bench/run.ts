@@ -12,7 +12,8 @@ import { buildMetadata } from '../src/core/workspace/metadata';
 import { CORPUS_NAMES, Corpus, CorpusName, GrepCase, ensureCorpus, ensureRipgrep, hasCtags, isUnavailable } from './corpora';
 import { runLoadProbe, LoadProbeResult } from './loadProbe';
 import { cliRipgrep } from '../src/cli/ripgrepBinary';
-import { coldIndexGoals, firstGrepGoals, goalTable, unmeasuredGoals, warmOpenGoals } from './goals';
+import { type GoalRow, coldIndexGoals, firstGrepGoals, goalTable, unmeasuredKernelGoals, warmOpenGoals } from './goals';
+import { kernelInVscodeGoals } from './kernelInVscode';
 import { measureWarmOpen } from './warmOpen';
 import { median, timeCall, timeTool, warmMedian } from './measure';
 import { measureSymbols } from './symbolBench';
@@ -132,6 +133,15 @@ async function measureGrep(map: FileMap, corpus: Corpus, c: GrepCase, reps: numb
     oursSyncFullMatches: syncFull.value.matches.length,
     rgMatchesInMap: rgMatchesIn(map, corpus.root, [...RG_FLAGS, '--count', ...(c.ignoreCase ? ['-i'] : []), '-e', c.pattern, '.']),
   };
+}
+
+/** The kernel opened in VS Code (code-server), when the kernel is among this run's corpora and the toolchain is there. */
+async function kernelGoals(args: Args, corpora: Corpus[]): Promise<GoalRow[]> {
+  const kernel = corpora.find((c) => c.name === 'linux');
+  if (!kernel) return unmeasuredKernelGoals('the kernel is not among this run\'s corpora');
+  if (args.quick) return unmeasuredKernelGoals('not in --quick runs');
+  if (!fs.existsSync(path.join(os.homedir(), '.cache', 'recurse-vscode-test'))) return unmeasuredKernelGoals('no VS Code test toolchain (npm run install:vscode-test)');
+  return kernelInVscodeGoals(kernel.root, RG_FLAGS, log);
 }
 
 /** rg's match count over the files the map lists (an untimed run with --count). */
@@ -340,7 +350,7 @@ async function main(): Promise<void> {
     ...warmOpenGoals(warmOpen),
     ...result.corpora.flatMap((c) => firstGrepGoals(c.name, c.grep)),
     ...coldIndexGoals(result.symbols ?? []),
-    ...unmeasuredGoals(),
+    ...(await kernelGoals(args, warmCorpora)),
   ];
 
   if (!args.symbolsOnly) {

@@ -64,6 +64,7 @@ Options for ask:
       --trajectory FILE    save the whole trajectory as JSON
   -q, --quiet              no progress on stderr
   -h, --help               this help
+  -V, --version            print recurse's version
 
 Exit codes: 0 answered, 1 failed, 2 usage or configuration error, 130 cancelled.`;
 

@@ -14,6 +14,7 @@ import { runModels } from './modelsCommand';
 import { runReview } from './reviewCommand';
 import { runTrace } from './traceCommand';
 import { cliRipgrep } from './ripgrepBinary';
+import { recurseVersion } from './version';
 
 /** `recurse` — the core from a terminal. Progress goes to stderr, the answer (or one JSON object) to stdout. */
 
@@ -136,6 +137,10 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      process.stdout.write(`recurse ${recurseVersion()}\n`);
+      return EXIT.ok;
+    }
     if (argv[0] === 'review') return await runReview(argv.slice(1), controller.signal);
     if (argv[0] === 'trace') return await runTrace(argv.slice(1), controller.signal);
     if (argv[0] === 'models') return await runModels(argv.slice(1), controller.signal);

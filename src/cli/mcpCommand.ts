@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { WarmWorkspace } from '../core/workspace/warmWorkspace';
 import { MODEL_OPTIONS, parseFlags, readModelFlags, readRunOptions, readScope, RUN_OPTIONS } from './args';
@@ -8,6 +7,7 @@ import { checkWorkspace, err } from './cliCommon';
 import { createMcpServer } from './mcp/mcpServer';
 import { type CliModels, createCliModels } from './models';
 import { cliRipgrep } from './ripgrepBinary';
+import { recurseVersion } from './version';
 
 /** `recurse mcp`: the Model Context Protocol over stdio, for agents (Claude Code, Cursor, VS Code, any MCP client). */
 
@@ -26,14 +26,6 @@ Options:
   and trace never use one; ask and review say how to configure one if none is.
 
 Nothing but the protocol is written to stdout; notes go to stderr.`;
-
-function version(): string {
-  try {
-    return JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version as string;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 export async function runMcp(argv: string[], signal: AbortSignal): Promise<number> {
   const parsed = parseFlags({
@@ -69,7 +61,7 @@ export async function runMcp(argv: string[], signal: AbortSignal): Promise<numbe
       },
       runOptions: (m, callSignal, onEvent) => ({ ...runOptions(flags, root, m, callSignal), onEvent }),
     },
-    version(),
+    recurseVersion(),
   );
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((done) => {

@@ -16,6 +16,7 @@
  *   sentToWebview                every HostMessage sent (or queued) for the webview, oldest first
  *   statusText                   the status-bar item's text
  *   fileMapLoads(folderUri)      how many times a folder's file map was (re)built
+ *   whenIndexed(folder)          resolves when the folder's symbol index and import graph are complete
  *   history                      the stored chat history (runs oldest first) and flushed(): every write done
  *   workspaceState               the extension's workspaceState, where the history lives
  *   review                       Review Changes (recurse.review, recurse.reviewWorkingTree, recurse.reviewStaged; the
@@ -73,6 +74,8 @@ export interface RecurseApi {
   readonly sentToWebview: readonly HostMessage[];
   readonly statusText: string;
   fileMapLoads(folderUri: vscode.Uri): number;
+  /** Resolves once a folder's code index (symbols and import graph) is complete; its size then. */
+  whenIndexed(folder: vscode.WorkspaceFolder): Promise<{ files: number; symbols: number; imports: number }>;
   readonly history: { readonly runs: readonly HistoryRun[]; flushed(): Promise<void> };
   readonly workspaceState: vscode.Memento;
   readonly review: ReviewApi;
@@ -353,6 +356,11 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
       return status.text;
     },
     fileMapLoads: (uri) => maps.loads.get(uri.toString()) ?? 0,
+    whenIndexed: async (folder) => {
+      const code = maps.codeIndex(folder, await maps.get(folder));
+      const [stats, graph] = await Promise.all([code.symbolIndex.whenComplete(), code.graph()]);
+      return { files: stats.files, symbols: stats.symbols, imports: graph.stats.edges };
+    },
     history,
     workspaceState: context.workspaceState,
     review: reviews.api,

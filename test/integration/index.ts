@@ -8,6 +8,8 @@ interface Options {
   grep?: string | null;
   /** The window is a multi-root workspace: only multiRoot.test.js runs there, and only there. */
   multiRoot?: boolean;
+  /** A benchmark window (`npm run bench`): only the *.bench.js suites run, and only there. */
+  bench?: { out: string };
 }
 
 const MULTI_ROOT_SUITE = 'multiRoot.test.js';
@@ -17,7 +19,9 @@ export function run(): Promise<void> {
   const grep = options.grep ?? process.env.RECURSE_TEST_GREP;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec', ...(grep ? { grep } : {}) });
   const multiRoot = options.multiRoot ?? process.env.RECURSE_TEST_MULTI_ROOT === '1';
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (f === MULTI_ROOT_SUITE) === multiRoot).sort();
+  const files = options.bench
+    ? fs.readdirSync(__dirname).filter((f) => f.endsWith('.bench.js'))
+    : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (f === MULTI_ROOT_SUITE) === multiRoot).sort();
   for (const file of files) mocha.addFile(path.join(__dirname, file));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

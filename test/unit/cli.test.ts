@@ -136,6 +136,15 @@ describe('recurse CLI', () => {
     assert.match(c.stderr, /workspace is not a directory/);
   });
 
+  it('prints its version with --version (the package.json version)', async () => {
+    const version = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version as string;
+    for (const flag of ['--version', '-V']) {
+      const r = await runCli([flag]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `recurse ${version}\n`);
+    }
+  });
+
   it('exits 2 explaining how to configure when no endpoint is set and no local Ollama answers', async () => {
     const run = await runCli(['ask', '-w', fixture.dir, 'q']);
     assert.equal(run.code, 2, run.stderr);

@@ -3,6 +3,7 @@
 // code-server 4.139 (VS Code 1.139) driven by headless Chromium. Install it first: scripts/install-vscode-test.sh.
 //
 //   node test/vscode/runExtensionTests.mjs [--grep <mocha grep>] [--multi-root | --single-folder] [--timeout <s>] [--keep] [--verbose]
+//   node test/vscode/runExtensionTests.mjs --workspace <dir> --bench <out.json>   (the *.bench.js suites, for npm run bench)
 //
 // Two windows, one after the other, each on its own code-server: the single-folder window (a temp copy of
 // test/fixtures/shop plus a .env secret and a files.exclude'd folder) runs every suite but
@@ -27,13 +28,14 @@ const say = (m) => console.log(`[vscode-tests] ${m}`);
 let opt;
 try {
   ({ values: opt } = parseArgs({ options: { grep: { type: 'string' }, timeout: { type: 'string', default: '600' },
+    workspace: { type: 'string' }, bench: { type: 'string' },
     keep: { type: 'boolean' }, verbose: { type: 'boolean' }, 'multi-root': { type: 'boolean' }, 'single-folder': { type: 'boolean' } } }));
   if (opt['multi-root'] && opt['single-folder']) throw new Error('--multi-root and --single-folder exclude each other');
 } catch (e) {
   console.error(e.message);
   process.exit(2);
 }
-const phases = opt['multi-root'] ? ['multi-root'] : opt['single-folder'] || opt.grep !== undefined ? ['single-folder'] : ['single-folder', 'multi-root'];
+const phases = opt['multi-root'] ? ['multi-root'] : opt['single-folder'] || opt.grep !== undefined || opt.bench ? ['single-folder'] : ['single-folder', 'multi-root'];
 for (const f of [path.join(REPO, 'dist', 'extension.js'), TESTS]) {
   if (!fs.existsSync(f)) {
     console.error(`[vscode-tests] ${path.relative(REPO, f)} is missing: run npm run build && npm run compile-tests`);
@@ -96,12 +98,13 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-ext-tests-'));
 const shimFor = (phase) => {
   const shim = path.join(tmp, `entry-${phase}.js`);
   fs.writeFileSync(shim, `exports.run = () => {
-  globalThis.__recurseTestOptions = ${JSON.stringify({ grep: opt.grep ?? null, multiRoot: phase === 'multi-root' })};
+  globalThis.__recurseTestOptions = ${JSON.stringify({ grep: opt.grep ?? null, multiRoot: phase === 'multi-root', ...(opt.bench ? { bench: { out: path.resolve(opt.bench) } } : {}) })};
   return require(${JSON.stringify(TESTS)}).run();
 };\n`);
   return shim;
 };
-const workspace = makeWorkspace(tmp);
+// --workspace: an existing folder instead (the benchmark's kernel), opened as it is.
+const workspace = opt.workspace ? path.resolve(opt.workspace) : makeWorkspace(tmp);
 const multiRootWorkspace = makeMultiRootWorkspace(tmp);
 // Installed as an ordinary extension (the server honours only one extensionDevelopmentPath), from a copy outside the
 // repository: VS Code maps a file to the extension whose folder contains it, and nesting would confuse that.

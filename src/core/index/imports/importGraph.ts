@@ -11,6 +11,9 @@ import { PackageInfo, WorkspaceConfig, isManifest, readWorkspaceConfig } from '.
 
 export type { PackageInfo } from './workspaceConfig';
 
+/** Longest stretch of resolving without letting the event loop run. */
+const SLICE_MS = 15;
+
 export type ImportKind = 'import' | 'export' | 'require' | 'dynamic' | 'include' | 'use' | 'mod';
 
 export interface ImportEdge {
@@ -96,12 +99,12 @@ export class ImportGraph {
     if (stored) {
       for (const t of targets) graph.sources.set(t.path, { language: t.language, raws: undefined });
       graph.pendingRaws = () => extractWithSnapshot(map, targets, {});
-      graph.restore(stored);
+      await graph.restore(stored);
     } else {
       const { raws, extracted } = await extractWithSnapshot(map, targets, options);
       graph.extracted = extracted;
       for (let i = 0; i < targets.length; i++) graph.sources.set(targets[i].path, { language: targets[i].language, raws: raws[i] ?? [] });
-      graph.reconfigure();
+      await graph.reconfigureInSlices();
       if (file && fingerprint) await writeResolvedSnapshot(file, fingerprint, paths, graph.storedEdges());
     }
     graph.ms = Math.round(performance.now() - started);
@@ -158,11 +161,15 @@ export class ImportGraph {
   }
 
   /** The edges of the resolved snapshot, indexed as `link` indexes resolved ones. */
-  private restore(stored: Map<string, StoredEdge[]>): void {
+  private async restore(stored: Map<string, StoredEdge[]>): Promise<void> {
     this.restored = true;
+    let sliceStart = performance.now();
     for (const [from, list] of stored) {
-      if (!this.sources.has(from)) continue;
-      this.attach(from, list);
+      if (this.sources.has(from)) this.attach(from, list);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
     }
   }
 
@@ -286,6 +293,27 @@ export class ImportGraph {
   }
 
   /** Re-reads the manifests, rebuilds the lookup tables and resolves every file's imports again. */
+  /**
+   * `reconfigure` for a graph nobody sees yet, giving the event loop a turn every few milliseconds: resolving a
+   * kernel's imports takes seconds, which must not freeze the extension host (or an MCP server's other requests).
+   */
+  private async reconfigureInSlices(): Promise<void> {
+    this.configured = undefined;
+    this.restored = false;
+    this.out.clear();
+    this.inbound.clear();
+    this.inboundPackage.clear();
+    this.setup();
+    let sliceStart = performance.now();
+    for (const key of this.sources.keys()) {
+      this.link(key);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+  }
+
   private reconfigure(): void {
     this.configured = undefined;
     this.restored = false;

@@ -142,9 +142,8 @@ async function readWhole(file: string): Promise<Buffer> {
   }
 }
 
-/** Writes atomically (temp file + rename) so a crash never leaves a torn cache. */
-export function saveCache(file: string, records: Map<string, FileRecord>): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+/** The cache file's contents: a JSON header line (one entry per file, with its data's offset), then the data. */
+function cacheContents(records: Map<string, FileRecord>): { header: string; parts: Buffer[] } {
   const files: unknown[] = [];
   const parts: Buffer[] = [];
   let off = 0;
@@ -156,13 +155,49 @@ export function saveCache(file: string, records: Map<string, FileRecord>): void 
     parts.push(bytes);
     off += bytes.length;
   }
+  return { header: JSON.stringify({ format: FORMAT, files }) + '\n', parts };
+}
+
+/** Writes atomically (temp file + rename) so a crash never leaves a torn cache. */
+export function saveCache(file: string, records: Map<string, FileRecord>): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const { header, parts } = cacheContents(records);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, JSON.stringify({ format: FORMAT, files }) + '\n');
+    fs.writeSync(fd, header);
     for (const part of parts) fs.writeSync(fd, part);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
 }
+
+/** `saveCache` without holding the thread while a large cache (a kernel's: hundreds of MB) is written. */
+export async function saveCacheAsync(file: string, records: Map<string, FileRecord>): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const { header, parts } = cacheContents(records);
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const handle = await fs.promises.open(tmp, 'w');
+  let written = false;
+  try {
+    await handle.write(header);
+    // Parts in runs of a few MB: one write per file's data would be tens of thousands of calls.
+    for (let i = 0; i < parts.length; ) {
+      const run: Buffer[] = [];
+      let bytes = 0;
+      while (i < parts.length && bytes < WRITE_RUN_BYTES) {
+        run.push(parts[i]);
+        bytes += parts[i++].length;
+      }
+      await handle.writev(run);
+    }
+    written = true;
+  } finally {
+    await handle.close();
+    if (!written) await fs.promises.rm(tmp, { force: true });
+  }
+  await fs.promises.rename(tmp, file);
+}
+
+const WRITE_RUN_BYTES = 4 * 1024 * 1024;

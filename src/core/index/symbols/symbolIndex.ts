@@ -9,7 +9,7 @@ import { extensionGlob, indexedLanguage } from './languages';
 import { ParsePool, defaultWorkers } from './parsePool';
 import { readsWithoutParse } from './pythonDefinitions';
 import { hasRegions } from './regions';
-import { CacheEntry, FileRecord, cacheFile, cacheRecord, decodeData, defaultCacheDir, readCache, saveCache } from './symbolCache';
+import { CacheEntry, FileRecord, cacheFile, cacheRecord, decodeData, defaultCacheDir, readCache, saveCache, saveCacheAsync } from './symbolCache';
 import type { ParseFile, ParseOutcome } from './symbolWorker';
 
 export { indexedLanguage } from './languages';
@@ -349,7 +349,7 @@ export class SymbolIndex {
     if (this.disposed) throw new Error('symbol index disposed');
     this.done = true;
     // Also rewritten when files left the tree (deleted, newly ignored), so their entries do not pile up in the cache.
-    if (todo.length > 0 || [...entries.keys()].some((k) => !this.records.has(k))) this.save();
+    if (todo.length > 0 || [...entries.keys()].some((k) => !this.records.has(k))) await this.saveInBackground();
     return this.stats(performance.now() - t0);
   }
 
@@ -543,6 +543,12 @@ export class SymbolIndex {
       this.save();
     }, SAVE_DELAY_MS);
     this.saveTimer.unref();
+  }
+
+  /** `save` while the event loop keeps running (the end of a build; a later change saves with a delay). */
+  private async saveInBackground(): Promise<void> {
+    if (!this.cachePath) return;
+    await saveCacheAsync(this.cachePath, this.records).catch(() => undefined);
   }
 
   private save(): void {
