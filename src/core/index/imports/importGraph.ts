@@ -145,19 +145,17 @@ export class ImportGraph {
     }
   }
 
-  /** Every file's edges as the resolved snapshot keeps them. */
-  private storedEdges(): Map<string, StoredEdge[]> {
-    const out = new Map<string, StoredEdge[]>();
-    for (const [from, edges] of this.out) {
-      out.set(from, edges.map((e) => {
+  /** Every file's edges as the resolved snapshot keeps them, one file at a time. */
+  private *storedEdges(): Generator<[string, StoredEdge[]]> {
+    for (const [from, edges] of [...this.out]) {
+      yield [from, edges.map((e) => {
         const stored: StoredEdge = { kind: e.kind, line: e.line, specifier: e.specifier };
         if (e.to !== undefined) stored.to = e.to;
         const dir = this.packageDirs.get(e);
         if (dir !== undefined) stored.packageDir = dir;
         return stored;
-      }));
+      })];
     }
-    return out;
   }
 
   /** The edges of the resolved snapshot, indexed as `link` indexes resolved ones. */

@@ -68,13 +68,19 @@ export async function readResolvedSnapshot(file: string, fingerprint: string, pa
   }
 }
 
-export async function writeResolvedSnapshot(file: string, fingerprint: string, paths: readonly string[], edges: Map<string, StoredEdge[]>): Promise<void> {
+/** Writes the edges, packed a slice of milliseconds at a time so a kernel's graph never holds the event loop. */
+export async function writeResolvedSnapshot(file: string, fingerprint: string, paths: readonly string[], edges: Iterable<[string, StoredEdge[]]>): Promise<void> {
   const index = new Map(paths.map((p, i) => [p, i]));
   const stored: Stored = { fingerprint, files: {} };
+  let sliceStart = performance.now();
   for (const [from, list] of edges) {
     const packed = pack(list, index);
     if (packed === undefined) return; // a specifier with a tab or newline: not worth a format of its own
     stored.files[from] = packed;
+    if (performance.now() - sliceStart > 15) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
   }
   // A cache that cannot be written only costs the next build its speed.
   await writeFileAtomic(file, JSON.stringify(stored)).catch(() => undefined);

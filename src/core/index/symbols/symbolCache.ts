@@ -173,10 +173,27 @@ export function saveCache(file: string, records: Map<string, FileRecord>): void 
   fs.renameSync(tmp, file);
 }
 
-/** `saveCache` without holding the thread while a large cache (a kernel's: hundreds of MB) is written. */
+/**
+ * `saveCache` without holding the thread while a large cache (a kernel's: hundreds of MB) is encoded and written:
+ * the records are encoded a slice of milliseconds at a time.
+ */
 export async function saveCacheAsync(file: string, records: Map<string, FileRecord>): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const { header, parts } = cacheContents(records);
+  const entries = [...records];
+  const encoded = new Map<string, FileRecord>();
+  let sliceStart = performance.now();
+  for (const [p, r] of entries) {
+    const d = r.data;
+    if (typeof d === 'string') {
+      const body = Buffer.from(d, 'utf8');
+      encoded.set(p, { ...r, data: { body, off: 0, len: body.length } });
+    } else encoded.set(p, r);
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  const { header, parts } = cacheContents(encoded);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const handle = await fs.promises.open(tmp, 'w');
   let written = false;
@@ -201,3 +218,5 @@ export async function saveCacheAsync(file: string, records: Map<string, FileReco
 }
 
 const WRITE_RUN_BYTES = 4 * 1024 * 1024;
+/** Longest stretch of encoding without letting the event loop run. */
+const SLICE_MS = 15;
