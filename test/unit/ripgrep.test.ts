@@ -60,19 +60,21 @@ describe('ripgrep binary', () => {
 
 describe('JavaScript pattern → ripgrep pattern', () => {
   test('translates what it can widen, refuses the rest', () => {
-    assert.equal(rgPattern('class \\w+Error', ''), 'class \\w+Error');
+    assert.equal(rgPattern('class \\w+Error', ''), 'class [\\w]+Error');
     assert.equal(rgPattern('\\bfoo\\b', 'i'), '(?i)(?-u:\\b)foo(?-u:\\b)');
     assert.equal(rgPattern('a{2,3}b{', ''), 'a{2,3}b\\x{7b}');
     assert.equal(rgPattern('[A-Z_][\\w-]', ''), '[\\x{41}-\\x{5a}\\x{5f}][\\w\\x{2d}]');
-    for (const refused of ['a.b', '[^a]', '\\s', '(?=x)', '\\1', 'a\\nb', '\\S', 'é']) {
+    assert.equal(rgPattern('a.b', ''), 'a(?:.|(?-u:[\\x80-\\xFF]){1,4})b');
+    assert.equal(rgPattern('\\s[^ab]\\S', ''), '[\\s\\x{feff}](?:[^\\x{61}\\x{62}]|(?-u:[\\x80-\\xFF]){1,4})(?:\\S|(?-u:[\\x80-\\xFF]){1,4})');
+    for (const refused of ['(?=x)', '(?<!x)y', '\\1', 'a\\nb', 'é', '[^\\S]', '[]']) {
       assert.equal(rgPattern(refused, refused === 'é' ? 'i' : ''), undefined, refused);
     }
     assert.equal(rgPattern('x', 'u'), undefined);
   });
 
   test('patterns ripgrep cannot be sure of fall back to a required literal, or to no ripgrep at all', () => {
-    assert.deepEqual(ripgrepQuery(compilePattern('import .* from')), ['--fixed-strings', '--regexp', 'import ']);
-    assert.equal(ripgrepQuery(compilePattern('^\\s*$')), undefined);
+    assert.deepEqual(ripgrepQuery(compilePattern('import (?=x)')), ['--fixed-strings', '--regexp', 'import ']);
+    assert.equal(ripgrepQuery(compilePattern('(?=[A-Z])\\w+')), undefined);
   });
 
   // Lines where JavaScript's and Rust's regex dialects part ways: line terminators, invalid UTF-8, a BOM, case
@@ -87,12 +89,17 @@ describe('JavaScript pattern → ripgrep pattern', () => {
     'accents.txt': 'caféalpha é-word naïve\n',
     'tabs.txt': '\tindented\tvalue = 42;\n',
     'nul.txt': Buffer.from('text before\0after alpha\n'),
+    'truncated.txt': Buffer.concat([Buffer.from('q'), Buffer.from([0xf0, 0x9f, 0x98]), Buffer.from('q\n')]),
+    'emoji.txt': 'a\u{1F600}b and x\u00A0y and z\u0085w\n',
+    'spaces.txt': 'key =\tvalue end\n\n   \nlast\r\n',
   };
   const patterns: Pattern[] = [
     'alpha', '^alpha', 'end$', '^two', '^second', 'third$', 'start$', '\\balpha\\b', '\\Balpha', 'caf\\w*',
     { source: 'kelvin', flags: 'i' }, { source: 'STRASSE', flags: 'i' }, { source: 'long s', flags: 'i' }, '\\w+',
     '\\d+', '[a-z]+\\t', 'é', '\\u00e9-word', 'bytes', 'before', 'after', { source: 'ALPHA', flags: 'i' }, 'x*',
     '(one|three)$', '(?<word>naïve)', 'a{2}', '[é]', '\\x41', 'e\\b',
+    'q.q', 'q\\Wq', 'q[^a]q', 'a..b', 'a.b', 'bad . bytes', 'caf.alpha', '[^ ]+ end', '\\s+end', '\\S+ and', '\\W+word', '\\D+42', 'x\\sy', 'z\\Sw',
+    'first.second', '[^x]{2}b', '^\\s*$', '^$', '[^\\r\\n]+', '[^\\w\\s]', '\\w\\W\\w', '[\\S]+ end', { source: '[^a-z]ELVIN', flags: 'i' },
   ];
   let map: FileMap;
   before(async () => {
@@ -120,9 +127,12 @@ describe('ripgrep path on a real tree (this project’s node_modules)', () => {
     { pattern: '\\d{4}-\\d{2}-\\d{2}', via: 'regex' },
     { pattern: '^export (function|const|class) \\w+', via: 'regex' },
     { pattern: '(?<kind>const|let) \\w+ = require\\(', via: 'regex' },
-    { pattern: 'function\\s+\\w+\\(', via: 'literal' },
-    { pattern: 'import .* from', via: 'literal' },
-    { pattern: '[^\\x00-\\x7f]', via: 'none' },
+    { pattern: 'function\\s+\\w+\\(', via: 'regex' },
+    { pattern: 'import .* from', via: 'regex' },
+    { pattern: '[^\\x00-\\x7f]', via: 'regex' },
+    { pattern: '(?<!\\.)require\\(', via: 'literal' },
+    { pattern: '(?=[A-Z])\\w+Exception', via: 'literal' },
+    { pattern: '(?=[A-Z])[A-Z]\\w{40}', via: 'none' },
     { pattern: 'license', options: { glob: '*.md', ignoreCase: true }, via: 'regex' },
     { pattern: 'setTimeout', options: { maxResults: 50 }, via: 'regex' },
     { pattern: 'module\\.exports', options: { context: 2, glob: '**/lib/**' }, via: 'regex' },

@@ -276,9 +276,19 @@ class GrepRun {
     return this.addFound(index, found, false);
   }
 
-  /** Marks this run as one where ripgrep chose what was read. */
-  usedRipgrep(): void {
+  /**
+   * Switches the run to ripgrep's lines. The verdict on a file is what `searchFile` returns (go on, or stop), or
+   * 'read' when the file is to be searched here: its text is in memory, or the judge asks for the file.
+   */
+  ripgrepVerdicts(plan: RipgrepPlan, lines: Map<number, RipgrepLines>): (index: number) => boolean | 'read' {
     this.pickedByRipgrep = true;
+    const onDisk = new Map(plan.indices.map((index, k) => [index, k]));
+    return (index) => {
+      const k = onDisk.get(index);
+      if (k === undefined) return 'read';
+      const printed = lines.get(k);
+      return printed ? this.judge(index, printed, plan.maxPerFile) : this.searchFile(index, undefined);
+    };
   }
 
   /** True (and the run marked timed out) once the deadline has passed. */
@@ -385,39 +395,18 @@ export function grepSync(map: FileMap, pattern: string | { source: string; flags
     const plan = run.ripgrepPlan(pos);
     const left = run.remaining();
     const lines = plan && ripgrepLinesSync(plan.rg, plan.query, plan.disk, plan.maxPerFile, Number.isFinite(left) ? Math.max(1, left) : undefined);
-    if (plan && lines) return judgeRipgrepLines(run, plan, lines, pos, readHere);
+    if (plan && lines) {
+      const verdict = run.ripgrepVerdicts(plan, lines);
+      for (; pos < wanted.length && !run.expired(); pos++) {
+        const more = verdict(wanted[pos]);
+        if (!(more === 'read' ? run.searchFile(wanted[pos], readHere(wanted[pos])) : more)) break;
+      }
+      return run.result();
+    }
   }
   for (; pos < wanted.length; pos++) {
     options.signal?.throwIfAborted();
     if (run.expired() || !run.searchFile(wanted[pos], readHere(wanted[pos]))) break;
-  }
-  return run.result();
-}
-
-/**
- * The rest of a run from position `pos` with ripgrep's lines: files ripgrep looked at are judged from its lines
- * (or read, when the judge says so), files with texts in memory are searched here, in path order throughout.
- */
-function judgeRipgrepLines(
-  run: GrepRun,
-  plan: RipgrepPlan,
-  lines: Map<number, RipgrepLines>,
-  pos: number,
-  readHere: (index: number) => string | undefined,
-): GrepResult {
-  run.usedRipgrep();
-  const onDisk = new Map(plan.indices.map((index, k) => [index, k]));
-  for (; pos < run.wanted.length; pos++) {
-    if (run.expired()) break;
-    const index = run.wanted[pos];
-    const k = onDisk.get(index);
-    const printed = k === undefined ? undefined : lines.get(k);
-    let more: boolean | 'read';
-    if (k === undefined) more = run.searchFile(index, readHere(index));
-    else if (!printed) more = run.searchFile(index, undefined);
-    else more = run.judge(index, printed, plan.maxPerFile);
-    if (more === 'read') more = run.searchFile(index, readHere(index));
-    if (!more) break;
   }
   return run.result();
 }
@@ -472,7 +461,15 @@ export async function grep(map: FileMap, pattern: string | { source: string; fla
       run.expired();
       return run.result();
     }
-    if (plan && lines) return await judgeRipgrepLinesAsync(run, plan, lines, pos, load);
+    if (plan && lines) {
+      const verdict = run.ripgrepVerdicts(plan, lines);
+      for (const index of run.wanted.slice(pos)) {
+        if (run.expired()) break;
+        const more = verdict(index);
+        if (!(more === 'read' ? run.searchFile(index, await load(index)) : more)) break;
+      }
+      return run.result();
+    }
     run.wanted = run.wanted.slice(pos);
   }
 
@@ -516,30 +513,6 @@ export async function grep(map: FileMap, pattern: string | { source: string; fla
     }
   } finally {
     for (const scan of scans) void scan?.catch(() => undefined);
-  }
-  return run.result();
-}
-
-/** `judgeRipgrepLines` for `grep`: texts in memory and files to be read are loaded without blocking. */
-async function judgeRipgrepLinesAsync(
-  run: GrepRun,
-  plan: RipgrepPlan,
-  lines: Map<number, RipgrepLines>,
-  pos: number,
-  load: (index: number) => Promise<string | undefined>,
-): Promise<GrepResult> {
-  run.usedRipgrep();
-  const onDisk = new Map(plan.indices.map((index, k) => [index, k]));
-  for (const index of run.wanted.slice(pos)) {
-    if (run.expired()) break;
-    const k = onDisk.get(index);
-    const printed = k === undefined ? undefined : lines.get(k);
-    let more: boolean | 'read';
-    if (k === undefined) more = run.searchFile(index, await load(index));
-    else if (!printed) more = run.searchFile(index, undefined);
-    else more = run.judge(index, printed, plan.maxPerFile);
-    if (more === 'read') more = run.searchFile(index, await load(index));
-    if (!more) break;
   }
   return run.result();
 }

@@ -1,12 +1,14 @@
 /**
  * JavaScript regex → ripgrep (Rust regex) pattern that matches at least every line the JavaScript one matches.
  *
- * ripgrep only picks candidate files; the in-process search then decides every match, so the translation
- * may over-match but must never miss. Only constructs whose Rust meaning is the same or wider are
- * translated (literals, \d \w, ASCII word boundaries, positive classes, groups, alternation, quantifiers,
- * anchors widened to JavaScript's line terminators); anything else (`.`, negated classes, \s, lookarounds,
- * back-references, the u/v flags) returns undefined and the caller falls back to a required literal.
- * None of the translated constructs can match a newline, so a line-by-line ripgrep sees every match.
+ * A grep match is a line (without its terminator) that the JavaScript pattern matches; ripgrep only proposes
+ * lines, and each is judged by the JavaScript pattern, so the translation may over-match but must never miss.
+ * Every construct becomes its Rust equivalent or something wider: \d \w as Unicode classes, \s with U+FEFF added,
+ * \b as an ASCII boundary, anchors widened to JavaScript's other line terminators, and wherever JavaScript may
+ * match a character Rust would not (`.`, negated classes, \S \W \D) an alternative of 1–4 bytes ≥ 0x80, which
+ * covers any non-ASCII character and any invalid byte (U+FFFD to JavaScript) — a JavaScript `.` may even match half
+ * of a surrogate pair. Lookarounds, back-references and the u/v flags are not translated (undefined: the caller
+ * falls back to a required literal).
  */
 export function rgPattern(source: string, flags: string): string | undefined {
   if (/[uv]/.test(flags)) return undefined;
@@ -23,8 +25,18 @@ export function rgPattern(source: string, flags: string): string | undefined {
 class Untranslatable extends Error {}
 
 const LINE_BREAKS = '[\\r\\x{2028}\\x{2029}]';
-/** Class escapes whose Rust (Unicode) meaning includes the JavaScript (ASCII) one. */
-const WIDER_CLASS_ESCAPES = new Set(['d', 'w']);
+/** Any non-ASCII character, or up to 4 bytes that are not UTF-8: what JavaScript may match where Rust may not. */
+const NON_ASCII = '(?-u:[\\x80-\\xFF]){1,4}';
+/** Class escapes as Rust class members that match at least as much (on ASCII exactly as much). */
+const CLASS_ESCAPES: Record<string, string> = { d: '\\d', w: '\\w', s: '\\s\\x{feff}' };
+/** Negated class escapes: the same on ASCII; anything else is left to the NON_ASCII alternative. */
+const NEGATED_ESCAPES = new Set(['D', 'W', 'S']);
+/** Exact equivalents for members of a negated class (widening there would narrow the class). */
+const EXACT_CLASS_ESCAPES: Record<string, string> = {
+  d: '0-9',
+  w: 'A-Za-z0-9_',
+  s: '\\t\\n\\x{b}\\x{c}\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}',
+};
 
 class Translator {
   private at = 0;
@@ -72,7 +84,8 @@ class Translator {
           out += this.braces();
           break;
         case '.':
-          throw new Untranslatable();
+          out += `(?:.|${NON_ASCII})`;
+          break;
         default:
           out += this.literal(c.codePointAt(0)!, c);
       }
@@ -111,7 +124,8 @@ class Translator {
     if (c === undefined) throw new Untranslatable();
     if (c === 'b') return '(?-u:\\b)';
     if (c === 'B') return '(?-u:\\B)';
-    if (WIDER_CLASS_ESCAPES.has(c)) return `\\${c}`;
+    if (c in CLASS_ESCAPES) return `[${CLASS_ESCAPES[c]}]`;
+    if (NEGATED_ESCAPES.has(c)) return `(?:\\${c}|${NON_ASCII})`;
     const code = this.escapedCode(c);
     return this.literal(code, String.fromCharCode(code));
   }
@@ -138,49 +152,72 @@ class Translator {
         return parseInt(hex[0], 16);
       }
     }
-    // \n \r, \s \S \D \W, back-references, \0, \c, \k, \p: no translation that is sure to be wider.
+    // \n \r, back-references, \0, \c, \k, \p: no translation that is sure to be wider.
     if (/[nrsSDWcpPk0-9]/.test(c)) throw new Untranslatable();
     return c.charCodeAt(0); // an identity escape: the character itself
   }
 
-  /** A positive class of literal characters, ranges, \d and \w. */
+  /**
+   * A class. Positive: its members, class escapes widened, and the NON_ASCII alternative when a negated escape is
+   * among them. Negated: its members exactly (escapes as their ranges, \s as JavaScript's whitespace), with the
+   * NON_ASCII alternative beside it for everything outside ASCII.
+   */
   private characterClass(): string {
-    if (this.source[this.at] === '^' || this.source[this.at] === ']') throw new Untranslatable();
+    const negated = this.source[this.at] === '^';
+    if (negated) this.at++;
+    if (this.source[this.at] === ']') throw new Untranslatable(); // [] and [^]: no Rust spelling
     const items: string[] = [];
+    let wide = negated;
     for (;;) {
-      const first = this.classAtom();
+      const first = this.classAtom(negated);
       if (first === 'end') break;
       if (typeof first === 'number' && this.source[this.at] === '-' && this.source[this.at + 1] !== ']') {
         this.at++;
-        const last = this.classAtom();
+        const last = this.classAtom(negated);
         if (typeof last !== 'number' || last < first) throw new Untranslatable();
         if (this.ignoreCase && last > 0x7f) throw new Untranslatable();
         items.push(`${hexChar(first)}-${hexChar(last)}`);
         continue;
       }
+      if (typeof first === 'string' && first.startsWith('!')) {
+        wide = true;
+        items.push(first.slice(1));
+        continue;
+      }
       items.push(typeof first === 'number' ? this.classChar(first) : first);
     }
     if (items.length === 0) throw new Untranslatable();
-    return `[${items.join('')}]`;
+    const cls = `[${negated ? '^' : ''}${items.join('')}]`;
+    return wide ? `(?:${cls}|${NON_ASCII})` : cls;
   }
 
-  /** The next class member: a character code, a class escape (as Rust text), or 'end' at `]`. */
-  private classAtom(): number | string | 'end' {
+  /**
+   * The next class member: a character code, a class escape as Rust text (prefixed with '!' when the class then
+   * needs the NON_ASCII alternative), or 'end' at `]`.
+   */
+  private classAtom(negated: boolean): number | string | 'end' {
     const c = this.source[this.at++];
     if (c === undefined) throw new Untranslatable();
     if (c === ']') return 'end';
-    if (c !== '\\') return this.classCode(c.charCodeAt(0));
+    if (c !== '\\') return this.classCode(c.charCodeAt(0), negated);
     const e = this.source[this.at++];
     if (e === undefined) throw new Untranslatable();
-    if (WIDER_CLASS_ESCAPES.has(e)) return `\\${e}`;
+    if (e in CLASS_ESCAPES) return negated ? EXACT_CLASS_ESCAPES[e] : CLASS_ESCAPES[e];
+    if (NEGATED_ESCAPES.has(e)) {
+      if (negated) throw new Untranslatable(); // [^\S]: a double negation, rare enough
+      return `!\\${e}`;
+    }
     if (e === 'b') return 8; // backspace inside a class
     if (e === '-') return 0x2d;
-    return this.classCode(this.escapedCode(e));
+    if (negated && (e === 'n' || e === 'r')) return e === 'n' ? 10 : 13;
+    return this.classCode(this.escapedCode(e), negated);
   }
 
   /** A class member character: surrogates (halves of a pair in the source) are refused. */
-  private classCode(code: number): number {
+  private classCode(code: number, negated: boolean): number {
     if (code >= 0xd800 && code <= 0xdfff) throw new Untranslatable();
+    // A negated class may list \n, \r or non-ASCII characters: excluding them is exact, and NON_ASCII is beside it.
+    if (negated && (code === 10 || code === 13 || code > 0x7f)) return code;
     return this.checked(code);
   }
 
