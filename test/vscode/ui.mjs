@@ -250,3 +250,20 @@ export async function screenshot(page, file) {
   await page.screenshot({ path: file });
   return file;
 }
+
+/**
+ * Waits for a notification whose text matches `text`: as a toast, or — when the toast has already hidden itself (a
+ * slow machine reaches the wait after VS Code's toast timeout) — in the notification center, opened for the purpose.
+ */
+export async function waitForNotification(page, text, { timeout = 30_000 } = {}) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  try {
+    await toast.first().waitFor({ timeout });
+    return;
+  } catch {
+    // Not (or no longer) a toast: look where VS Code keeps every notification.
+  }
+  await runCommand(page, 'Notifications: Show Notifications');
+  await page.locator('.notifications-center .notification-list-item', { hasText: text }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Escape');
+}

@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openViewContainer, openWorkbench, runCommand, webviewFrame } from '../../vscode/ui.mjs';
+import { openViewContainer, openWorkbench, runCommand, waitForNotification, webviewFrame } from '../../vscode/ui.mjs';
 import { ROOT, requireBuilt, shoot, shopWorkspace, withEvidence } from './workbenchTest.mjs';
 
 requireBuilt(['dist/extension.js', 'dist/core.js', 'media/dist/webview.js']);
@@ -50,7 +50,7 @@ describe('installing Recurse', () => {
       await box.press('Enter');
       await dialog.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
     }
-    await page.locator('.notification-toast', { hasText: 'Completed installing extension' }).waitFor({ timeout: 90_000 });
+    await waitForNotification(page, 'Completed installing extension', { timeout: 90_000 });
     await openViewContainer(page, 'Recurse');
     const view = await webviewFrame(page, { title: 'Chat' });
     await view.getByRole('region', { name: 'No model configured' }).waitFor({ timeout: 30_000 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { openWorkbench } from '../../vscode/ui.mjs';
-import { openViewContainer, runCommand, webviewFrame } from '../../vscode/ui.mjs';
+import { openViewContainer, runCommand, waitForNotification, webviewFrame } from '../../vscode/ui.mjs';
 import { ROOT, js, modelServerClass, requireBuilt, shoot, shopWorkspace, withEvidence } from './workbenchTest.mjs';
 
 requireBuilt(['dist/extension.js', 'media/dist/webview.js', 'out/test/support/modelServer.js']);
@@ -98,8 +98,7 @@ describe('first run in VS Code', () => {
     await choose('root model', /^root-model$/);
     // A name the endpoint does not list is typed, and taken as it is.
     await typeInto('sub-model', 'typed-sub-model');
-    const toast = wb.page.locator('.notifications-toasts .notification-toast', { hasText: /Model ready: root-model at .* answered the test call in \d+ ms/ });
-    await toast.waitFor({ timeout: 30_000 });
+    await waitForNotification(wb.page, /Model ready: root-model at .* answered the test call in \d+ ms/);
     await shoot(wb, 'vscode-setup-ready.png');
     const tests = server.chatRequests.filter((r) => r.body.max_tokens === 1);
     assert.equal(tests.length, 1, 'one test call');
