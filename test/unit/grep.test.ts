@@ -1,26 +1,11 @@
-import { test, describe, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { compilePattern, grep, grepText } from '../../src/core/workspace/grep';
 import { requiredLiteral } from '../../src/core/workspace/patternLiteral';
 import { buildSignature, literalTrigrams, mayContain } from '../../src/core/workspace/trigramFilter';
+import { tempTree } from '../support/tempTree';
 
-const roots: string[] = [];
-function tree(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-grep-'));
-  roots.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
-after(() => {
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
-});
 
 const where = (r: { matches: { path: string; line: number }[] }): string[] => r.matches.map((m) => `${m.path}:${m.line}`);
 
@@ -33,7 +18,7 @@ describe('grep', () => {
   };
 
   test('results are sorted by path then line, with filesSearched', async () => {
-    const map = await FileMap.load(tree(files));
+    const map = await FileMap.load(tempTree(files));
     const r = await grep(map, 'foo');
     assert.deepEqual(where(r), ['a.ts:1', 'b.ts:2', 'b.ts:3', 'src/c.py:1']);
     assert.equal(r.truncated, false);
@@ -42,7 +27,7 @@ describe('grep', () => {
   });
 
   test('maxResults truncates and stops early; ignoreCase; glob', async () => {
-    const map = await FileMap.load(tree(files));
+    const map = await FileMap.load(tempTree(files));
     const r = await grep(map, 'foo', { maxResults: 2 });
     assert.deepEqual(where(r), ['a.ts:1', 'b.ts:2']);
     assert.equal(r.truncated, true);
@@ -112,7 +97,7 @@ describe('prefilter', () => {
   test('the literal appears only in some files: same results as without a prefilter', async () => {
     const texts: Record<string, string> = {};
     for (let i = 0; i < 40; i++) texts[`f${String(i).padStart(2, '0')}.c`] = i % 7 === 0 ? `int x;\nspin_lock_irqsave(&l, flags); // ${i}\n` : `int y;\nspin_unlock(&l);\n`;
-    const map = await FileMap.load(tree(texts));
+    const map = await FileMap.load(tempTree(texts));
     const r = await grep(map, 'spin_lock_\\w+\\(');
     assert.deepEqual(where(r), ['f00.c:2', 'f07.c:2', 'f14.c:2', 'f21.c:2', 'f28.c:2', 'f35.c:2']);
     const ci = await grep(map, 'SPIN_LOCK_IRQ', { ignoreCase: true });
@@ -127,7 +112,7 @@ describe('prefilter', () => {
       const body = [`// file ${i}`, 'const value = compute();', i % 97 === 0 ? `registerHandler('evt${i}', () => {});` : 'noop();', i % 250 === 3 ? 'Kelvin VALUE café' : 'end', ''];
       texts[`pkg${i % 9}/mod${String(i).padStart(3, '0')}.ts`] = body.join('\n');
     }
-    const disk = await FileMap.load(tree(texts));
+    const disk = await FileMap.load(tempTree(texts));
     const memory = FileMap.fromTexts(texts);
     assert.equal(disk.size, 700);
     const cases: [string | { source: string; flags?: string }, object][] = [

@@ -1,13 +1,13 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { GrepOptions, GrepResult, compilePattern, grep, grepSync } from '../../src/core/workspace/grep';
 import { ripgrepQuery } from '../../src/core/workspace/ripgrep';
 import { rgPattern } from '../../src/core/workspace/rgPattern';
 import { cliRipgrep } from '../../src/cli/ripgrepBinary';
+import { tempTree } from '../support/tempTree';
 
 /**
  * The ripgrep path (ripgrep picks the files, the in-process search decides the matches) against the in-process
@@ -15,20 +15,6 @@ import { cliRipgrep } from '../../src/cli/ripgrepBinary';
  */
 
 const RG = cliRipgrep();
-const roots: string[] = [];
-after(() => {
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
-});
-
-function tree(files: Record<string, string | Buffer>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-rg-'));
-  roots.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
 
 type Pattern = string | { source: string; flags: string };
 const ALL = 10_000_000;
@@ -103,7 +89,7 @@ describe('JavaScript pattern → ripgrep pattern', () => {
   ];
   let map: FileMap;
   before(async () => {
-    map = await FileMap.load(tree(tricky), { ripgrep: RG, cacheBytes: 0 });
+    map = await FileMap.load(tempTree(tricky), { ripgrep: RG, cacheBytes: 0 });
   });
   for (const pattern of patterns) {
     test(`identical on tricky lines: ${JSON.stringify(pattern)}`, async () => {
@@ -153,7 +139,7 @@ describe('ripgrep path keeps the map’s rules', () => {
   let root: string;
   let map: FileMap;
   before(async () => {
-    root = tree({
+    root = tempTree({
       '.gitignore': 'build/\n',
       '.env': 'NEEDLE_TOKEN=abc\n',
       'keys/server.pem': 'NEEDLE in a key\n',

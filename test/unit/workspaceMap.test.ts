@@ -1,41 +1,19 @@
-import { test, describe, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { ContentCache } from '../../src/core/workspace/contentCache';
 import { buildMetadata } from '../../src/core/workspace/metadata';
 import { detectLanguage } from '../../src/core/workspace/language';
+import { tempTree } from '../support/tempTree';
 
-const roots: string[] = [];
-function tree(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-map-'));
-  roots.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
-
-/** Same as `tree`, for thousands of files: each directory created once (sync writes beat async here). */
-function bigTree(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-map-'));
-  roots.push(root);
-  for (const dir of new Set(Object.keys(files).map((rel) => path.dirname(path.join(root, rel))))) fs.mkdirSync(dir, { recursive: true });
-  for (const [rel, content] of Object.entries(files)) fs.writeFileSync(path.join(root, rel), content);
-  return root;
-}
-after(() => {
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
-});
 
 const numbered = (n: number): string => Array.from({ length: n }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
 
 describe('FileMap access', () => {
   test('resolve normalizes input and rejects escapes, outside paths and unknown files', async () => {
-    const root = tree({ 'src/a.ts': 'a', 'README.md': 'r' });
+    const root = tempTree({ 'src/a.ts': 'a', 'README.md': 'r' });
     const map = await FileMap.load(root);
     for (const input of ['src/a.ts', './src//a.ts', 'src\\a.ts', ' src/a.ts ', 'src/../src/a.ts', path.join(root, 'src', 'a.ts')]) {
       assert.equal(map.resolve(input), 'src/a.ts', input);
@@ -48,7 +26,7 @@ describe('FileMap access', () => {
   });
 
   test('readLines is 1-based, inclusive, clamped, 200 lines by default', async () => {
-    const map = await FileMap.load(tree({ 'big.txt': numbered(450), 'short.txt': 'x\ny', 'empty.txt': '' }));
+    const map = await FileMap.load(tempTree({ 'big.txt': numbered(450), 'short.txt': 'x\ny', 'empty.txt': '' }));
     const first = await map.readLines('big.txt');
     assert.deepEqual([first.start, first.end, first.total], [1, 200, 450]);
     assert.equal(first.text.split('\n')[199], 'line 200');
@@ -63,7 +41,7 @@ describe('FileMap access', () => {
 
   test('readTextSync and readLinesSync answer exactly like the async versions, through the same cache', async () => {
     const bad = Buffer.concat([Buffer.from('ok\n'), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
-    const root = tree({ 'big.txt': numbered(450), 'short.txt': 'x\ny', 'empty.txt': '', 'crlf.txt': 'a\r\nb\r\n' });
+    const root = tempTree({ 'big.txt': numbered(450), 'short.txt': 'x\ny', 'empty.txt': '', 'crlf.txt': 'a\r\nb\r\n' });
     fs.writeFileSync(path.join(root, 'bad.txt'), bad);
     const map = await FileMap.load(root);
     const ranges: [string, number?, number?][] = [['big.txt'], ['big.txt', 10, 12], ['big.txt', 449, 10_000], ['big.txt', -5, 1], ['big.txt', 900], ['big.txt', 5, 2], ['short.txt'], ['empty.txt'], ['crlf.txt', 2], ['bad.txt']];
@@ -98,7 +76,7 @@ describe('FileMap access', () => {
   });
 
   test('files(glob): picomatch with dot files; a bare glob matches basenames', async () => {
-    const map = await FileMap.load(tree({ 'a.ts': '', 'src/b.ts': '', 'src/deep/c.ts': '', 'src/d.js': '', '.github/x.yml': '', 'test/e.test.ts': '' }));
+    const map = await FileMap.load(tempTree({ 'a.ts': '', 'src/b.ts': '', 'src/deep/c.ts': '', 'src/d.js': '', '.github/x.yml': '', 'test/e.test.ts': '' }));
     const names = (glob?: string): string[] => map.files(glob).map((f) => f.path);
     assert.deepEqual(names('*.ts'), ['a.ts', 'src/b.ts', 'src/deep/c.ts', 'test/e.test.ts']);
     assert.deepEqual(names('src/*.ts'), ['src/b.ts']);
@@ -110,7 +88,7 @@ describe('FileMap access', () => {
   });
 
   test('subset keeps existing entries only and shares the cache', async () => {
-    const map = await FileMap.load(tree({ 'a.ts': 'A', 'b.ts': 'B', 'c.ts': 'C' }));
+    const map = await FileMap.load(tempTree({ 'a.ts': 'A', 'b.ts': 'B', 'c.ts': 'C' }));
     const sub = map.subset(['c.ts', './a.ts', 'missing.ts', '../b.ts']);
     assert.deepEqual(sub.files().map((f) => f.path), ['a.ts', 'c.ts']);
     assert.equal(sub.resolve('b.ts'), undefined);
@@ -153,7 +131,7 @@ describe('content cache', () => {
   test('a map reading many files never holds more than cacheBytes', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 20; i++) files[`f${i}.txt`] = String(i % 10).repeat(1000);
-    const map = await FileMap.load(tree(files), { cacheBytes: 3500 });
+    const map = await FileMap.load(tempTree(files), { cacheBytes: 3500 });
     for (let i = 0; i < 20; i++) assert.equal(await map.readText(`f${i}.txt`), String(i % 10).repeat(1000));
     assert.ok(map.cache.usedBytes <= 3500, String(map.cache.usedBytes));
     assert.equal(map.cache.entries, 3);
@@ -163,7 +141,7 @@ describe('content cache', () => {
 
 describe('metadata and tree', () => {
   test('metadata summarizes languages, outline and skips', async () => {
-    const root = tree({
+    const root = tempTree({
       'src/a.ts': 'a\nb\n',
       'src/b.ts': 'c\n',
       'lib/c.py': 'x\n',
@@ -188,8 +166,8 @@ describe('metadata and tree', () => {
     const large: Record<string, string> = {};
     const exts = ['ts', 'js', 'py', 'go', 'rs', 'java', 'c', 'cpp', 'cs', 'rb', 'php', 'swift', 'kt', 'scala', 'sh', 'md', 'json', 'yaml', 'toml', 'html', 'css', 'sql', 'txt', 'lua', 'dart'];
     for (let i = 0; i < 5000; i++) large[`top-level-dir-${i % 250}/sub/f${i}.${exts[i % exts.length]}`] = 'x\n';
-    const a = JSON.stringify(buildMetadata(await FileMap.load(tree(small))));
-    const bigMeta = buildMetadata(await FileMap.load(bigTree(large)));
+    const a = JSON.stringify(buildMetadata(await FileMap.load(tempTree(small))));
+    const bigMeta = buildMetadata(await FileMap.load(tempTree(large)));
     const b = JSON.stringify(bigMeta);
     assert.ok(a.length < 4096 && b.length < 4096, `${a.length} / ${b.length}`);
     assert.equal(bigMeta.files, 5000);
@@ -201,7 +179,7 @@ describe('metadata and tree', () => {
 
   test('tree shows directories with file counts, to a depth, capped', async () => {
     const files: Record<string, string> = { 'README.md': '', 'src/a.ts': '', 'src/core/b.ts': '', 'src/core/deep/c.ts': '', 'test/t.ts': '' };
-    const map = await FileMap.load(tree(files));
+    const map = await FileMap.load(tempTree(files));
     assert.equal(map.tree(), ['./ (5 files)', '  src/ (3 files)', '    core/ (2 files)', '    a.ts', '  test/ (1 file)', '    t.ts', '  README.md'].join('\n'));
     assert.equal(map.tree('src', 1), ['src/ (3 files)', '  core/ (2 files)', '  a.ts'].join('\n'));
     assert.equal(map.tree('./src/core/', 5), ['src/core/ (2 files)', '  deep/ (1 file)', '    c.ts', '  b.ts'].join('\n'));
@@ -209,7 +187,7 @@ describe('metadata and tree', () => {
 
     const many: Record<string, string> = {};
     for (let i = 0; i < 400; i++) many[`d/f${String(i).padStart(3, '0')}.txt`] = '';
-    const capped = (await FileMap.load(bigTree(many))).tree('', 2).split('\n');
+    const capped = (await FileMap.load(tempTree(many))).tree('', 2).split('\n');
     assert.equal(capped.length, 301);
     assert.equal(capped[300], '… 102 more');
   });
