@@ -190,6 +190,7 @@ class GrepRun {
   private timedOut = false;
   private filesSearched = 0;
   private pickedByRipgrep = false;
+  private rgQuery: string[] | undefined | null = null;
 
   constructor(
     readonly map: FileMap,
@@ -229,7 +230,13 @@ class GrepRun {
   /** True when ripgrep takes part in this run (not without one, on too few files, or with an unsure pattern). */
   get ripgrepUsable(): boolean {
     const use = this.options.ripgrep ?? this.wanted.length >= RIPGREP_MIN_FILES;
-    return Boolean(this.map.ripgrep && use && !this.map.isVirtual && ripgrepQuery(this.compiled));
+    return Boolean(this.map.ripgrep && use && !this.map.isVirtual && this.ripgrepQuery());
+  }
+
+  /** The ripgrep arguments for this pattern, translated once (undefined: no sure translation). */
+  private ripgrepQuery(): string[] | undefined {
+    if (this.rgQuery === null) this.rgQuery = ripgrepQuery(this.compiled);
+    return this.rgQuery;
   }
 
   /** How long to search here before handing the rest to ripgrep. */
@@ -251,7 +258,7 @@ class GrepRun {
   /** ripgrep's part of the run from position `from` in `wanted` on; undefined when it has none. */
   ripgrepPlan(from = 0): RipgrepPlan | undefined {
     const rg = this.map.ripgrep;
-    const query = this.ripgrepUsable ? ripgrepQuery(this.compiled) : undefined;
+    const query = this.ripgrepUsable ? this.ripgrepQuery() : undefined;
     if (!rg || !query) return undefined;
     // Texts in memory (an unsaved editor's, a cached one) are searched here as they are.
     const indices = this.wanted.slice(from).filter((i) => this.map.peekText(this.files[i].path) === undefined);

@@ -8,11 +8,9 @@ import { type ImportSnapshotEntry, importSnapshotFile, readImportSnapshot, write
 import { type StoredEdge, graphFingerprint, readResolvedSnapshot, resolvedSnapshotFile, writeResolvedSnapshot } from './resolvedSnapshot';
 import { dirOf } from './paths';
 import { PackageInfo, WorkspaceConfig, isManifest, readWorkspaceConfig } from './workspaceConfig';
+import { EventLoopSlices } from '../../eventLoopSlices';
 
 export type { PackageInfo } from './workspaceConfig';
-
-/** Longest stretch of resolving without letting the event loop run. */
-const SLICE_MS = 15;
 
 export type ImportKind = 'import' | 'export' | 'require' | 'dynamic' | 'include' | 'use' | 'mod';
 
@@ -161,13 +159,10 @@ export class ImportGraph {
   /** The edges of the resolved snapshot, indexed as `link` indexes resolved ones. */
   private async restore(stored: Map<string, StoredEdge[]>): Promise<void> {
     this.restored = true;
-    let sliceStart = performance.now();
+    const slices = new EventLoopSlices();
     for (const [from, list] of stored) {
       if (this.sources.has(from)) this.attach(from, list);
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
+      await slices.yield();
     }
   }
 
@@ -296,29 +291,27 @@ export class ImportGraph {
    * kernel's imports takes seconds, which must not freeze the extension host (or an MCP server's other requests).
    */
   private async reconfigureInSlices(): Promise<void> {
-    this.configured = undefined;
-    this.restored = false;
-    this.out.clear();
-    this.inbound.clear();
-    this.inboundPackage.clear();
+    this.reset();
     this.setup();
-    let sliceStart = performance.now();
+    const slices = new EventLoopSlices();
     for (const key of this.sources.keys()) {
       this.link(key);
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
+      await slices.yield();
     }
   }
 
   private reconfigure(): void {
+    this.reset();
+    for (const key of this.sources.keys()) this.link(key);
+  }
+
+  /** Forgets the manifests, lookup tables and every edge, before resolving again. */
+  private reset(): void {
     this.configured = undefined;
     this.restored = false;
     this.out.clear();
     this.inbound.clear();
     this.inboundPackage.clear();
-    for (const key of this.sources.keys()) this.link(key);
   }
 
   private link(key: string): void {

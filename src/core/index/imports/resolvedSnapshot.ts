@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../../writeFileAtomic';
 import type { ImportKind } from './importGraph';
 import { ImportResolver } from './importResolver';
 import { readWorkspaceConfig } from './workspaceConfig';
+import { EventLoopSlices } from '../../eventLoopSlices';
 
 /** One resolved import as stored: where it is, what it says, and where it leads. */
 export interface StoredEdge {
@@ -72,15 +73,12 @@ export async function readResolvedSnapshot(file: string, fingerprint: string, pa
 export async function writeResolvedSnapshot(file: string, fingerprint: string, paths: readonly string[], edges: Iterable<[string, StoredEdge[]]>): Promise<void> {
   const index = new Map(paths.map((p, i) => [p, i]));
   const stored: Stored = { fingerprint, files: {} };
-  let sliceStart = performance.now();
+  const slices = new EventLoopSlices();
   for (const [from, list] of edges) {
     const packed = pack(list, index);
     if (packed === undefined) return; // a specifier with a tab or newline: not worth a format of its own
     stored.files[from] = packed;
-    if (performance.now() - sliceStart > 15) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+    await slices.yield();
   }
   // A cache that cannot be written only costs the next build its speed.
   await writeFileAtomic(file, JSON.stringify(stored)).catch(() => undefined);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { recurseCacheRoot } from '../../cacheRoot';
 import * as path from 'node:path';
+import { EventLoopSlices } from '../../eventLoopSlices';
 
 const FORMAT = 1;
 
@@ -181,17 +182,14 @@ export async function saveCacheAsync(file: string, records: Map<string, FileReco
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const entries = [...records];
   const encoded = new Map<string, FileRecord>();
-  let sliceStart = performance.now();
+  const slices = new EventLoopSlices();
   for (const [p, r] of entries) {
     const d = r.data;
     if (typeof d === 'string') {
       const body = Buffer.from(d, 'utf8');
       encoded.set(p, { ...r, data: { body, off: 0, len: body.length } });
     } else encoded.set(p, r);
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+    await slices.yield();
   }
   const { header, parts } = cacheContents(encoded);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
@@ -218,5 +216,3 @@ export async function saveCacheAsync(file: string, records: Map<string, FileReco
 }
 
 const WRITE_RUN_BYTES = 4 * 1024 * 1024;
-/** Longest stretch of encoding without letting the event loop run. */
-const SLICE_MS = 15;
