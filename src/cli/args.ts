@@ -30,6 +30,10 @@ export const USAGE = `Usage:
   recurse models [--base-url URL] [--api-key KEY] [--model M] [--no-test] [--json]
                                        list the models an endpoint offers and test one tiny completion, with
                                        the endpoint's own error (unreachable, 401, 404, 429); see recurse models --help
+  recurse replay TRAJECTORY [--workspace DIR] [--json]
+                                       run a saved trajectory (ask --trajectory) again with no model and compare
+                                       each cell's output with the recorded one: exit 0 identical, 3 diverged,
+                                       1 cannot be replayed; see recurse replay --help
   recurse mcp [-w DIR] [--scope DIR|PACKAGE] [ask's model options]
                                        serve ask, find_symbol, grep, trace and review to agents over the Model
                                        Context Protocol (stdio); see recurse mcp --help

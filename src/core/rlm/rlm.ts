@@ -190,10 +190,12 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
     try {
       const result = await fn();
       options.onSubCall?.(kind, prompt);
+      trajectory?.recordSubCall({ runId, id, kind, prompt, ok: true, result });
       emit({ type: 'subcall-end', runId, id, depth: depth + 1, kind, ok: true, result: preview(result), durationMs: Date.now() - started });
       return result;
     } catch (err) {
       const message = signal?.aborted ? 'cancelled' : (err as Error).message;
+      trajectory?.recordSubCall({ runId, id, kind, prompt, ok: false, result: message });
       emit({ type: 'subcall-end', runId, id, depth: depth + 1, kind, ok: false, result: message, durationMs: Date.now() - started });
       throw new Error(message);
     }
@@ -209,6 +211,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
     emit({ type: 'subcall-start', runId, id, depth: depth + 1, kind: 'llm', prompt: preview(prompt) });
     ledger.recordSaved(answer.model, depth + 1, answer.usage);
     options.onSubCall?.('llm', prompt);
+    trajectory?.recordSubCall({ runId, id, kind: 'llm', prompt, ok: true, result: answer.text });
     emit({ type: 'subcall-end', runId, id, depth: depth + 1, kind: 'llm', ok: true, result: preview(answer.text), durationMs: 0, cached: true });
     return answer.text;
   };

@@ -63,6 +63,10 @@ export async function ask(options: AskOptions): Promise<AskResult> {
     const meta = () => ({
       question: options.question,
       workspace: options.workspace,
+      // What a replay needs to run the cells again the same way (replay/recordedRun.ts).
+      code: Boolean(code),
+      ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.conversation?.history.length ? { followUp: options.conversation.history.length } : {}),
       ...run.header(),
     });
     return await withSavedTrajectory(options.trajectoryFile, run.trajectory, meta, async () => {
