@@ -63,9 +63,11 @@ export async function runReplay(argv: string[], signal: AbortSignal): Promise<nu
       throw new TrajectoryError(`cannot read ${args.trajectory}: ${e.code ?? e.message}`);
     });
     const recorded = readRecordedRun(text);
-    const workspace = resolve(args.workspace ?? recorded.workspace ?? '');
-    if (!args.workspace && !recorded.workspace) throw new TrajectoryError('the trajectory does not say which workspace it ran on: pass --workspace DIR');
-    if (!(await stat(workspace).catch(() => undefined))?.isDirectory()) throw new TrajectoryError(`workspace is not a directory: ${workspace}`);
+    // A run over an in-memory workspace (an eval item's context) carries its files; any other names its folder.
+    const dir = args.workspace ?? (recorded.texts ? undefined : recorded.workspace);
+    if (dir === undefined && !recorded.texts) throw new TrajectoryError('the trajectory does not say which workspace it ran on: pass --workspace DIR');
+    const workspace = dir === undefined ? undefined : resolve(dir);
+    if (workspace !== undefined && !(await stat(workspace).catch(() => undefined))?.isDirectory()) throw new TrajectoryError(`workspace is not a directory: ${workspace}`);
     const quiet = args.quiet || args.json;
     const result = await replayRun({
       recorded, workspace, signal, fileMap: { snapshot: true, ripgrep: cliRipgrep() },

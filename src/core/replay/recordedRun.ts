@@ -19,6 +19,10 @@ export interface RecordedRun {
   version: number;
   question: string;
   workspace?: string;
+  /** An in-memory workspace's files (an eval item's context), kept whole in the trajectory. */
+  texts?: Record<string, string>;
+  /** Its name. */
+  name?: string;
   scope?: string;
   code: boolean;
   /** Earlier questions of a conversation: the REPL then held their variables, which a replay does not have. */
@@ -75,6 +79,8 @@ export function readRecordedRun(text: string): RecordedRun {
     question: typeof raw.question === 'string' ? raw.question : String(start.question ?? ''),
     ...(typeof raw.workspace === 'string' ? { workspace: raw.workspace } : {}),
     ...(typeof raw.scope === 'string' ? { scope: raw.scope } : {}),
+    ...(isObject(raw.texts) ? { texts: Object.fromEntries(Object.entries(raw.texts).map(([k, v]) => [k, String(v)])) } : {}),
+    ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
     // Version 1 did not say; its system prompt did (the code helpers are described there only when present).
     code: typeof raw.code === 'boolean' ? raw.code : systemPromptMentions(raw, root, 'findSymbol('),
     followUp: typeof raw.followUp === 'number' ? raw.followUp : 0,

@@ -9,8 +9,8 @@ import type { RecordedCell, RecordedRun } from './recordedRun';
 
 export interface ReplayOptions {
   recorded: RecordedRun;
-  /** The workspace to run the cells against (a user's `--workspace`, else the recorded one). */
-  workspace: string;
+  /** The workspace to run the cells against (a user's `--workspace`, else the recorded one); absent: the recorded in-memory files. */
+  workspace?: string;
   fileMap?: FileMapOptions;
   signal?: AbortSignal;
   /** Each cell as soon as it is compared. */
@@ -57,7 +57,9 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayResult> {
   const { recorded } = options;
   const notes: string[] = [];
   if (recorded.followUp > 0) notes.push(`this question followed ${recorded.followUp} earlier one(s) in a conversation: variables their cells left in the REPL are not there in a replay`);
-  const fullMap = await FileMap.load(options.workspace, { ...options.fileMap, signal: options.signal });
+  const fullMap = options.workspace !== undefined
+    ? await FileMap.load(options.workspace, { ...options.fileMap, signal: options.signal })
+    : FileMap.fromTexts(recorded.texts ?? {}, recorded.name);
   const code = recorded.code ? new CodeIndex(fullMap) : undefined;
   code?.start();
   try {

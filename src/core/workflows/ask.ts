@@ -67,6 +67,8 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       code: Boolean(code),
       ...(options.scope ? { scope: options.scope } : {}),
       ...(options.conversation?.history.length ? { followUp: options.conversation.history.length } : {}),
+      // An in-memory workspace (an eval item's context) is kept whole: there is no folder to replay it against.
+      ...(map.isVirtual ? { texts: map.virtualTexts(), name: map.name } : {}),
       ...run.header(),
     });
     return await withSavedTrajectory(options.trajectoryFile, run.trajectory, meta, async () => {

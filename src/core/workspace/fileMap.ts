@@ -239,6 +239,13 @@ export class FileMap {
     return this.store.texts !== undefined;
   }
 
+  /** An in-memory map's texts by path (undefined for maps of files on disk): what a trajectory keeps to replay it. */
+  virtualTexts(): Record<string, string> | undefined {
+    const texts = this.store.texts;
+    if (!texts) return undefined;
+    return Object.fromEntries(this.list.map((e) => [e.path, texts.get(e.path) ?? '']));
+  }
+
   /** A display name: the root folder's name, or the virtual map's name. */
   get name(): string {
     if (this.store.displayName !== undefined) return this.store.displayName;
