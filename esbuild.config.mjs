@@ -51,6 +51,9 @@ mkdirSync('dist', { recursive: true });
 // The sandbox loads this file next to the bundle (see src/core/sandbox/quickjsModule.ts).
 const wasm = join(dirname(require.resolve('@jitl/quickjs-wasmfile-release-sync/package.json')), 'dist', 'emscripten-module.wasm');
 copyFileSync(wasm, 'dist/quickjs.wasm');
+// Chart.js, inlined into the HTML reports `recurse eval --format html` writes (see src/core/html/htmlPage.ts).
+mkdirSync('dist/vendor', { recursive: true });
+copyFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'dist/vendor/chart.umd.min.js');
 // Tree-sitter runtime, grammars and their tags.scm, as dist/grammars/<package>/<file>.
 const grammarAssets = {
   'web-tree-sitter': ['web-tree-sitter.wasm'],

@@ -30,10 +30,12 @@ export const USAGE = `Usage:
   recurse models [--base-url URL] [--api-key KEY] [--model M] [--no-test] [--json]
                                        list the models an endpoint offers and test one tiny completion, with
                                        the endpoint's own error (unreachable, 401, 404, 429); see recurse models --help
-  recurse eval DATASET [--config FILE]… [--concurrency N] [--limit N] [--filter K=V] [--format markdown|json]
+  recurse eval DATASET [--config FILE]… [--concurrency N] [--limit N] [--filter K=V] [--format markdown|json|html]
                [-o FILE] [--resume FILE] [--trajectories DIR]
                                        score answers on LongBench-v2 JSON or repository-question JSONL under each
                                        config: accuracy (95% CI), cost, tokens, sub-calls; see recurse eval --help
+  recurse export TRAJECTORY [-o FILE]   a saved run as one self-contained HTML page (turns, cells, outputs,
+                                       sub-calls, tokens and cost), openable offline in any browser
   recurse replay TRAJECTORY [--workspace DIR] [--json]
                                        run a saved trajectory (ask --trajectory) again with no model and compare
                                        each cell's output with the recorded one: exit 0 identical, 3 diverged,

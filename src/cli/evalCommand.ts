@@ -4,6 +4,7 @@ import { ChatModelError } from '../core/llm/chatModel';
 import { DatasetError, type EvalItem, filterItems, readDataset } from '../core/eval/evalDataset';
 import { type EvalReport, reportMarkdown, summarize } from '../core/eval/evalReport';
 import { type EvalConfig, EvalRun, type ItemResult, resultKey } from '../core/eval/evalRun';
+import { reportHtml } from '../core/eval/reportHtml';
 import { MODEL_OPTIONS, type ModelFlags, parseFlags, positiveInt, readModelFlags, UsageError } from './args';
 import { runOptions } from './askCommand';
 import { createCliModels } from './models';
@@ -31,7 +32,7 @@ Options for eval:
       --concurrency N   items in flight at once (default 2)
       --limit N         the first N items (after --filter)
       --filter K=V      only items whose field K is V (LongBench: domain, sub_domain, difficulty, length)
-      --format F        markdown (default) or json
+      --format F        markdown (default), json, or html (one self-contained page with charts)
   -o, --output FILE     write the report there (default: stdout)
       --resume FILE     a JSON report of an interrupted run: its items are kept, the rest are run
       --trajectories DIR
@@ -42,7 +43,7 @@ Ctrl-C stops the run and writes the report of the items finished so far (marked 
 Exit codes: 0 report written, 1 failed, 2 usage error, 130 interrupted (partial report written).`;
 
 const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
-const FORMATS = ['markdown', 'json'] as const;
+const FORMATS = ['markdown', 'json', 'html'] as const;
 
 interface EvalArgs extends ModelFlags {
   dataset: string;
@@ -137,7 +138,10 @@ async function evaluate(args: EvalArgs, signal: AbortSignal): Promise<number> {
   const fresh = await run.run();
   progress.end();
   const wanted = new Set(items.flatMap((i) => configs.map((c) => resultKey(i.id, c.name))));
-  const all = [...(earlier?.items ?? []), ...fresh].filter((r) => wanted.has(resultKey(r.id, r.config)));
+  // In the dataset's order, configs side by side, however the items finished.
+  const order = new Map(items.flatMap((i, k) => configs.map((c, j) => [resultKey(i.id, c.name), k * configs.length + j] as const)));
+  const all = [...(earlier?.items ?? []), ...fresh].filter((r) => wanted.has(resultKey(r.id, r.config)))
+    .sort((a, b) => order.get(resultKey(a.id, a.config))! - order.get(resultKey(b.id, b.config))!);
   const report: EvalReport = {
     dataset: basename(datasetFile),
     startedAt: earlier?.startedAt ?? new Date().toISOString(),
@@ -145,7 +149,7 @@ async function evaluate(args: EvalArgs, signal: AbortSignal): Promise<number> {
     configs: summarize(configs.map((c) => c.name), all),
     items: all,
   };
-  const body = args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report);
+  const body = args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : args.format === 'html' ? reportHtml(report) : reportMarkdown(report);
   if (args.output) {
     await mkdir(dirname(resolve(args.output)), { recursive: true });
     await writeFile(args.output, body, 'utf8');

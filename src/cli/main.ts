@@ -12,6 +12,7 @@ import { runChat } from './chatCommand';
 import { checkWorkspace, err, EXIT } from './cliCommon';
 import { runModels } from './modelsCommand';
 import { runEval } from './evalCommand';
+import { runExport } from './exportCommand';
 import { runReplay } from './replayCommand';
 import { runReview } from './reviewCommand';
 import { runTrace } from './traceCommand';
@@ -148,6 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === 'models') return await runModels(argv.slice(1), controller.signal);
     if (argv[0] === 'replay') return await runReplay(argv.slice(1), controller.signal);
     if (argv[0] === 'eval') return await runEval(argv.slice(1), controller.signal);
+    if (argv[0] === 'export') return await runExport(argv.slice(1));
     // The MCP server's SDK (and its schema libraries) is loaded only by the command that serves it.
     if (argv[0] === 'mcp') return await (await import('./mcpCommand')).runMcp(argv.slice(1), controller.signal);
     const args = parseCliArgs(argv);

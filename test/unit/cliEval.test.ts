@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -89,6 +89,7 @@ describe('recurse eval', () => {
   });
   after(async () => {
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('scores a LongBench-v2 file under two configs: accuracy with a 95% CI, cost, usage, and every item', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -53,7 +53,10 @@ describe('recurse replay', () => {
       await models.close();
     }
   });
-  after(() => fixture.cleanup());
+  after(() => {
+    fixture.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('replays every cell identically with no model, and says so with exit 0', async () => {
     const run = await runCli(['replay', trajectory, '--json']);
