@@ -23,3 +23,4 @@ export { Conversation } from '../core/workflows/conversation';
 export { markInvalidCitations } from '../core/citations/markUnverified';
 export { RunProgress } from '../core/rlm/runProgress';
 export { traceMarkdown, traceJson } from '../core/trace/traceFormat';
+export { trajectoryPage } from '../core/rlm/trajectoryPage';

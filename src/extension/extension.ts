@@ -33,6 +33,7 @@
  *                                panel), postFromGraph(message) (as if the panel sent it, validated the same way),
  *                                graphTitle (the panel's title, undefined when closed), graphReady (its page said ready)
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AgentRuns } from './agents/agentRuns';
 import { handleChatRequest, registerChatParticipant } from './agents/chatParticipant';
@@ -42,6 +43,8 @@ import { ApiKeyStore } from './models/apiKeyStore';
 import { ChatHistory } from './chat/chatHistory';
 import { ChatSession, type RunOutcome } from './chat/chatSession';
 import { ChatViewProvider } from './chat/chatViewProvider';
+import { type ExportRunArgs, exportRun } from './chat/exportRun';
+import { RunRecords } from './chat/runRecords';
 import { type OpenResult, openCitation } from './chat/citationOpener';
 import { type HistoryRun, type HostMessage, PROTOCOL_VERSION, type WebviewMessage } from './chat/protocol';
 import { affectsFileMaps, readSettings } from './settings';
@@ -128,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
   const keys = new ApiKeyStore(context.secrets);
   const maps = new WorkspaceMaps(log);
   const history = new ChatHistory(context.workspaceState);
+  const records = new RunRecords(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs'));
   const walkthrough = new WalkthroughProgress(context.globalState);
   const inputs = new QuickInputs();
   const reviewStore = new ReviewStore(context.workspaceState, log);
@@ -142,6 +146,7 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     post: (m) => view.post(m),
     setRunning: (running) => void vscode.commands.executeCommand('setContext', 'recurse.running', running),
     history,
+    records,
     reviews: reviewStore,
     scope: scopes,
     readiness: (settings) => modelReadiness(settings, keys),
@@ -311,6 +316,7 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     vscode.commands.registerCommand('recurse.cancel', () => session.cancel()),
     vscode.commands.registerCommand('recurse.newChat', () => session.newChat()),
     vscode.commands.registerCommand('recurse.showLog', () => log.show(true)),
+    vscode.commands.registerCommand('recurse.exportRun', (args?: ExportRunArgs) => exportRun(records, log, args)),
     reviewStore,
     reviews,
     traces,

@@ -18,6 +18,7 @@ import type { FinishedReview } from '../review/reviewStore';
 import { type RecurseSettings, fileMapSettings, readSettings, runSettings } from '../settings';
 import type { RunStatusBar } from './statusBar';
 import type { ModelReadiness } from '../setup/modelReadiness';
+import type { RunRecords } from './runRecords';
 import { logEvent } from './trajectoryLog';
 import { WorkspaceMaps } from '../workspace/workspaceMaps';
 
@@ -42,6 +43,8 @@ export interface ChatSessionDeps {
   answered?(kind: 'question' | 'review'): void;
   /** Where finished runs are kept per workspace (absent: nothing is kept). */
   history?: ChatHistory;
+  /** Where each run's whole trajectory is saved, for Export Run as HTML (absent: not saved). */
+  records?: RunRecords;
   /** Told when a review starts, when one has findings to show, and when the chat is cleared (the diagnostics). */
   reviews?: { begin(): void; finished(review: FinishedReview): void; clear(): void };
   /** The chat's scope (scopeController.ts): the folder questions go to, the directory or package they are limited to. */
@@ -109,6 +112,14 @@ export class ChatSession {
     this.conversation = new ChatConversation(() => deps.history?.runs ?? [], (message) => deps.post({ type: 'status', message }));
   }
 
+  /** The trajectory file of a run, when runs are recorded (older ones pruned as each new one starts). */
+  private recordOf(runId: string): { trajectoryFile?: string } {
+    const records = this.deps.records;
+    if (!records) return {};
+    records.prune();
+    return { trajectoryFile: records.fileFor(runId) };
+  }
+
   get running(): boolean {
     return this.active !== undefined;
   }
@@ -140,6 +151,7 @@ export class ChatSession {
         conversation: this.conversation.for(folders ? `*:${folders.map((f) => f.uri.toString()).join(',')}` : `${folder.uri.toString()}#${this.deps.scope?.spec(folder) ?? ''}`),
         signal,
         onEvent,
+        ...this.recordOf(runId),
       });
       const scope = folders ? this.deps.scope?.wholeView?.() : this.deps.scope?.view(folder, result.scope);
       return {
@@ -176,6 +188,7 @@ export class ChatSession {
         scope: this.deps.scope?.spec(folder),
         signal,
         onEvent,
+        ...this.recordOf(runId),
       });
       if (signal.aborted) throw new Error('cancelled');
       const finished = await finishedReview(runId, folder, source, report);
