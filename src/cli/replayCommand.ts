@@ -89,7 +89,8 @@ export async function runReplay(argv: string[], signal: AbortSignal): Promise<nu
 }
 
 function cellLines(cell: ReplayedCell): string[] {
-  const where = `turn ${cell.turn} cell ${cell.cell}`;
+  const child = cell.depth > 0 ? `child run (depth ${cell.depth}: ${JSON.stringify((cell.question ?? '').slice(0, 40))}) ` : '';
+  const where = `${child}turn ${cell.turn} cell ${cell.cell}`;
   if (cell.identical) return [`${where}: identical`];
   if (!cell.replayed) return [`${where}: diverged — the replay never reached it`];
   if (!cell.recorded) return [`${where}: diverged — not in the recorded run`];
@@ -108,7 +109,7 @@ function summary(result: ReplayResult): string[] {
 function replayJson(result: ReplayResult): Record<string, unknown> {
   return {
     cells: result.cells.map((c) => ({
-      turn: c.turn, cell: c.cell, identical: c.identical, code: c.code,
+      depth: c.depth, ...(c.question !== undefined ? { question: c.question } : {}), turn: c.turn, cell: c.cell, identical: c.identical, code: c.code,
       ...(c.recorded ? { recorded: c.recorded } : {}), ...(c.replayed ? { replayed: c.replayed } : {}), ...(c.diff ? { diff: c.diff } : {}),
     })),
     answer: result.answer ?? null,

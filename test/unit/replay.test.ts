@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cliRun';
+import type { ScriptContext } from '../support/modelServer';
 import { copyFixture, js, startScriptedModels } from '../support/scriptedModels';
 
 /**
@@ -17,8 +18,16 @@ const EXPLORE = [
   "const hits = grep(/export function priceOrder/);",
   "const defs = await findSymbol('priceOrder');",
   "const notes = await llm_query_batched(['Summarise: ' + read(hits[0].path, hits[0].line, hits[0].line + 3), 'Name one risk of integer cents.']);",
-  "print(JSON.stringify({ hits, defs: defs.map((d) => d.path + ':' + d.line), notes }, null, 2));",
+  "const child = await rlm_query('Which files import pricing?', { glob: 'src/**' });",
+  "print(JSON.stringify({ hits, defs: defs.map((d) => d.path + ':' + d.line), notes, child }, null, 2));",
 ].join('\n');
+
+/** The sub-model: llm_query answers, and a child run of rlm_query that greps in its own cell, then finishes. */
+function subModel(ctx: ScriptContext): string {
+  if (!ctx.messages.some((m) => m.role === 'system')) return /risk/.test(ctx.lastUser) ? 'Rounding when converting to dollars.' : 'It sums line items in cents.';
+  if (!ctx.messages.some((m) => m.role === 'assistant')) return js("print(grep(/from '\\.\\.\\/orders\\/pricing'/).map((h) => h.path + ':' + h.line))");
+  return js('finish("src/api/server.ts imports it.")');
+}
 
 describe('recurse replay', () => {
   let fixture: ReturnType<typeof copyFixture>;
@@ -41,7 +50,7 @@ describe('recurse replay', () => {
         },
         js('finish("Orders are priced by `priceOrder` in src/orders/pricing.ts:15.")'),
       ],
-      subSteps: ['It sums line items in cents.', 'Rounding when converting to dollars.'],
+      subSteps: [subModel, subModel, subModel, subModel],
     });
     try {
       const run = await runCli(['ask', '-w', fixture.dir, '--base-url', models.server.url, '-m', 'root-model', '--sub-model', 'sub-model', '--trajectory', trajectory, '--json', QUESTION], {
@@ -63,16 +72,22 @@ describe('recurse replay', () => {
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const out = JSON.parse(run.stdout);
     assert.equal(out.diverged, false);
-    assert.deepEqual(out.cells.map((c: { turn: number; cell: number; identical: boolean }) => [c.turn, c.cell, c.identical]), [[1, 1, true], [2, 1, true], [3, 1, true]]);
+    // The child run's cells ran again too (they run inside the root's first cell, so they are compared first).
+    assert.deepEqual(out.cells.map((c: { depth: number; turn: number; cell: number; identical: boolean }) => [c.depth, c.turn, c.cell, c.identical]),
+      [[1, 1, 1, true], [1, 2, 1, true], [0, 1, 1, true], [0, 2, 1, true], [0, 3, 1, true]]);
+    assert.match(out.cells[0].replayed.output, /src\/api\/server\.ts:4/);
     // The sub-calls' answers came from the record: they are in the replayed output.
-    assert.match(out.cells[0].replayed.output, /It sums line items in cents\./);
-    assert.match(out.cells[0].replayed.output, /src\/orders\/pricing\.ts:15/);
+    assert.match(out.cells[2].replayed.output, /It sums line items in cents\./);
+    assert.match(out.cells[2].replayed.output, /Rounding when converting to dollars\./);
+    assert.match(out.cells[2].replayed.output, /src\/orders\/pricing\.ts:15/);
+    assert.match(out.cells[2].replayed.output, /src\/api\/server\.ts imports it\./);
     assert.equal(out.answer, recordedAnswer);
 
     const plain = await runCli(['replay', trajectory]);
     assert.equal(plain.code, 0, plain.stderr);
     assert.match(plain.stderr, /turn 1 cell 1: identical/);
-    assert.match(plain.stdout, /3 of 3 cells identical/);
+    assert.match(plain.stderr, /child run \(depth 1: "Which files import pricing\?"\) turn 1 cell 1: identical/);
+    assert.match(plain.stdout, /5 of 5 cells identical/);
     assert.match(plain.stdout, /answer: identical/);
   });
 
@@ -83,7 +98,8 @@ describe('recurse replay', () => {
       writeFileSync(file, readFileSync(file, 'utf8').replace('export function priceOrder(order: Order): number {', '// priced here\nexport function priceOrder(order: Order): number {'));
       const run = await runCli(['replay', trajectory, '--workspace', copy.dir]);
       assert.equal(run.code, 3, run.stderr + run.stdout);
-      assert.match(run.stderr, /turn 1 cell 1: diverged/);
+      assert.match(run.stderr, /^turn 1 cell 1: diverged/m);
+      assert.match(run.stderr, /child run \(depth 1: "Which files import pricing\?"\) turn 1 cell 1: identical/, 'the import line did not move');
       assert.match(run.stderr, /- +"line": 15/);
       assert.match(run.stderr, /\+ +"line": 16/);
       assert.match(run.stdout, /diverged/);
@@ -91,8 +107,8 @@ describe('recurse replay', () => {
       assert.equal(json.code, 3);
       const out = JSON.parse(json.stdout);
       assert.equal(out.diverged, true);
-      assert.equal(out.cells[0].identical, false);
-      assert.ok(out.cells[0].diff.length > 1);
+      assert.equal(out.cells[2].identical, false);
+      assert.ok(out.cells[2].diff.length > 1);
     } finally {
       copy.cleanup();
     }

@@ -1,6 +1,6 @@
 import type { ChatModel, ChatRequest, ChatResponse } from '../llm/chatModel';
 import type { RecordedSubCall } from '../rlm/trajectory';
-import type { HostFunction } from '../sandbox/sandbox';
+import type { RecordedChild } from './recordedRun';
 
 /** The replay ran past what was recorded: the run asked for a reply or a sub-call answer it never had. */
 export class OffTheRecordError extends Error {
@@ -21,8 +21,7 @@ export class RecordedReplies implements ChatModel {
     if (this.next >= this.replies.length) {
       throw new OffTheRecordError(`the run asked for a reply to turn ${this.next + 1}; the trajectory has ${this.replies.length}`);
     }
-    const text = this.replies[this.next++];
-    return { text, model: this.model, usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } };
+    return reply(this.model, this.replies[this.next++]);
   }
 
   get used(): number {
@@ -31,10 +30,9 @@ export class RecordedReplies implements ChatModel {
 }
 
 /**
- * The sub-calls of a replay, answered from the record: llm_query, llm_query_batched and rlm_query return what the
- * recorded call with the same prompt returned (or throw what it threw). A prompt asked more often than recorded
- * (identical prompts in flight at once were sent once) gets its last answer again; one never recorded is off the
- * record, and the cell that asked shows it.
+ * The recorded sub-call answers, by prompt: what the recorded call with the same prompt returned (or the error it
+ * failed with). A prompt asked more often than recorded (identical prompts in flight at once were sent once) gets
+ * its last answer again; one never recorded is off the record, and the cell that asked shows it.
  */
 export class RecordedAnswers {
   private readonly byPrompt = new Map<string, RecordedSubCall[]>();
@@ -57,26 +55,33 @@ export class RecordedAnswers {
     if (!call.ok) throw new Error(call.result);
     return call.result;
   }
+}
 
-  /** The sub-call helpers, as the cells call them (arguments checked as the real ones check them). */
-  helpers(): Record<string, HostFunction> {
-    const text = (helper: string, v: unknown): string => {
-      if (typeof v !== 'string') throw new Error(`${helper}: prompt must be a string`);
-      return v;
-    };
-    return {
-      llm_query: async (prompt: unknown) => this.answer('llm', text('llm_query', prompt)),
-      llm_query_batched: async (prompts: unknown) => {
-        if (!Array.isArray(prompts) || prompts.some((p) => typeof p !== 'string')) throw new Error('llm_query_batched: prompts must be an array of strings');
-        return (prompts as string[]).map((p) => {
-          try {
-            return this.answer('llm', p);
-          } catch (err) {
-            return `Error: ${(err as Error).message}`;
-          }
-        });
-      },
-      rlm_query: async (question: unknown) => this.answer('rlm', text('rlm_query', question)),
-    };
+/**
+ * The sub-model of a replay. An llm_query prompt (one user message) gets its recorded answer; a child run of
+ * rlm_query (a system prompt, then "Question: …") gets the recorded child's reply for its turn, so the child's
+ * cells run again too.
+ */
+export class RecordedSubModel implements ChatModel {
+  constructor(readonly model: string, private readonly children: readonly RecordedChild[], private readonly answers: RecordedAnswers) {}
+
+  async complete(request: ChatRequest): Promise<ChatResponse> {
+    request.signal?.throwIfAborted();
+    const { messages } = request;
+    if (!messages.some((m) => m.role === 'system')) {
+      const prompt = messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n');
+      return reply(this.model, this.answers.answer('llm', prompt));
+    }
+    const first = messages.find((m) => m.role === 'user')?.content ?? '';
+    const turn = messages.filter((m) => m.role === 'assistant').length;
+    const same = this.children.filter((c) => first.startsWith(`Question: ${c.question}\n`));
+    const child = same.find((c) => turn < c.replies.length) ?? same[0];
+    if (!child) throw new OffTheRecordError(`replay: no recorded child run asked this question: ${first.slice(10, 130)}`);
+    if (turn >= child.replies.length) throw new OffTheRecordError(`the child run asked for a reply to turn ${turn + 1}; the trajectory has ${child.replies.length}`);
+    return reply(this.model, child.replies[turn]);
   }
+}
+
+function reply(model: string, text: string): ChatResponse {
+  return { text, model, usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } };
 }

@@ -1,8 +1,10 @@
 import type { BudgetLimits } from '../rlm/budget';
 import { type RecordedSubCall, TRAJECTORY_VERSION } from '../rlm/trajectory';
 
-/** A cell of the recorded root run: what it ran and what it printed. */
+/** A cell of a recorded run: what it ran and what it printed. */
 export interface RecordedCell {
+  /** The recorded run it belongs to. */
+  runId: string;
   turn: number;
   cell: number;
   code: string;
@@ -28,14 +30,26 @@ export interface RecordedRun {
   /** Earlier questions of a conversation: the REPL then held their variables, which a replay does not have. */
   followUp: number;
   rootModel: string;
+  subModel: string;
   limits?: Partial<BudgetLimits>;
+  rootRunId: string;
   /** The root model's replies, turn by turn (thinking left out, as the run itself left it out of the history). */
   replies: string[];
+  /** The child runs of rlm_query, in the order they started, with their own replies. */
+  children: RecordedChild[];
+  /** Every run's cells, the root's and the children's. */
   cells: RecordedCell[];
-  /** The root run's sub-calls (its cells' llm_query and rlm_query), whole. */
+  /** Every run's sub-calls (its cells' llm_query and rlm_query), whole. */
   subCalls: RecordedSubCall[];
   /** The recorded answer, when the run finished. */
   answer?: string;
+}
+
+export interface RecordedChild {
+  runId: string;
+  depth: number;
+  question: string;
+  replies: string[];
 }
 
 export class TrajectoryError extends Error {
@@ -68,9 +82,13 @@ export function readRecordedRun(text: string): RecordedRun {
   if (!start || typeof start.runId !== 'string') throw new TrajectoryError('the trajectory has no root run (no run-start event at depth 0)');
   const root = start.runId;
   const mine = events.filter((e) => e.runId === root && e.depth === 0);
-  const replies = mine.filter((e) => e.type === 'model-text').map((e) => String(e.text ?? ''));
-  const cells = recordedCells(mine);
-  const subCalls = recordedSubCalls(raw, root, version, events);
+  const replies = repliesOf(mine);
+  const children: RecordedChild[] = events
+    .filter((e) => e.type === 'run-start' && typeof e.runId === 'string' && e.runId !== root && typeof e.depth === 'number' && e.depth > 0)
+    .map((e) => ({ runId: e.runId as string, depth: e.depth as number, question: String(e.question ?? ''), replies: repliesOf(events.filter((x) => x.runId === e.runId && x.depth === e.depth)) }));
+  const runs = new Set([root, ...children.map((c) => c.runId)]);
+  const cells = recordedCells(events.filter((e) => typeof e.runId === 'string' && runs.has(e.runId)));
+  const subCalls = recordedSubCalls(raw, version, events);
   const finish = mine.find((e) => e.type === 'finish');
   const limits = isObject(raw.limits) ? (raw.limits as Partial<BudgetLimits>) : undefined;
   const models = isObject(raw.models) ? raw.models : {};
@@ -85,23 +103,30 @@ export function readRecordedRun(text: string): RecordedRun {
     code: typeof raw.code === 'boolean' ? raw.code : systemPromptMentions(raw, root, 'findSymbol('),
     followUp: typeof raw.followUp === 'number' ? raw.followUp : 0,
     rootModel: typeof models.root === 'string' ? models.root : 'recorded',
+    subModel: typeof models.sub === 'string' ? models.sub : typeof models.root === 'string' ? models.root : 'recorded',
     ...(limits ? { limits } : {}),
+    rootRunId: root,
     replies,
+    children,
     cells,
     subCalls,
     ...(finish && typeof finish.answer === 'string' ? { answer: finish.answer } : {}),
   };
 }
 
+function repliesOf(events: Json[]): string[] {
+  return events.filter((e) => e.type === 'model-text').map((e) => String(e.text ?? ''));
+}
+
 function recordedCells(events: Json[]): RecordedCell[] {
   const code = new Map<string, string>();
   const cells: RecordedCell[] = [];
   for (const e of events) {
-    const key = `${e.turn}:${e.cell}`;
+    const key = `${e.runId}:${e.turn}:${e.cell}`;
     if (e.type === 'cell-start') code.set(key, String(e.code ?? ''));
     if (e.type === 'cell-output' && typeof e.turn === 'number' && typeof e.cell === 'number') {
       cells.push({
-        turn: e.turn, cell: e.cell, code: code.get(key) ?? '', output: String(e.output ?? ''),
+        runId: String(e.runId), turn: e.turn, cell: e.cell, code: code.get(key) ?? '', output: String(e.output ?? ''),
         ...(typeof e.error === 'string' ? { error: e.error } : {}),
       });
     }
@@ -109,13 +134,13 @@ function recordedCells(events: Json[]): RecordedCell[] {
   return cells;
 }
 
-function recordedSubCalls(raw: Json, root: string, version: number, events: Json[]): RecordedSubCall[] {
+function recordedSubCalls(raw: Json, version: number, events: Json[]): RecordedSubCall[] {
   if (Array.isArray(raw.subCalls)) {
-    return raw.subCalls.filter(isObject).filter((c) => c.runId === root).map((c) => ({
-      runId: root, id: Number(c.id), kind: c.kind === 'rlm' ? 'rlm' : 'llm', prompt: String(c.prompt ?? ''), ok: c.ok !== false, result: String(c.result ?? ''),
+    return raw.subCalls.filter(isObject).map((c) => ({
+      runId: String(c.runId), id: Number(c.id), kind: c.kind === 'rlm' ? 'rlm' : 'llm', prompt: String(c.prompt ?? ''), ok: c.ok !== false, result: String(c.result ?? ''),
     }));
   }
-  const made = events.some((e) => e.type === 'subcall-start' && e.runId === root);
+  const made = events.some((e) => e.type === 'subcall-start');
   if (made) {
     throw new TrajectoryError(`this trajectory (format version ${version}) keeps only previews of its sub-calls' answers; record it again with this version to replay it`);
   }

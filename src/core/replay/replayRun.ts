@@ -4,8 +4,8 @@ import { runRlm } from '../rlm/rlm';
 import { FileMap, type FileMapOptions } from '../workspace/fileMap';
 import { resolveWorkflowScope } from '../workflows/workflowRun';
 import { cellDiff } from './cellDiff';
-import { RecordedAnswers, RecordedReplies } from './recordedModels';
-import type { RecordedCell, RecordedRun } from './recordedRun';
+import { RecordedAnswers, RecordedReplies, RecordedSubModel } from './recordedModels';
+import type { RecordedCell, RecordedChild, RecordedRun } from './recordedRun';
 
 export interface ReplayOptions {
   recorded: RecordedRun;
@@ -23,6 +23,10 @@ export interface CellRun {
 }
 
 export interface ReplayedCell {
+  /** 0 for the root run's cells, 1 for those of a child run of rlm_query, and so on. */
+  depth: number;
+  /** For a child run's cell: its question. */
+  question?: string;
   turn: number;
   cell: number;
   code: string;
@@ -49,9 +53,10 @@ export interface ReplayResult {
 }
 
 /**
- * Runs a recorded root run again with no model: the recorded replies stand in for the root model and the recorded
- * answers for its sub-calls, while every cell runs for real — the same QuickJS sandbox and helpers, against the
- * workspace as it is now — and each cell's output is compared with the recorded one.
+ * Runs a recorded run again with no model: the recorded replies stand in for the root model and, for the sub-model,
+ * the recorded llm_query answers and the child runs' replies, while every cell — the root's and each rlm_query
+ * child's — runs for real, the same QuickJS sandbox and helpers against the workspace as it is now, and each cell's
+ * output is compared with the recorded one.
  */
 export async function replayRun(options: ReplayOptions): Promise<ReplayResult> {
   const { recorded } = options;
@@ -64,15 +69,13 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayResult> {
   code?.start();
   try {
     const map = recorded.scope ? (await resolveWorkflowScope(fullMap, recorded.scope, code)).map : fullMap;
-    const comparison = new CellComparison(recorded.cells, options.onCell);
+    const comparison = new CellComparison(recorded, options.onCell);
     let answer: string | undefined;
     let stopped: string | undefined;
-    let rootRun: string | undefined;
     const onEvent = (e: RlmEvent): void => {
-      if (e.type === 'run-start' && e.depth === 0) rootRun ??= e.runId;
-      if (e.runId !== rootRun || e.depth !== 0) return;
-      if (e.type === 'cell-start') comparison.started(e.turn, e.cell, e.code);
-      if (e.type === 'cell-output') comparison.ran(e.turn, e.cell, { output: e.output, ...(e.error ? { error: e.error } : {}) });
+      if (e.type === 'run-start') comparison.runStarted(e.runId, e.depth, e.question);
+      if (e.type === 'cell-start') comparison.started(e.runId, e.turn, e.cell, e.code);
+      if (e.type === 'cell-output') comparison.ran(e.runId, e.turn, e.cell, { output: e.output, ...(e.error ? { error: e.error } : {}) });
     };
     try {
       const result = await runRlm({
@@ -80,8 +83,8 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayResult> {
         map,
         code,
         rootModel: new RecordedReplies(recorded.rootModel, recorded.replies),
+        subModel: new RecordedSubModel(recorded.subModel, recorded.children, new RecordedAnswers(recorded.subCalls)),
         limits: recorded.limits,
-        extraHelpers: new RecordedAnswers(recorded.subCalls).helpers(),
         onEvent,
         signal: options.signal,
       });
@@ -103,39 +106,63 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayResult> {
   }
 }
 
-/** Matches replayed cells with recorded ones by turn and cell number, in the order they ran. */
+/**
+ * Matches replayed cells with recorded ones: the root run with the recorded root, each child run with the first
+ * recorded child (at its depth) that asked the same question and is not matched yet; then by turn and cell number.
+ */
 class CellComparison {
   private readonly pending = new Map<string, RecordedCell>();
   private readonly code = new Map<string, string>();
+  /** Replayed run id → recorded run id (and its depth and question). */
+  private readonly runs = new Map<string, { runId: string; depth: number; question?: string }>();
+  private readonly unclaimed: RecordedChild[];
   private readonly out: ReplayedCell[] = [];
 
-  constructor(recorded: readonly RecordedCell[], private readonly onCell?: (cell: ReplayedCell) => void) {
-    for (const c of recorded) this.pending.set(key(c.turn, c.cell), c);
+  constructor(private readonly recorded: RecordedRun, private readonly onCell?: (cell: ReplayedCell) => void) {
+    for (const c of recorded.cells) this.pending.set(key(c.runId, c.turn, c.cell), c);
+    this.unclaimed = [...recorded.children];
   }
 
-  started(turn: number, cell: number, code: string): void {
-    this.code.set(key(turn, cell), code);
+  runStarted(runId: string, depth: number, question: string): void {
+    if (depth === 0) {
+      this.runs.set(runId, { runId: this.recorded.rootRunId, depth });
+      return;
+    }
+    const at = this.unclaimed.findIndex((c) => c.depth === depth && c.question === question);
+    const child = at === -1 ? undefined : this.unclaimed.splice(at, 1)[0];
+    this.runs.set(runId, { runId: child?.runId ?? `unrecorded:${runId}`, depth, question });
   }
 
-  ran(turn: number, cell: number, replayed: CellRun): void {
-    const k = key(turn, cell);
+  started(runId: string, turn: number, cell: number, code: string): void {
+    this.code.set(key(runId, turn, cell), code);
+  }
+
+  ran(replayedRun: string, turn: number, cell: number, replayed: CellRun): void {
+    const run = this.runs.get(replayedRun) ?? { runId: `unrecorded:${replayedRun}`, depth: 0 };
+    const where = { depth: run.depth, ...(run.question !== undefined ? { question: run.question } : {}), turn, cell };
+    const k = key(run.runId, turn, cell);
     const recorded = this.pending.get(k);
     this.pending.delete(k);
-    const code = recorded?.code ?? this.code.get(k) ?? '';
+    const code = recorded?.code ?? this.code.get(key(replayedRun, turn, cell)) ?? '';
     if (!recorded) {
-      this.push({ turn, cell, code, identical: false, replayed });
+      this.push({ ...where, code, identical: false, replayed });
       return;
     }
     const was: CellRun = { output: recorded.output, ...(recorded.error ? { error: recorded.error } : {}) };
     const identical = was.output === replayed.output && was.error === replayed.error;
     const diff = identical ? undefined : cellDiff(render(was), render(replayed));
-    this.push({ turn, cell, code, identical, recorded: was, replayed, ...(diff ? { diff } : {}) });
+    this.push({ ...where, code, identical, recorded: was, replayed, ...(diff ? { diff } : {}) });
   }
 
   /** Every cell compared, then the recorded ones the replay never reached. */
   finish(): ReplayedCell[] {
+    const children = new Map(this.recorded.children.map((c) => [c.runId, c]));
     for (const c of this.pending.values()) {
-      this.push({ turn: c.turn, cell: c.cell, code: c.code, identical: false, recorded: { output: c.output, ...(c.error ? { error: c.error } : {}) } });
+      const child = children.get(c.runId);
+      this.push({
+        depth: child?.depth ?? 0, ...(child ? { question: child.question } : {}), turn: c.turn, cell: c.cell, code: c.code, identical: false,
+        recorded: { output: c.output, ...(c.error ? { error: c.error } : {}) },
+      });
     }
     this.pending.clear();
     return this.out;
@@ -147,8 +174,8 @@ class CellComparison {
   }
 }
 
-function key(turn: number, cell: number): string {
-  return `${turn}:${cell}`;
+function key(runId: string, turn: number, cell: number): string {
+  return `${runId}:${turn}:${cell}`;
 }
 
 function render(run: CellRun): string {
