@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { extension } from './helpers';
 
-const COMMANDS = ['recurse.ask', 'recurse.askSelection', 'recurse.configureModel', 'recurse.setApiKey', 'recurse.clearApiKey', 'recurse.cancel', 'recurse.newChat', 'recurse.showLog'];
+const COMMANDS = ['recurse.ask', 'recurse.askSelection', 'recurse.configureModel', 'recurse.setApiKey', 'recurse.clearApiKey', 'recurse.cancel', 'recurse.newChat', 'recurse.showLog', 'recurse.exportRun'];
 const BUDGET_MS = 50;
 
 describe('activation', () => {
@@ -65,6 +65,6 @@ describe('activation', () => {
     for (const c of COMMANDS) assert.ok(all.has(c), `${c} is registered`);
     const titles = (extension().packageJSON.contributes.commands as { command: string; title: string }[]).map((c) => c.title);
     assert.deepEqual(titles, ['Ask About Workspace', 'Ask About Selection', 'Configure Model…', 'Set API Key', 'Clear API Key', 'Cancel', 'New Chat', 'Show Log',
-      'Trace Dependencies', 'Review Changes…', 'Review Working Tree Changes', 'Review Staged Changes', 'Open Diff of Recurse Finding']);
+      'Export Run as HTML…', 'Trace Dependencies', 'Review Changes…', 'Review Working Tree Changes', 'Review Staged Changes', 'Open Diff of Recurse Finding']);
   });
 });
