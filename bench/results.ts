@@ -1,6 +1,7 @@
 // The benchmark's result record and its renderings (console table, markdown for the README).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { type PoolFanoutRow, poolFanoutTable } from './poolFanout';
 import { type FanoutResult, fanoutTable } from './reviewFanout';
 import { goalTable } from './goals';
 import { RECALL_KINDS, RECALL_RULE, type SymbolCorpusResult } from './symbolBench';
@@ -92,6 +93,7 @@ export interface BenchResult {
   symbols?: SymbolCorpusResult[];
   /** Review fan-out against ceil(n / concurrency) × latency of a scripted sub-model (issue 9's goal). */
   reviewFanout?: FanoutResult[];
+  poolFanout?: PoolFanoutRow[];
   notes: string[];
 }
 
@@ -386,6 +388,16 @@ export function toMarkdown(r: BenchResult): string {
           'A scripted root model reviews a real git diff by sending one `llm_query_batched` prompt per changed file; the sub-model (a real local HTTP server) answers each after a fixed delay. Floor = ceil(files / concurrency) × delay; goal: the fan-out cell within 1.1× of it. "Whole review" adds git, the file map, both root turns and checking the findings.',
           '',
           fanoutTable(r.reviewFanout),
+          '',
+        ]
+      : []),
+    ...(r.poolFanout?.length
+      ? [
+          '## Sub-calls over a pool of endpoints',
+          '',
+          'A root cell fans its prompts out through `llm_query_batched` to a pool of 1, 2 and 4 endpoints (model servers on their own threads, each answering after a fixed delay), 4 calls in flight per endpoint. Ideal = ceil(calls / (4 × endpoints)) × delay.',
+          '',
+          poolFanoutTable(r.poolFanout),
           '',
         ]
       : []),

@@ -91,7 +91,7 @@ const { ModelServer } = require(workerData.modelServer);
 })();
 `;
 
-async function startServerThread(delayMs: number, rootReplies: string[]): Promise<{ url: string; peak(): Promise<number>; close(): Promise<void> }> {
+export async function startServerThread(delayMs: number, rootReplies: string[]): Promise<{ url: string; peak(): Promise<number>; close(): Promise<void> }> {
   const worker = new Worker(SERVER_THREAD, {
     eval: true,
     workerData: { delayMs, rootReplies, modelServer: require.resolve('../test/support/modelServer') },

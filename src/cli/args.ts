@@ -55,6 +55,11 @@ Options for ask:
       --base-url URL       OpenAI-compatible endpoint (env OPENAI_BASE_URL; e.g. http://127.0.0.1:11434/v1)
       --api-key KEY        API key (prefer env OPENAI_API_KEY)
       --config FILE        JSON config file (env RECURSE_CONFIG; default ~/.config/recurse/config.json, ./.recurse.json)
+      --sub-endpoint URL   send llm_query and child-RLM calls to this OpenAI-compatible endpoint too (repeatable:
+                           a pool, each call to the least loaded; config file: "subEndpoints"); the root model
+                           keeps --base-url
+      --sub-endpoint-concurrency N
+                           calls in flight per sub-endpoint (default 4)
       --max-iterations N   root turns (default 20)
       --max-depth N        RLM levels, 1 = no child RLMs (default 2)
       --max-sub-calls N    llm_query/rlm_query calls in all (default 100)
@@ -89,6 +94,9 @@ export interface CliArgs {
   baseUrl?: string;
   apiKey?: string;
   config?: string;
+  /** --sub-endpoint URL (repeatable) and --sub-endpoint-concurrency N: sub-calls over a pool of endpoints. */
+  subEndpoints?: string[];
+  subEndpointConcurrency?: number;
   maxIterations?: number;
   maxDepth?: number;
   maxSubCalls?: number;
@@ -120,6 +128,8 @@ export const MODEL_OPTIONS = {
   'base-url': { type: 'string' },
   'api-key': { type: 'string' },
   config: { type: 'string' },
+  'sub-endpoint': { type: 'string', multiple: true },
+  'sub-endpoint-concurrency': { type: 'string' },
 } as const;
 
 /** The budget and file-map flags of every command that runs the RLM (parseArgs specs). */
@@ -142,13 +152,18 @@ export const RUN_OPTIONS = {
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** The model flags as parsed (MODEL_OPTIONS). */
-export type ModelFlags = Pick<CliArgs, 'model' | 'subModel' | 'baseUrl' | 'apiKey' | 'config'>;
+export type ModelFlags = Pick<CliArgs, 'model' | 'subModel' | 'baseUrl' | 'apiKey' | 'config' | 'subEndpoints' | 'subEndpointConcurrency'>;
 /** The budget and file-map flags as parsed (RUN_OPTIONS). */
 export type RunFlags = Pick<CliArgs, 'maxIterations' | 'maxDepth' | 'maxSubCalls' | 'maxTokens' | 'timeoutSeconds' | 'concurrency' | 'maxFileSizeKB' | 'exclude' | 'noCache' | 'subTemperature' | 'cacheAnyTemperature' | 'contextWindow' | 'subContextWindow'>;
 
 export function readModelFlags(v: Values): ModelFlags {
   const str = (k: string) => v[k] as string | undefined;
-  return { model: str('model'), subModel: str('sub-model'), baseUrl: str('base-url'), apiKey: str('api-key'), config: str('config') };
+  const endpoints = v['sub-endpoint'] as string[] | undefined;
+  const limit = positiveInt('sub-endpoint-concurrency', str('sub-endpoint-concurrency'));
+  return {
+    model: str('model'), subModel: str('sub-model'), baseUrl: str('base-url'), apiKey: str('api-key'), config: str('config'),
+    ...(endpoints?.length ? { subEndpoints: endpoints } : {}), ...(limit !== undefined ? { subEndpointConcurrency: limit } : {}),
+  };
 }
 
 export function readRunOptions(v: Values): RunFlags {

@@ -88,11 +88,19 @@ export function answerJson(result: AskResult): Record<string, unknown> {
       cachedSubCalls: result.usage.cachedSubCalls,
       savedTokens: result.usage.savedTokens,
       ...(result.usage.savedCost !== undefined ? { savedCost: result.usage.savedCost } : {}),
+      ...(result.usage.byModel.byEndpoint ? { byEndpoint: byEndpoint(result) } : {}),
     },
     skipped: result.skipped.counts,
     forced: result.forced,
     ...(result.scope ? { scope: result.scope } : {}),
   };
+}
+
+/** Calls, tokens and cost per endpoint that answered (the root's, and each sub-endpoint of a pool). */
+function byEndpoint(result: AskResult): Record<string, { calls: number; totalTokens: number; cost?: number }> {
+  return Object.fromEntries(Object.entries(result.usage.byModel.byEndpoint ?? {}).map(([url, t]) => [url, {
+    calls: t.calls, totalTokens: t.totalTokens, ...(t.costUSD !== undefined ? { cost: t.costUSD } : {}),
+  }]));
 }
 
 /** The answer on stdout (JSON, or markdown with unverified citations marked) and, unless quiet, its summary on stderr. */
@@ -114,6 +122,8 @@ function summaryLines(result: AskResult): string[] {
       `${usage.cost !== undefined ? ` · $${usage.cost.toFixed(4)}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s` +
       ` · citations: ${valid} verified${invalid ? `, ${invalid} unverified` : ''}`,
   ];
+  const endpoints = Object.entries(result.usage.byModel.byEndpoint ?? {});
+  if (endpoints.length > 1) lines.push(`— by endpoint: ${endpoints.map(([url, t]) => `${url} ${t.calls} call${t.calls === 1 ? '' : 's'}`).join(', ')}`);
   if (usage.cachedSubCalls) {
     const saved = usage.savedCost !== undefined ? `, $${usage.savedCost.toFixed(4)}` : '';
     lines.push(`— ${usage.cachedSubCalls} sub-call${usage.cachedSubCalls === 1 ? '' : 's'} from the cache: saved ${usage.savedTokens} tokens${saved}`);

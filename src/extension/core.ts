@@ -24,3 +24,5 @@ export { markInvalidCitations } from '../core/citations/markUnverified';
 export { RunProgress } from '../core/rlm/runProgress';
 export { traceMarkdown, traceJson } from '../core/trace/traceFormat';
 export { trajectoryPage } from '../core/rlm/trajectoryPage';
+export { EndpointPool } from '../core/llm/endpointPool';
+export { readSubEndpoints, sameServer } from '../core/llm/subEndpoints';

@@ -56,6 +56,7 @@ import { ScopeController } from './scope/scopeController';
 import { type ConfigureOutcome, ConfigureModelFlow } from './setup/configureModel';
 import { modelReadiness } from './setup/modelReadiness';
 import { QuickInputs } from './setup/quickInputs';
+import { setApiKey } from './setup/setApiKey';
 import { WalkthroughProgress } from './setup/walkthroughProgress';
 import { WorkspaceMaps } from './workspace/workspaceMaps';
 
@@ -303,11 +304,7 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
       return undefined;
     }),
     vscode.commands.registerCommand('recurse.askSelection', askSelection),
-    vscode.commands.registerCommand('recurse.setApiKey', async () => {
-      const key = await keys.prompt();
-      if (key) void vscode.window.showInformationMessage('Recurse: API key saved in secret storage.');
-      return !!key;
-    }),
+    vscode.commands.registerCommand('recurse.setApiKey', () => setApiKey(keys, inputs, readSettings(WorkspaceMaps.pickFolder()))),
     vscode.commands.registerCommand('recurse.configureModel', () => configureModel()),
     vscode.commands.registerCommand('recurse.clearApiKey', async () => {
       await keys.clear(readSettings(WorkspaceMaps.pickFolder()).baseUrl);

@@ -23,6 +23,8 @@ export interface RecurseSettings {
   /** Context windows in tokens (recurse.contextWindow / subContextWindow; undefined: discovered). */
   contextWindow?: number;
   subContextWindow?: number;
+  /** recurse.subEndpoints as set (checked when models are made): sub-calls over a pool of endpoints. */
+  subEndpoints: unknown[];
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -56,6 +58,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RecurseSettings
     subTemperature: temperature(c.get<unknown>('subTemperature')),
     contextWindow: int('contextWindow', 2048),
     subContextWindow: int('subContextWindow', 2048),
+    subEndpoints: Array.isArray(c.get<unknown>('subEndpoints')) ? (c.get<unknown[]>('subEndpoints') ?? []) : [],
   };
 }
 

@@ -44,6 +44,8 @@ export interface ChatResponse {
   usage: TokenUsage;
   model: string;
   finishReason?: string;
+  /** The endpoint that answered and the model name it was asked for (what prices and per-endpoint usage go by). */
+  servedBy?: { endpoint: string; model: string };
 }
 
 export interface ChatModel {

@@ -1,4 +1,5 @@
 // Where the model comes from: flags > environment > config file, and with nothing configured a local Ollama.
+import { readSubEndpoints } from './subEndpoints';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,6 +31,8 @@ export interface RecurseConfigFile {
   subModel?: string;
   prices?: PriceTable;
   maxIterations?: number;
+  /** Sub-calls spread over these endpoints (see endpointPool.ts). */
+  subEndpoints?: unknown;
   [key: string]: unknown;
 }
 
@@ -226,6 +229,7 @@ function readConfig(p: string): RecurseConfigFile {
       throw new ChatModelError('config', `Config file ${p}: "${key}" must be a string.`);
     }
   }
+  if (c.subEndpoints !== undefined) readSubEndpoints(c.subEndpoints, `Config file ${p}`);
   if (c.prices !== undefined) {
     if (!c.prices || typeof c.prices !== 'object') throw new ChatModelError('config', `Config file ${p}: "prices" must be an object.`);
     for (const [model, price] of Object.entries(c.prices)) {

@@ -109,6 +109,11 @@ export class OpenAICompatibleModel implements ChatModel {
     return this.baseURL;
   }
 
+  /** A rate-limit error's Retry-After in milliseconds, when this endpoint's server sent one with its 429. */
+  retryAfterMs(error: ChatModelError): number | undefined {
+    return this.retryAfter.get(error);
+  }
+
   /** What the server says about the model's window (asked once per model object); Azure deployments say nothing. */
   contextWindow(signal?: AbortSignal): Promise<EndpointWindow | undefined> {
     if (this.azure) return Promise.resolve(undefined);
@@ -130,7 +135,7 @@ export class OpenAICompatibleModel implements ChatModel {
       if (request.signal?.aborted) throw cancelledError();
       let error: ChatModelError;
       try {
-        return await this.attempt(request);
+        return { ...(await this.attempt(request)), servedBy: { endpoint: this.baseURL, model: this.model } };
       } catch (e) {
         if (e instanceof CallbackFailure) throw e.error;
         error = e instanceof ChatModelError ? e : new ChatModelError('network', String(e), { cause: e });

@@ -19,6 +19,8 @@ export interface UsageSummary {
   total: UsageTotals;
   byModel: Record<string, UsageTotals>;
   byDepth: Record<string, UsageTotals>;
+  /** By the endpoint that answered (base URL), when the models said. */
+  byEndpoint?: Record<string, UsageTotals>;
   /** Sub-calls answered from the cache (not in total). */
   saved: SavedUsage;
 }
@@ -27,6 +29,7 @@ interface Entry {
   model: string;
   depth: number;
   usage: TokenUsage;
+  endpoint?: string;
 }
 
 /** What sub-calls answered from the cache saved: the calls, and the tokens and cost their originals had. */
@@ -43,8 +46,8 @@ export class UsageLedger {
 
   constructor(private readonly prices?: PriceTable) {}
 
-  record(model: string, depth: number, usage: TokenUsage): void {
-    this.entries.push({ model, depth, usage: { ...usage } });
+  record(model: string, depth: number, usage: TokenUsage, endpoint?: string): void {
+    this.entries.push({ model, depth, usage: { ...usage }, ...(endpoint ? { endpoint } : {}) });
   }
 
   /** A sub-call answered from the cache: it costs nothing, and saved what the original call cost. */
@@ -82,6 +85,13 @@ export class UsageLedger {
     return this.group((e) => String(e.depth));
   }
 
+  /** Calls by the endpoint that answered them (those whose model named none are left out). */
+  byEndpoint(): Record<string, UsageTotals> {
+    const groups = this.group((e) => e.endpoint ?? '');
+    delete groups[''];
+    return groups;
+  }
+
   /** Cost of one call, or undefined if its model has no price. */
   costOf(model: string, usage: TokenUsage): number | undefined {
     const price = this.prices?.[model];
@@ -92,7 +102,8 @@ export class UsageLedger {
   }
 
   toJSON(): UsageSummary {
-    return { total: this.total(), byModel: this.byModel(), byDepth: this.byDepth(), saved: this.saved() };
+    const byEndpoint = this.byEndpoint();
+    return { total: this.total(), byModel: this.byModel(), byDepth: this.byDepth(), ...(Object.keys(byEndpoint).length ? { byEndpoint } : {}), saved: this.saved() };
   }
 
   private group(key: (e: Entry) => string): Record<string, UsageTotals> {

@@ -19,7 +19,8 @@ export type RlmEvent =
   | { type: 'subcall-start'; runId: string; id: number; depth: number; kind: 'llm' | 'rlm'; prompt: string }
   /** `cached`: answered from the sub-call cache, at no cost. */
   | { type: 'subcall-end'; runId: string; id: number; depth: number; kind: 'llm' | 'rlm'; ok: boolean; result: string; durationMs: number; cached?: boolean }
-  | { type: 'usage'; runId: string; depth: number; model: string; usage: TokenUsage; totalTokens: number; cost?: number }
+  /** `endpoint`: the base URL that answered (sub-calls spread over a pool of endpoints). */
+  | { type: 'usage'; runId: string; depth: number; model: string; endpoint?: string; usage: TokenUsage; totalTokens: number; cost?: number }
   | { type: 'notice'; runId: string; depth: number; message: string }
   | { type: 'finish'; runId: string; depth: number; answer: string; forced: boolean; reason: FinishReason }
   | { type: 'error'; runId: string; depth: number; message: string };

@@ -164,13 +164,14 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
   const subPromptLimit = promptLimit(windows.sub.tokens);
 
   const account = (model: string, callDepth: number, response: ChatResponse) => {
-    ledger.record(model, callDepth, response.usage);
+    ledger.record(response.servedBy?.model ?? model, callDepth, response.usage, response.servedBy?.endpoint);
     budget.addTokens(response.usage.totalTokens);
     emit({
       type: 'usage',
       runId,
       depth: callDepth,
-      model,
+      model: response.servedBy?.model ?? model,
+      ...(response.servedBy ? { endpoint: response.servedBy.endpoint } : {}),
       usage: response.usage,
       totalTokens: budget.tokensUsed,
       cost: ledger.costUSD,

@@ -21,6 +21,11 @@ export class ApiKeyStore {
     return stored || this.env.OPENAI_API_KEY || undefined;
   }
 
+  /** The key stored for this endpoint alone (never the shared one: a key goes only where it was given for). */
+  async own(baseUrl: string): Promise<string | undefined> {
+    return (await this.secrets.get(endpointSecretId(baseUrl))) || undefined;
+  }
+
   /** Asks with a password input box; stores and returns the key, or undefined when the user dismissed it. */
   async prompt(reason?: string, baseUrl?: string): Promise<string | undefined> {
     const key = await vscode.window.showInputBox({
