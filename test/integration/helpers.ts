@@ -91,3 +91,29 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A guided flow's quick input on screen once its title matches (Configure Model…, Set API Key). */
+export async function inputTitled(recurse: RecurseApi, title: RegExp): Promise<NonNullable<RecurseApi['setup']['input']>> {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const input = recurse.setup.input;
+    if (input && title.test(input.title ?? '')) return input;
+  }
+  throw new Error(`no input titled ${title}; on screen: ${recurse.setup.input?.title ?? 'nothing'}`);
+}
+
+/** Types into an input box, or makes the item whose label matches active in a pick, then presses Enter. */
+export async function answerInput(recurse: RecurseApi, title: RegExp, value: string | RegExp): Promise<void> {
+  const input = await inputTitled(recurse, title);
+  if (typeof value === 'string') (input as vscode.InputBox).value = value;
+  else {
+    const pick = input as vscode.QuickPick<vscode.QuickPickItem>;
+    const item = pick.items.find((i) => value.test(i.label));
+    if (!item) throw new Error(`no item ${value} in "${pick.title}": ${pick.items.map((i) => i.label).join(' | ')}`);
+    pick.activeItems = [item];
+  }
+  // The extension host sends a quick input's changes to the workbench on its next tick: let them land first.
+  await new Promise((r) => setTimeout(r, 150));
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  // The step is over once another input (or none) is on screen.
+  for (const deadline = Date.now() + 15_000; recurse.setup.input === input && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+}

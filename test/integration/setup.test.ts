@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RecurseApi } from '../../src/extension/extension';
 import { ModelServer } from '../support/modelServer';
-import { api, configure, js, messagesOf } from './helpers';
+import { answerInput, api, configure, inputTitled as inputTitledIn, js, messagesOf } from './helpers';
 
 /**
  * First run: the no-model state and "Configure Model…", driven through VS Code's own quick input (the flow's
@@ -33,31 +33,8 @@ describe('first run: no model, then Configure Model…', () => {
     return s;
   }
 
-  /** The flow's input on screen once its title matches. */
-  async function inputTitled(title: RegExp): Promise<NonNullable<RecurseApi['setup']['input']>> {
-    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-      const input = recurse.setup.input;
-      if (input && title.test(input.title ?? '')) return input;
-    }
-    throw new Error(`no input titled ${title}; on screen: ${recurse.setup.input?.title ?? 'nothing'}`);
-  }
-
-  /** Types into an input box, or makes the item whose label matches active in a pick, then presses Enter. */
-  async function answer(title: RegExp, value: string | RegExp): Promise<void> {
-    const input = await inputTitled(title);
-    if (typeof value === 'string') (input as vscode.InputBox).value = value;
-    else {
-      const pick = input as vscode.QuickPick<vscode.QuickPickItem>;
-      const item = pick.items.find((i) => value.test(i.label));
-      assert.ok(item, `no item ${value} in "${pick.title}": ${pick.items.map((i) => i.label).join(' | ')}`);
-      pick.activeItems = [item];
-    }
-    // The extension host sends a quick input's changes to the workbench on its next tick: let them land first.
-    await new Promise((r) => setTimeout(r, 150));
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    // The step is over once another input (or none) is on screen.
-    for (const deadline = Date.now() + 15_000; recurse.setup.input === input && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
-  }
+  const inputTitled = (title: RegExp) => inputTitledIn(recurse, title);
+  const answer = (title: RegExp, value: string | RegExp) => answerInput(recurse, title, value);
 
   it('with no model configured, the chat says so and a question runs nothing (it is kept)', async () => {
     const since = recurse.sentToWebview.length;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RecurseApi } from '../../src/extension/extension';
 import { ModelServer } from '../support/modelServer';
-import { configure, connectModelServer, js, script } from './helpers';
+import { answerInput, configure, connectModelServer, inputTitled as inputTitledIn, js, script } from './helpers';
 
 /**
  * recurse.subEndpoints in VS Code: a question's sub-calls spread over two more OpenAI-compatible servers while the
@@ -29,27 +29,8 @@ describe('sub-calls over a pool of endpoints (recurse.subEndpoints)', () => {
     await Promise.all([server.close(), open.close(), keyed.close()]);
   });
 
-  async function inputTitled(title: RegExp): Promise<NonNullable<RecurseApi['setup']['input']>> {
-    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-      const input = recurse.setup.input;
-      if (input && title.test(input.title ?? '')) return input;
-    }
-    throw new Error(`no input titled ${title}; on screen: ${recurse.setup.input?.title ?? 'nothing'}`);
-  }
-
-  async function answer(title: RegExp, value: string | RegExp): Promise<void> {
-    const input = await inputTitled(title);
-    if (typeof value === 'string') (input as vscode.InputBox).value = value;
-    else {
-      const pick = input as vscode.QuickPick<vscode.QuickPickItem>;
-      const item = pick.items.find((i) => value.test(i.label));
-      assert.ok(item, `no item ${value} in "${pick.title}": ${pick.items.map((i) => i.label).join(' | ')}`);
-      pick.activeItems = [item];
-    }
-    await new Promise((r) => setTimeout(r, 150));
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    for (const deadline = Date.now() + 15_000; recurse.setup.input === input && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
-  }
+  const inputTitled = (title: RegExp) => inputTitledIn(recurse, title);
+  const answer = (title: RegExp, value: string | RegExp) => answerInput(recurse, title, value);
 
   it("sets one sub-endpoint's key, then spreads a question's sub-calls over both, the root staying put", async () => {
     const command = vscode.commands.executeCommand<boolean>('recurse.setApiKey');
