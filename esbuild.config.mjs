@@ -75,7 +75,8 @@ for (const [pkg, files] of Object.entries(grammarAssets)) {
   } catch {
     dir = dirname(require.resolve(pkg));
   }
-  for (const file of files) {
+  // Its package.json too: the grammar's version is part of every cached record's key (see grammarVersion).
+  for (const file of [...files, 'package.json']) {
     mkdirSync(dirname(join('dist', 'grammars', pkg, file)), { recursive: true });
     copyFileSync(join(dir, file), join('dist', 'grammars', pkg, file));
   }

@@ -15,11 +15,13 @@ export const USAGE = `Usage:
   recurse chat [options]               questions from stdin, one per line, in one conversation: one REPL whose
                                        variables carry over, earlier answers in its \`history\`; --json prints one
                                        object per answer; exits 0 at end of input
-  recurse index [DIR] [--scope DIR|PACKAGE] [--json] [--dump FILE]
+  recurse index [DIR] [--scope DIR|PACKAGE] [--json] [--dump FILE] [--export PACK] [--import PACK]
                                        build or refresh the symbol index and import graph of a workspace and
                                        report {files, symbols, languages, packages, ms, cachedFiles}; --dump
                                        writes one JSON line per symbol; --scope reports (and dumps) only the
-                                       files of one directory or package
+                                       files of one directory or package; --export writes the index as a
+                                       portable pack (keyed by file content) for other clones and machines,
+                                       --import seeds this one from such a pack (only other files are parsed)
   recurse review [--base REF] [--head REF] [--staged] [--commit REF] [--scope DIR|PACKAGE]
                  [--format markdown|json|sarif] [--output FILE] [ask's model options]
                                        review a git change (default: working tree vs HEAD); see recurse review --help
@@ -116,6 +118,9 @@ export interface CliArgs {
   subContextWindow?: number;
   json: boolean;
   dump?: string;
+  /** index --export PACK / --import PACK: write the index as a portable pack, or seed it from one. */
+  exportPack?: string;
+  importPack?: string;
   scope?: string;
   trajectory?: string;
   quiet: boolean;
@@ -229,6 +234,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
       ...RUN_OPTIONS,
       json: { type: 'boolean' },
       dump: { type: 'string' },
+      export: { type: 'string' },
+      import: { type: 'string' },
       scope: { type: 'string' },
       trajectory: { type: 'string' },
       session: { type: 'string' },
@@ -258,10 +265,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
     base.workspace = rest[0];
   }
   if (command !== 'index' && v.dump) throw new UsageError('--dump is an option of recurse index');
+  if (command !== 'index' && (v.export || v.import)) throw new UsageError('--export and --import are options of recurse index');
   return {
     command,
     question: command === 'ask' ? question : undefined,
     dump: v.dump,
+    ...(v.export ? { exportPack: v.export } : {}),
+    ...(v.import ? { importPack: v.import } : {}),
     scope: readScope(v),
     ...base,
     ...readModelFlags(v),

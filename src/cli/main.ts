@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { CodeIndex } from '../core/index/codeIndex';
 import { inScopeDir, resolveScope, ScopeError, scopeInfo, scopeLabel } from '../core/index/scope';
+import { readIndexPack } from '../core/index/pack/indexPack';
 import { indexedLanguage } from '../core/index/symbols/languages';
 import { ChatModelError } from '../core/llm/chatModel';
 import { RlmCancelledError } from '../core/rlm/rlm';
@@ -24,6 +25,8 @@ import { recurseVersion } from './version';
 
 async function runIndex(args: CliArgs): Promise<number> {
   const root = await checkWorkspace(args.workspace);
+  // A pack is read and checked whole before anything is built or cached: a refused one changes nothing.
+  const pack = args.importPack ? await readIndexPack(args.importPack) : undefined;
   const started = Date.now();
   const map = await FileMap.load(root, {
     exclude: args.exclude,
@@ -33,6 +36,7 @@ async function runIndex(args: CliArgs): Promise<number> {
   });
   const loadMs = Date.now() - started;
   const code = new CodeIndex(map, {
+    ...(pack ? { pack: () => Promise.resolve(pack) } : {}),
     symbols: {
       onProgress: args.quiet || args.json ? undefined : throttledProgress((done, total) => err(`indexing: ${done}/${total} files`)),
     },
@@ -63,10 +67,16 @@ async function runIndex(args: CliArgs): Promise<number> {
       importsExtracted: graph.stats.extracted,
       importsRestored: graph.fromSnapshot,
       cachedFiles: stats.cachedFiles,
+      parsedFiles: stats.parsedFiles,
+      ...(pack ? { imported: { file: pack.file, createdAt: pack.createdAt, seededFiles: stats.seededFiles, seededImports: graph.stats.seeded, notes: pack.notes } } : {}),
       skipped: map.skipped.counts,
       indexSkipped: stats.skipped,
       ...(scope ? { scope: scopeInfo(scope) } : {}),
     };
+    if (args.exportPack) {
+      const written = await code.exportPack(args.exportPack);
+      Object.assign(summary, { exported: { file: args.exportPack, ...written } });
+    }
     if (args.dump) {
       const out = createWriteStream(args.dump);
       for (const s of symbols ?? (await code.symbolIndex.allSymbols())) {
@@ -93,6 +103,11 @@ async function runIndex(args: CliArgs): Promise<number> {
         process.stdout.write(`  skipped ${count} ${reason}${examples.length ? ` (e.g. ${examples.slice(0, 3).join(', ')})` : ''}\n`);
       }
       for (const [reason, count] of Object.entries(stats.skipped)) process.stdout.write(`  not indexed: ${count} ${reason}\n`);
+      if (pack) {
+        process.stdout.write(`  from the pack ${pack.file}: ${stats.seededFiles} files' symbols, ${graph.stats.seeded} files' imports; ${stats.parsedFiles} files parsed\n`);
+        for (const note of pack.notes) process.stdout.write(`  note: ${note}\n`);
+      }
+      if (args.exportPack) process.stdout.write(`  exported the index to ${args.exportPack}\n`);
     }
     return EXIT.ok;
   } finally {

@@ -26,3 +26,4 @@ export { traceMarkdown, traceJson } from '../core/trace/traceFormat';
 export { trajectoryPage } from '../core/rlm/trajectoryPage';
 export { EndpointPool } from '../core/llm/endpointPool';
 export { readSubEndpoints, sameServer } from '../core/llm/subEndpoints';
+export { locatePack, readIndexPack } from '../core/index/pack/indexPack';

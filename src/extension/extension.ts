@@ -79,7 +79,7 @@ export interface RecurseApi {
   readonly statusText: string;
   fileMapLoads(folderUri: vscode.Uri): number;
   /** Resolves once a folder's code index (symbols and import graph) is complete; its size then. */
-  whenIndexed(folder: vscode.WorkspaceFolder): Promise<{ files: number; symbols: number; imports: number }>;
+  whenIndexed(folder: vscode.WorkspaceFolder): Promise<{ files: number; symbols: number; imports: number; parsedFiles: number; seededFiles: number }>;
   readonly history: { readonly runs: readonly HistoryRun[]; flushed(): Promise<void> };
   readonly workspaceState: vscode.Memento;
   readonly review: ReviewApi;
@@ -362,7 +362,7 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     whenIndexed: async (folder) => {
       const code = maps.codeIndex(folder, await maps.get(folder));
       const [stats, graph] = await Promise.all([code.symbolIndex.whenComplete(), code.graph()]);
-      return { files: stats.files, symbols: stats.symbols, imports: graph.stats.edges };
+      return { files: stats.files, symbols: stats.symbols, imports: graph.stats.edges, parsedFiles: stats.parsedFiles, seededFiles: stats.seededFiles };
     },
     history,
     workspaceState: context.workspaceState,

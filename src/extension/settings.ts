@@ -25,6 +25,8 @@ export interface RecurseSettings {
   subContextWindow?: number;
   /** recurse.subEndpoints as set (checked when models are made): sub-calls over a pool of endpoints. */
   subEndpoints: unknown[];
+  /** recurse.sharedIndex: an index pack file, or a directory holding packs ('' for none). */
+  sharedIndex: string;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -59,6 +61,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RecurseSettings
     contextWindow: int('contextWindow', 2048),
     subContextWindow: int('subContextWindow', 2048),
     subEndpoints: Array.isArray(c.get<unknown>('subEndpoints')) ? (c.get<unknown[]>('subEndpoints') ?? []) : [],
+    sharedIndex: str('sharedIndex', ''),
   };
 }
 

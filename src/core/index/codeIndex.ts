@@ -1,6 +1,8 @@
 import type { FileMap } from '../workspace/fileMap';
 import { grep } from '../workspace/grep';
 import { ImportGraph } from './imports/importGraph';
+import type { RawImport } from './imports/importExtractor';
+import { type IndexPack, writeIndexPack } from './pack/indexPack';
 import { type CodeSymbol, SymbolIndex, type SymbolIndexOptions } from './symbols/symbolIndex';
 
 /**
@@ -35,11 +37,22 @@ export class CodeIndex {
   private builtGraph: ImportGraph | undefined;
   private symbolCount: number | undefined;
 
+  /** The shared pack, once the symbol index asked for it (its cache lacked files). */
+  private pack: Promise<IndexPack | undefined> | undefined;
+  private readonly hasPack: boolean;
+
+  /**
+   * `pack`: a shared index pack, read only if the cache lacks files; their symbols and imports are taken from it
+   * where it holds their content.
+   */
   constructor(
     readonly map: FileMap,
-    options: { symbols?: SymbolIndexOptions } = {},
+    options: { symbols?: SymbolIndexOptions; pack?: () => Promise<IndexPack | undefined> } = {},
   ) {
-    this.symbolIndex = new SymbolIndex(map, options.symbols);
+    const load = options.pack;
+    this.hasPack = Boolean(load);
+    const seed = load && (() => (this.pack ??= load()));
+    this.symbolIndex = new SymbolIndex(map, { ...options.symbols, ...(seed ? { seed } : {}) });
   }
 
   /** Boots the symbol parser threads while the workspace's map loads (see SymbolIndex.prewarm). */
@@ -63,10 +76,15 @@ export class CodeIndex {
   }
 
   graph(): Promise<ImportGraph> {
-    this.graphPromise ??= ImportGraph.build(this.map).then((g) => {
+    this.graphPromise ??= (async () => {
+      // The pack's imports are found by content key, which the symbol index learns as it reads each file.
+      if (this.hasPack) await this.symbolIndex.whenComplete().catch(() => undefined);
+      const pack = await this.pack?.catch(() => undefined);
+      const seed = pack && pack.imports.size > 0 ? { imports: pack.imports, contentKey: (p: string) => this.symbolIndex.contentKey(p) } : undefined;
+      const g = await ImportGraph.build(this.map, seed ? { seed } : {});
       this.builtGraph = g;
       return g;
-    });
+    })();
     return this.graphPromise;
   }
 
@@ -118,6 +136,26 @@ export class CodeIndex {
       if (best) ref.in = best.container ? `${best.container}.${best.name}` : best.name;
       return ref;
     });
+  }
+
+  /**
+   * Writes the complete index as a portable pack (see pack/indexPack.ts): every indexed file's symbols and its
+   * imports, keyed by content. Files the symbol index does not cover are left out (an import extracts them).
+   */
+  async exportPack(file: string): Promise<{ symbols: number; imports: number; bytes: number }> {
+    await this.symbolIndex.whenComplete();
+    const raws = await (await this.graph()).rawImports();
+    const symbols = this.symbolIndex;
+    const imports = (function* (): Generator<[string, RawImport[]]> {
+      const seen = new Set<string>();
+      for (const [p, list] of raws) {
+        const key = symbols.contentKey(p);
+        if (key === undefined || seen.has(key)) continue;
+        seen.add(key);
+        yield [key, list];
+      }
+    })();
+    return writeIndexPack(file, { symbols: symbols.packSymbols(), imports });
   }
 
   dispose(): void {

@@ -1,8 +1,11 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CodeIndex } from '../../core/index/codeIndex';
 import type { FileMap } from '../../core/workspace/fileMap';
 import { folderLabels } from '../../core/workspace/folderLabels';
 import { loadCore } from '../loadCore';
+import type { IndexPack } from '../../core/index/pack/indexPack';
 import { excludePatterns, readSettings } from '../settings';
 import { vscodeRipgrep } from './vscodeRipgrep';
 
@@ -147,10 +150,46 @@ export class WorkspaceMaps implements vscode.Disposable {
     const entry = this.entries.get(folder.uri.toString());
     if (entry?.code?.map === map) return entry.code.index;
     entry?.code?.index.dispose();
-    const index = new (loadCore().CodeIndex)(map);
+    const index = new (loadCore().CodeIndex)(map, { pack: () => this.sharedPack(folder) });
     index.start();
     if (entry) entry.code = { map, index };
     return index;
+  }
+
+  /**
+   * The team's shared index pack (recurse.sharedIndex: a file, or a directory whose newest .rpack is taken; relative
+   * to the folder), read when a build finds files its cache lacks. A refused pack is said once, and the index is
+   * then built here as usual.
+   */
+  private async sharedPack(folder: vscode.WorkspaceFolder): Promise<IndexPack | undefined> {
+    const setting = readSettings(folder).sharedIndex;
+    if (!setting) return undefined;
+    const core = loadCore();
+    const where = path.resolve(folder.uri.fsPath, setting.replace(/^~(?=$|[\\/])/, os.homedir()));
+    const file = await core.locatePack(where);
+    if (!file) {
+      this.warnOnce(where, `Recurse: no index pack at ${where} (recurse.sharedIndex); building the index here.`);
+      return undefined;
+    }
+    try {
+      const started = Date.now();
+      const pack = await core.readIndexPack(file);
+      this.log.info(`shared index ${file} (made ${pack.createdAt}): ${pack.symbols.size} files' symbols, ${pack.imports.size} files' imports, read in ${Date.now() - started} ms` +
+        (pack.notes.length ? `; ${pack.notes.join('; ')}` : ''));
+      return pack;
+    } catch (err) {
+      this.warnOnce(file, `Recurse: ${(err as Error).message}. Building the index here instead.`);
+      return undefined;
+    }
+  }
+
+  private readonly warned = new Set<string>();
+
+  private warnOnce(key: string, message: string): void {
+    this.log.warn(message);
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    void vscode.window.showWarningMessage(message);
   }
 
   private dropCombined(): void {

@@ -28,6 +28,8 @@ export interface ImportEdge {
 export interface ImportGraphOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** A shared index pack's imports by content key, and each file's content key (from the symbol index). */
+  seed?: { imports: Map<string, RawImport[]>; contentKey(path: string): string | undefined };
 }
 
 export interface ImportGraphStats {
@@ -39,6 +41,8 @@ export interface ImportGraphStats {
   ms: number;
   /** Files whose imports were extracted (read) by this build; the others came from the import snapshot. */
   extracted: number;
+  /** Files whose imports came from a shared index pack (by content). */
+  seeded: number;
 }
 
 interface FileImports {
@@ -68,6 +72,7 @@ export class ImportGraph {
   private configured: { config: WorkspaceConfig; resolver: ImportResolver } | undefined;
   private ms = 0;
   private extracted = 0;
+  private seeded = 0;
   private restored = false;
   /** Loads every file's imports for a restored graph, the first time they are needed. */
   private pendingRaws: (() => Promise<{ raws: Array<RawImport[] | null> }>) | undefined;
@@ -99,8 +104,9 @@ export class ImportGraph {
       graph.pendingRaws = () => extractWithSnapshot(map, targets, {});
       await graph.restore(stored);
     } else {
-      const { raws, extracted } = await extractWithSnapshot(map, targets, options);
+      const { raws, extracted, seeded } = await extractWithSnapshot(map, targets, options);
       graph.extracted = extracted;
+      graph.seeded = seeded;
       for (let i = 0; i < targets.length; i++) graph.sources.set(targets[i].path, { language: targets[i].language, raws: raws[i] ?? [] });
       await graph.reconfigureInSlices();
       if (file && fingerprint) await writeResolvedSnapshot(file, fingerprint, paths, graph.storedEdges());
@@ -187,7 +193,13 @@ export class ImportGraph {
       edges += list.length;
       for (const e of list) if (e.to !== undefined) resolved++;
     }
-    return { files: this.sources.size, edges, resolved, external: edges - resolved, ms: this.ms, extracted: this.extracted };
+    return { files: this.sources.size, edges, resolved, external: edges - resolved, ms: this.ms, extracted: this.extracted, seeded: this.seeded };
+  }
+
+  /** Every source file's imports as extracted (for an index pack). */
+  async rawImports(): Promise<Map<string, RawImport[]>> {
+    await this.loadRaws();
+    return new Map([...this.sources].map(([p, s]) => [p, s.raws ?? []]));
   }
 
   /** Imports of one file, in source order (empty for an unknown file). */
@@ -396,9 +408,13 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  */
 async function extractWithSnapshot(
   map: FileMap, targets: ExtractTarget[], options: ImportGraphOptions,
-): Promise<{ raws: Array<RawImport[] | null>; extracted: number }> {
+): Promise<{ raws: Array<RawImport[] | null>; extracted: number; seeded: number }> {
   const where = map.snapshot;
-  if (!where) return { raws: await extractAll(map, targets, options), extracted: targets.length };
+  if (!where) {
+    const raws: Array<RawImport[] | null> = new Array(targets.length).fill(null);
+    const { extracted, seeded } = await extractMissing(map, targets, targets.map((_, i) => i), raws, options);
+    return { raws, extracted, seeded };
+  }
   const file = importSnapshotFile(where.dir, where.realRoot);
   const takenAt = Date.now();
   const known = (await readImportSnapshot(file, where.realRoot)) ?? new Map<string, ImportSnapshotEntry>();
@@ -410,14 +426,30 @@ async function extractWithSnapshot(
     if (k && entry && k.size === entry.size && k.mtimeMs === entry.mtimeMs) raws[i] = k.raws;
     else missing.push(i);
   });
-  if (missing.length === 0 && known.size === targets.length) return { raws, extracted: 0 };
-  const extracted = await extractAll(map, missing.map((i) => targets[i]!), options);
-  missing.forEach((i, k) => (raws[i] = extracted[k] ?? null));
+  if (missing.length === 0 && known.size === targets.length) return { raws, extracted: 0, seeded: 0 };
+  const { extracted, seeded } = await extractMissing(map, targets, missing, raws, options);
   const next = new Map<string, ImportSnapshotEntry>();
   targets.forEach((t, i) => {
     const entry = map.get(t.path);
     if (entry?.mtimeMs !== undefined && raws[i]) next.set(t.path, { size: entry.size, mtimeMs: entry.mtimeMs, raws: raws[i]! });
   });
   await writeImportSnapshot(file, where.realRoot, takenAt, next);
-  return { raws, extracted: missing.length };
+  return { raws, extracted, seeded };
+}
+
+/** Fills `raws` at `missing`: from the shared pack where it holds the file's content, else by reading the file. */
+async function extractMissing(
+  map: FileMap, targets: ExtractTarget[], missing: number[], raws: Array<RawImport[] | null>, options: ImportGraphOptions,
+): Promise<{ extracted: number; seeded: number }> {
+  const seed = options.seed;
+  const rest: number[] = [];
+  for (const i of missing) {
+    const key = seed?.contentKey(targets[i]!.path);
+    const found = key === undefined ? undefined : seed!.imports.get(key);
+    if (found) raws[i] = found;
+    else rest.push(i);
+  }
+  const extracted = await extractAll(map, rest.map((i) => targets[i]!), options);
+  rest.forEach((i, k) => (raws[i] = extracted[k] ?? null));
+  return { extracted: rest.length, seeded: missing.length - rest.length };
 }

@@ -8,7 +8,8 @@ import { RACY_MS } from '../../workspace/mapSnapshot';
 import { writeFileAtomic } from '../../writeFileAtomic';
 import { IMPORT_EXTRACTOR_SOURCE, type RawImport } from './importExtractor';
 
-const EXTRACTOR = createHash('sha256').update(IMPORT_EXTRACTOR_SOURCE).digest('hex').slice(0, 16);
+/** The extractor's identity: imports extracted by another version of it are extracted again. */
+export const EXTRACTOR = createHash('sha256').update(IMPORT_EXTRACTOR_SOURCE).digest('hex').slice(0, 16);
 
 export interface ImportSnapshotEntry {
   size: number;
@@ -31,7 +32,7 @@ const KINDS: RawImport['k'][] = ['import', 'export', 'require', 'dynamic', 'incl
  * and parses far faster than objects (a kernel has hundreds of thousands of includes). Undefined when a field holds
  * a tab or a newline (then the objects are stored as they are).
  */
-function pack(raws: RawImport[]): string | undefined {
+export function packRaws(raws: RawImport[]): string | undefined {
   const lines: string[] = [];
   for (const r of raws) {
     const fields = [String(KINDS.indexOf(r.k)), String(r.l), r.s, ...(r.n ?? [])];
@@ -41,7 +42,7 @@ function pack(raws: RawImport[]): string | undefined {
   return lines.join('\n');
 }
 
-function unpack(packed: string): RawImport[] {
+export function unpackRaws(packed: string): RawImport[] {
   if (packed === '') return [];
   return packed.split('\n').map((line) => {
     const [k, l, s, ...n] = line.split('\t');
@@ -59,7 +60,7 @@ export async function readImportSnapshot(file: string, realRoot: string): Promis
     if (stored.extractor !== EXTRACTOR || stored.root !== realRoot || typeof stored.files !== 'object') return undefined;
     const out = new Map<string, ImportSnapshotEntry>();
     for (const [p, [size, mtimeMs, raws]] of Object.entries(stored.files)) {
-      if (mtimeMs < stored.takenAt - RACY_MS) out.set(p, { size, mtimeMs, raws: typeof raws === 'string' ? unpack(raws) : raws });
+      if (mtimeMs < stored.takenAt - RACY_MS) out.set(p, { size, mtimeMs, raws: typeof raws === 'string' ? unpackRaws(raws) : raws });
     }
     return out;
   } catch {
@@ -69,7 +70,7 @@ export async function readImportSnapshot(file: string, realRoot: string): Promis
 
 export async function writeImportSnapshot(file: string, realRoot: string, takenAt: number, entries: Map<string, ImportSnapshotEntry>): Promise<void> {
   const stored: Stored = { extractor: EXTRACTOR, root: realRoot, takenAt, files: {} };
-  for (const [p, e] of entries) if (e.mtimeMs < takenAt - RACY_MS) stored.files[p] = [e.size, e.mtimeMs, pack(e.raws) ?? e.raws];
+  for (const [p, e] of entries) if (e.mtimeMs < takenAt - RACY_MS) stored.files[p] = [e.size, e.mtimeMs, packRaws(e.raws) ?? e.raws];
   // A cache that cannot be written only costs the next build its speed.
   await writeFileAtomic(file, JSON.stringify(stored)).catch(() => undefined);
 }

@@ -42,18 +42,32 @@ export function workerSetup(): WorkerSetup {
   return setup;
 }
 
-/** Changes whenever a language's grammar file, queries or extractor change: the cache key beside content hashes. */
+/**
+ * Changes whenever a language's grammar, queries or extractor change: the cache key beside content hashes. The same
+ * on every machine with the same Recurse (index packs travel between them): the grammar and runtime packages by name
+ * and version, the grammar file by its size — never a file time, which a copy or a rebuilt bundle changes.
+ */
 export function grammarVersion(language: string): string {
   let v = versions.get(language);
   if (!v) {
     const spec = workerSetup().languages[language];
+    const pkg = Object.values(LANGUAGES).find((l) => l.id === language)?.pkg;
     const h = createHash('sha1').update(String(EXTRACTOR_VERSION)).update(spec ? spec.query + JSON.stringify(spec.skeleton ?? null) : 'none');
-    // The grammar file by its size and time (a new package version, a rebuilt bundle), not its bytes:
-    // hashing megabytes of wasm per language cost a warm reload a fifth of its time.
+    h.update(`${packageVersion('web-tree-sitter')}|${pkg ? `${pkg}@${packageVersion(pkg)}` : ''}`);
+    // Not the wasm's bytes: hashing megabytes of wasm per language cost a warm reload a fifth of its time.
     const st = spec && fs.statSync(spec.wasm, { throwIfNoEntry: false });
-    if (st) h.update(`${st.size}:${st.mtimeMs}`);
+    if (st) h.update(String(st.size));
     v = h.digest('base64').slice(0, 12);
     versions.set(language, v);
   }
   return v;
+}
+
+/** A grammar package's version, from its package.json beside the bundle's copy (or in node_modules). */
+function packageVersion(pkg: string): string {
+  try {
+    return String((JSON.parse(fs.readFileSync(assetPath(pkg, 'package.json'), 'utf8')) as { version?: unknown }).version ?? '');
+  } catch {
+    return '';
+  }
 }

@@ -4,7 +4,8 @@ import { recurseCacheRoot } from '../../cacheRoot';
 import * as path from 'node:path';
 import { EventLoopSlices } from '../../eventLoopSlices';
 
-const FORMAT = 1;
+// 2: records' hash is the file's git blob id (content key), which index packs are keyed by.
+const FORMAT = 2;
 
 /** What the index knows about one file; symbols stay encoded (JSON of SymbolRecord[]) until asked for. */
 export interface FileRecord {

@@ -11,6 +11,7 @@ import { readsWithoutParse } from './pythonDefinitions';
 import { hasRegions } from './regions';
 import { CacheEntry, FileRecord, cacheFile, cacheRecord, decodeData, defaultCacheDir, readCache, saveCache, saveCacheAsync } from './symbolCache';
 import type { ParseFile, ParseOutcome } from './symbolWorker';
+import type { IndexPack, PackSymbols } from '../pack/indexPack';
 
 export { indexedLanguage } from './languages';
 
@@ -37,6 +38,11 @@ export interface SymbolIndexOptions {
   /** Larger files are skipped ('too-large'). Default 1 MiB. */
   maxParseBytes?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * A shared index pack (see pack/indexPack.ts): files whose content it holds are taken from it, not parsed. Asked
+   * for only when the cache lacks files (a pack can be large to read).
+   */
+  seed?: () => Promise<IndexPack | undefined>;
 }
 
 export interface IndexStats {
@@ -49,6 +55,9 @@ export interface IndexStats {
   cachedFiles: number;
   /** Files left out, by reason (too-large, timeout, parse-error, unreadable). */
   skipped: Record<string, number>;
+  /** Files parsed by this build, and those whose symbols came from a shared index pack (by content). */
+  parsedFiles: number;
+  seededFiles: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -63,6 +72,8 @@ const SEARCH_BATCH_FILES = 64;
 /** Below this much left to parse, a lookup waits for the complete index rather than searching the workspace. */
 const SETTLE_BYTES = 1024 * 1024;
 const SAVE_DELAY_MS = 1000;
+/** Files per hashing job when matching a shared pack. */
+const SEED_BATCH_FILES = 200;
 /**
  * Grammars the parser threads load while a findSymbol searches: the map's most common languages,
  * at most two, the second only with at least a quarter of the first's files. A grammar costs each
@@ -98,6 +109,8 @@ export class SymbolIndex {
   private done = false;
   private names: Map<string, Set<string>> | undefined;
   private cachedFiles = 0;
+  private parsedFiles = 0;
+  private seededFiles = 0;
   private saveTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   /** Lookups (findSymbol, symbolsOf) searching or parsing ahead of the build, which holds its next batches until they are done. */
@@ -270,7 +283,7 @@ export class SymbolIndex {
   private async buildFromCache(t0: number, loaded: () => void): Promise<IndexStats> {
     const files = this.map.files().filter((f) => indexedLanguage(f.path));
     const { entries, body } = this.cachePath ? readCache(this.cachePath) : { entries: new Map<string, CacheEntry>(), body: Promise.resolve(undefined) };
-    const todo: { key: string; size: number; knownHash?: string }[] = [];
+    let todo: { key: string; size: number; knownHash?: string }[] = [];
     // Unchanged files (same size and time as cached): their symbols come from the body, read meanwhile.
     const fresh: [string, CacheEntry][] = [];
     for (const f of files) {
@@ -309,6 +322,11 @@ export class SymbolIndex {
       const record = t.knownHash ? cachedRecord(t.key) : undefined;
       if (record) previous.set(t.key, record);
       else delete t.knownHash;
+    }
+    const seed = this.options.seed && todo.length > 0 ? await this.options.seed().catch(() => undefined) : undefined;
+    if (seed && seed.symbols.size > 0) {
+      await this.applySeed(todo, seed);
+      todo = todo.filter((t) => !this.records.has(t.key));
     }
     // Largest first: no thread is left parsing one big file at the end while the others idle.
     todo.sort((a, b) => b.size - a.size);
@@ -424,12 +442,50 @@ export class SymbolIndex {
   private apply(key: string, language: string, r: ParseOutcome, previous?: FileRecord): void {
     const version = grammarVersion(language);
     if (r.kind === 'parsed') {
+      this.parsedFiles++;
       this.records.set(key, { language, version, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, count: r.count, data: r.data });
     } else if (r.kind === 'unchanged' && previous) {
       this.records.set(key, { ...previous, size: r.size, mtimeMs: r.mtimeMs });
       this.cachedFiles++;
     } else if (r.kind === 'skipped') {
       this.records.set(key, { language, version, size: r.size, mtimeMs: r.mtimeMs, hash: '', count: 0, data: '[]', skipped: r.reason });
+    }
+  }
+
+  /**
+   * Takes from a shared pack the records of the files it holds (by content: each file is read and hashed on the
+   * parser threads, nothing parsed); the rest stay to be parsed.
+   */
+  private async applySeed(todo: { key: string }[], pack: IndexPack): Promise<void> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < todo.length; i += SEED_BATCH_FILES) chunks.push(todo.slice(i, i + SEED_BATCH_FILES).map((t) => t.key));
+    let next = 0;
+    await Promise.all(Array.from({ length: this.pool.size }, async () => {
+      for (let chunk = chunks[next++]; chunk && !this.disposed; chunk = chunks[next++]) {
+        const files = chunk.map((key) => this.parseFile(key));
+        const results = await this.pool.run({ files, maxBytes: this.maxBytes, timeoutMs: this.timeoutMs, hashOnly: true }, false).catch(() => []);
+        results.forEach((r, i) => {
+          const s = r.kind === 'hashed' ? pack.symbols.get(r.hash) : undefined;
+          if (!s || r.kind !== 'hashed' || s.language !== files[i].language || this.records.has(chunk[i])) return;
+          this.records.set(chunk[i], { language: s.language, version: s.version, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, count: s.count, data: s.data });
+          this.seededFiles++;
+        });
+      }
+    }));
+  }
+
+  /** A file's content key (git blob id) as the index last read it; undefined before it is indexed. */
+  contentKey(path: string): string | undefined {
+    return this.records.get(path)?.hash || undefined;
+  }
+
+  /** Every indexed file's symbols by content key, for an index pack (files with the same content once). */
+  *packSymbols(): Generator<[string, PackSymbols]> {
+    const seen = new Set<string>();
+    for (const r of this.records.values()) {
+      if (r.skipped || !r.hash || seen.has(r.hash)) continue;
+      seen.add(r.hash);
+      yield [r.hash, { language: r.language, version: r.version, count: r.count, data: decodeData(r) }];
     }
   }
 
@@ -532,7 +588,7 @@ export class SymbolIndex {
       symbols += r.count;
     }
     const files = this.records.size - Object.values(skipped).reduce((a, b) => a + b, 0);
-    return { files, symbols, languages, ms: Math.round(ms), cachedFiles: this.cachedFiles, skipped };
+    return { files, symbols, languages, ms: Math.round(ms), cachedFiles: this.cachedFiles, skipped, parsedFiles: this.parsedFiles, seededFiles: this.seededFiles };
   }
 
   private scheduleSave(): void {

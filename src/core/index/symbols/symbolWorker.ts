@@ -56,12 +56,15 @@ export interface ParseJob {
   parseOnly?: boolean;
   /** Grammars to load before any file (a thread warming up while its first files are searched for). */
   warm?: string[];
+  /** Only read and hash each file (its content key), for matching a shared index pack before parsing. */
+  hashOnly?: boolean;
 }
 
 /** Per file: parsed (symbols as JSON of SymbolRecord[]), unchanged (hash equals knownHash), or skipped. */
 export type ParseOutcome =
   | { kind: 'parsed'; hash: string; size: number; mtimeMs: number; data: string; count: number }
   | { kind: 'unchanged'; hash: string; size: number; mtimeMs: number }
+  | { kind: 'hashed'; hash: string; size: number; mtimeMs: number }
   | { kind: 'region'; size: number; mtimeMs: number; data: string; count: number }
   | { kind: 'skipped'; reason: 'too-large' | 'timeout' | 'parse-error' | 'unreadable' | 'no-grammar'; size: number; mtimeMs: number; message?: string };
 
@@ -95,6 +98,14 @@ function grammar(id: string): Promise<Grammar | Error> {
   return p;
 }
 
+/**
+ * A file's content key: its git blob id (sha1 of "blob <size>\0" and the bytes), which git already holds for every
+ * tracked file, and the same hash for the others — so a record made on one clone counts on any other.
+ */
+function contentKey(buf: Buffer): string {
+  return createHash('sha1').update(`blob ${buf.length}\0`).update(buf).digest('hex');
+}
+
 async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   let buf: Buffer;
   let size = 0;
@@ -116,6 +127,7 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
   }
   size = buf.length;
   if (size > job.maxBytes) return { kind: 'skipped', reason: 'too-large', size, mtimeMs };
+  if (job.hashOnly) return { kind: 'hashed', hash: contentKey(buf), size, mtimeMs };
   let g: Grammar | Error | undefined;
   let text: string | undefined;
   let starts: ArrayLike<number> | undefined;
@@ -145,7 +157,7 @@ async function parseOne(file: ParseFile, job: ParseJob): Promise<ParseOutcome> {
     const region = parseRegion(await init(), g, file, text, size, mtimeMs, job.timeoutMs);
     if (region) return region;
   }
-  const hash = createHash('sha1').update(buf).digest('base64').slice(0, 27);
+  const hash = contentKey(buf);
   if (file.knownHash === hash) return { kind: 'unchanged', hash, size, mtimeMs };
   g ??= await grammar(file.language);
   if (g instanceof Error) return { kind: 'skipped', reason: 'no-grammar', size, mtimeMs, message: g.message };
