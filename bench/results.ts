@@ -1,6 +1,7 @@
 // The benchmark's result record and its renderings (console table, markdown for the README).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { type PackImportRow, packImportTable } from './packImport';
 import { type PoolFanoutRow, poolFanoutTable } from './poolFanout';
 import { type FanoutResult, fanoutTable } from './reviewFanout';
 import { goalTable } from './goals';
@@ -94,6 +95,7 @@ export interface BenchResult {
   /** Review fan-out against ceil(n / concurrency) × latency of a scripted sub-model (issue 9's goal). */
   reviewFanout?: FanoutResult[];
   poolFanout?: PoolFanoutRow[];
+  packImport?: PackImportRow[];
   notes: string[];
 }
 
@@ -398,6 +400,16 @@ export function toMarkdown(r: BenchResult): string {
           'A root cell fans its prompts out through `llm_query_batched` to a pool of 1, 2 and 4 endpoints (model servers on their own threads, each answering after a fixed delay), 4 calls in flight per endpoint. Ideal = ceil(calls / (4 × endpoints)) × delay.',
           '',
           poolFanoutTable(r.poolFanout),
+          '',
+        ]
+      : []),
+    ...(r.packImport?.length
+      ? [
+          '## The index built once: import of a pack vs a cold build',
+          '',
+          'Whole `recurse index` processes, each with an empty cache: the cold build, the export of its index, and the import of that pack (what a teammate waits for when CI\'s pack seeds their index).',
+          '',
+          packImportTable(r.packImport),
           '',
         ]
       : []),

@@ -17,6 +17,7 @@ import { kernelInVscodeGoals } from './kernelInVscode';
 import { measureWarmOpen } from './warmOpen';
 import { median, timeCall, timeTool, warmMedian } from './measure';
 import { measureSymbols } from './symbolBench';
+import { measurePackImport, packImportTable } from './packImport';
 import { poolFanoutTable, runPoolFanoutBench } from './poolFanout';
 import { fanoutTable, runFanoutBench } from './reviewFanout';
 import { BenchResult, CorpusResult, FileSetDiff, GrepRow, PromptSize, fileSetTable, grepTable, loadTable, promptTable, symbolConsole, toMarkdown } from './results';
@@ -359,6 +360,11 @@ async function main(): Promise<void> {
     result.reviewFanout = await runFanoutBench(args.quick);
     log('sub-calls over a pool of 1, 2 and 4 endpoints');
     result.poolFanout = await runPoolFanoutBench(args.quick);
+    const kernel = warmCorpora.find((c) => c.name === 'linux');
+    if (kernel && !args.quick) {
+      log('the kernel\'s index: cold build, export, import of the pack');
+      result.packImport = [await measurePackImport(kernel.root, 'linux')];
+    }
   }
 
   if (largest) {
@@ -394,6 +400,7 @@ async function main(): Promise<void> {
   if (result.symbols?.length) console.log('\n' + symbolConsole(result) + '\n');
   if (result.reviewFanout?.length) console.log('\n' + fanoutTable(result.reviewFanout) + '\n');
   if (result.poolFanout?.length) console.log('\n' + poolFanoutTable(result.poolFanout) + '\n');
+  if (result.packImport?.length) console.log('\n' + packImportTable(result.packImport) + '\n');
   if (result.goals.length) console.log('\nGoals (issue 21), each beside its reference measured in this run:\n\n' + goalTable(result.goals) + '\n');
   for (const u of result.unavailable) console.log(`skipped ${u.name}: ${u.reason}`);
   log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote bench/results/${base}.json and ${base}.md`);
