@@ -74,6 +74,8 @@ export interface ServedWindow {
 }
 
 export interface ModelServerOptions {
+  /** Listen on this port (a server coming back where one went down); default: any free port. */
+  port?: number;
   /** A queue of replies (consumed one per chat request), or a single function answering every request. */
   script?: (ReplyFn | Reply | string)[] | ReplyFn;
   models?: string[];
@@ -134,7 +136,7 @@ export class ModelServer {
     const server = http.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
     const ms = new ModelServer(server, options);
     server.on('connection', (socket) => {

@@ -22,9 +22,10 @@ class Endpoint {
   /** Per prompt, sends in flight at once across all endpoints (shared). */
   constructor(readonly name: string, private readonly behave: { delayMs: number; rateLimitFirst?: number }, private readonly sends: Map<string, number>, private readonly doubled: string[]) {}
 
-  async start(): Promise<this> {
+  async start(port?: number): Promise<this> {
     let seen = 0;
     this.server = await ModelServer.start({
+      ...(port !== undefined ? { port } : {}),
       models: ['sub'],
       script: async (ctx: ScriptContext): Promise<Reply> => {
         const prompt = ctx.lastUser;
@@ -154,6 +155,25 @@ describe('a pool of sub-call endpoints', () => {
     const inFlightRequests = [...x.server.requests, ...y.server.requests];
     assert.equal(inFlightRequests.length, 8, 'the 12 calls still waiting for a slot were never sent');
     for (const r of inFlightRequests) assert.ok(r.abortedAt !== undefined && r.abortedAt - cancelledAt < 1000, 'each connection was dropped');
+  });
+
+  it('sets aside an endpoint it cannot reach, and sends to it again once it is back', async () => {
+    const live = await new Endpoint('live', { delayMs: 10 }, new Map(), []).start();
+    servers.push(live);
+    const gone = await ModelServer.start({ models: ['sub'] });
+    const url = gone.url;
+    const port = Number(new URL(url).port);
+    await gone.close();
+    const pool = new EndpointPool({ model: 'sub', endpoints: [{ baseUrl: url }, { baseUrl: live.url }], setAsideMs: 200 });
+    const first = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.complete({ messages: [{ role: 'user', content: `d ${i}` }] })));
+    assert.ok(first.every((r) => r.servedBy!.endpoint === live.url.replace(/\/+$/, '')), 'all answered by the live endpoint');
+    assert.ok(pool.stats()[0].failed >= 1, 'the dead one was tried, and failed to connect');
+    const back = await new Endpoint('back', { delayMs: 10 }, new Map(), []).start(port);
+    servers.push(back);
+    await sleep(1_000); // past its rest
+    const later = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.complete({ messages: [{ role: 'user', content: `e ${i}` }] })));
+    assert.equal(later.length, 20);
+    assert.ok(back.answered.length >= 1, 'the endpoint is used again once it is back');
   });
 
   it('an endpoint whose key is refused is taken out; the others go on', async () => {

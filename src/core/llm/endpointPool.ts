@@ -73,8 +73,15 @@ class PoolEndpoint {
     return (this.inFlight + 1) / this.weight;
   }
 
-  rest(ms: number): void {
-    this.restingUntil = Math.max(this.restingUntil, Date.now() + ms);
+  /**
+   * Rests for `base` × 2^strikes (capped). Calls in flight when the endpoint failed fail too: only the first failure of
+   * a rest counts as a strike, so one outage does not compound into a long exile.
+   */
+  rest(base: number, exact?: number): void {
+    const now = Date.now();
+    if (this.restingUntil > now) return;
+    const ms = exact ?? Math.min(MAX_SET_ASIDE_MS, base * 2 ** this.strikes++);
+    this.restingUntil = now + ms;
   }
 }
 
@@ -153,14 +160,13 @@ export class EndpointPool implements ChatModel {
     switch (error.kind) {
       case 'rate-limit': {
         member.stats.rateLimited++;
-        const after = member.client.retryAfterMs(error);
-        member.rest(after ?? Math.min(MAX_SET_ASIDE_MS, this.rateLimitPauseMs * 2 ** member.strikes++));
+        member.rest(this.rateLimitPauseMs, member.client.retryAfterMs(error));
         return true;
       }
       case 'network':
       case 'server':
       case 'timeout':
-        member.rest(Math.min(MAX_SET_ASIDE_MS, this.setAsideMs * 2 ** member.strikes++));
+        member.rest(this.setAsideMs);
         return true;
       case 'bad-response':
         return true;
