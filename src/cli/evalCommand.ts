@@ -7,6 +7,7 @@ import { type EvalConfig, EvalRun, type ItemResult, resultKey } from '../core/ev
 import { reportHtml } from '../core/eval/reportHtml';
 import { MODEL_OPTIONS, type ModelFlags, parseFlags, positiveInt, readModelFlags, UsageError } from './args';
 import { runOptions } from './askCommand';
+import { subcommandArgs } from './cliCommon';
 import { createCliModels } from './models';
 import { cliRipgrep } from './ripgrepBinary';
 
@@ -98,17 +99,8 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
 }
 
 export async function runEval(argv: string[], signal: AbortSignal): Promise<number> {
-  let args: EvalArgs | 'help';
-  try {
-    args = parseEvalArgs(argv);
-  } catch (e) {
-    process.stderr.write(`recurse: ${(e as Error).message}\n\n${EVAL_USAGE}\n`);
-    return EXIT.usage;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${EVAL_USAGE}\n`);
-    return EXIT.ok;
-  }
+  const args = subcommandArgs(argv, parseEvalArgs, EVAL_USAGE);
+  if (typeof args === 'number') return args;
   try {
     return await evaluate(args, signal);
   } catch (e) {

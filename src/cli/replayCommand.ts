@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { readRecordedRun, TrajectoryError } from '../core/replay/recordedRun';
 import { type ReplayedCell, type ReplayResult, replayRun } from '../core/replay/replayRun';
 import { parseFlags, UsageError } from './args';
+import { subcommandArgs } from './cliCommon';
 import { cliRipgrep } from './ripgrepBinary';
 
 /** `recurse replay`: a saved run again, with no model; each cell's output compared with the recorded one. */
@@ -47,17 +48,8 @@ function parseReplayArgs(argv: string[]): ReplayArgs | 'help' {
 }
 
 export async function runReplay(argv: string[], signal: AbortSignal): Promise<number> {
-  let args: ReplayArgs | 'help';
-  try {
-    args = parseReplayArgs(argv);
-  } catch (e) {
-    process.stderr.write(`recurse: ${(e as Error).message}\n\n${REPLAY_USAGE}\n`);
-    return EXIT.usage;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${REPLAY_USAGE}\n`);
-    return EXIT.identical;
-  }
+  const args = subcommandArgs(argv, parseReplayArgs, REPLAY_USAGE);
+  if (typeof args === 'number') return args;
   try {
     const text = await readFile(args.trajectory, 'utf8').catch((e: NodeJS.ErrnoException) => {
       throw new TrajectoryError(`cannot read ${args.trajectory}: ${e.code ?? e.message}`);
