@@ -86,6 +86,23 @@ describe('index packs', () => {
     assert.equal(again.stats.cachedFiles, fresh.stats.parsedFiles);
   });
 
+  it('an unchanged tree imported whole is kept in the local cache: the next build reads it from there', async () => {
+    const tree = path.join(realTree(), 'langs');
+    const packFile = path.join(tempDir('recurse-pack-'), 'langs.rpack');
+    const code = new CodeIndex(await FileMap.load(tree), { symbols: { cacheDir: false } });
+    await code.exportPack(packFile);
+    code.dispose();
+    const copy = tempDir('recurse-pack-langs-copy-');
+    fs.cpSync(tree, copy, { recursive: true });
+    const cache = tempDir('recurse-pack-cache-whole-');
+    const imported = await build(copy, cache, packFile);
+    assert.equal(imported.stats.parsedFiles, 0);
+    assert.equal(imported.stats.seededFiles, imported.stats.files);
+    const again = await build(copy, cache);
+    assert.equal(again.stats.cachedFiles, imported.stats.files, 'every seeded record was written to the cache');
+    assert.equal(again.stats.parsedFiles, 0);
+  });
+
   it('refuses a corrupt, truncated, foreign or newer pack with the reason', async () => {
     const tree = realTree();
     const packFile = path.join(tempDir('recurse-pack-'), 'p.rpack');

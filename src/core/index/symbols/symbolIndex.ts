@@ -323,6 +323,8 @@ export class SymbolIndex {
       if (record) previous.set(t.key, record);
       else delete t.knownHash;
     }
+    // Whatever this build adds (parsed, or taken from a pack) is written to the cache at the end.
+    const adding = todo.length;
     const seed = this.options.seed && todo.length > 0 ? await this.options.seed().catch(() => undefined) : undefined;
     if (seed && seed.symbols.size > 0) {
       await this.applySeed(todo, seed);
@@ -367,7 +369,7 @@ export class SymbolIndex {
     if (this.disposed) throw new Error('symbol index disposed');
     this.done = true;
     // Also rewritten when files left the tree (deleted, newly ignored), so their entries do not pile up in the cache.
-    if (todo.length > 0 || [...entries.keys()].some((k) => !this.records.has(k))) await this.saveInBackground();
+    if (adding > 0 || [...entries.keys()].some((k) => !this.records.has(k))) await this.saveInBackground();
     return this.stats(performance.now() - t0);
   }
 
