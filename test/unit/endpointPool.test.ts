@@ -176,6 +176,26 @@ describe('a pool of sub-call endpoints', () => {
     assert.ok(back.answered.length >= 1, 'the endpoint is used again once it is back');
   });
 
+  it('a call that times out is dropped there and answered once elsewhere (a deliberate retry)', async () => {
+    const stuck = await new Endpoint('stuck', { delayMs: 3_000 }, new Map(), []).start();
+    const quick = await new Endpoint('quick', { delayMs: 10 }, new Map(), []).start();
+    servers.push(stuck, quick);
+    const pool = new EndpointPool({ model: 'sub', endpoints: [{ baseUrl: stuck.url, concurrency: 1 }, { baseUrl: quick.url, concurrency: 1 }], client: { timeoutMs: 300 } });
+    const [a, b] = await Promise.all([
+      pool.complete({ messages: [{ role: 'user', content: 't 0' }] }),
+      pool.complete({ messages: [{ role: 'user', content: 't 1' }] }),
+    ]);
+    assert.match(a.text, /^answer to t 0 from quick$/);
+    assert.match(b.text, /^answer to t 1 from quick$/);
+    // Sent again on purpose after the timeout, once: the stuck server may still be working on its copy, which nobody awaits.
+    assert.deepEqual(quick.answered.sort(), ['t 0', 't 1']);
+    const timedOut = stuck.server.requests.filter((r) => r.path.endsWith('/chat/completions'));
+    assert.equal(timedOut.length, 1, 'the stuck endpoint got one call, then rested');
+    await sleep(50);
+    assert.ok(timedOut[0].abortedAt !== undefined, 'and its connection was dropped at the timeout, so no late answer is used');
+    assert.equal(pool.stats()[0].failed, 1);
+  });
+
   it('an endpoint whose key is refused is taken out; the others go on', async () => {
     const ok = await new Endpoint('ok', { delayMs: 5 }, new Map(), []).start();
     const refusing = await ModelServer.start({ models: ['sub'], apiKey: 'right', script: () => 'never' });
