@@ -64,6 +64,11 @@ const stepDone = async (title) => (await stepCheck(title).count()) > 0;
 describe('first run in VS Code', () => {
   test('no model: the chat says so, keeps the question, and offers Configure model…', { timeout: 120_000 }, () => evidence('setup-no-model', async () => {
     await openViewContainer(wb.page, 'Recurse');
+    const first = await webviewFrame(wb.page, { title: 'Chat' });
+    await first.getByRole('region', { name: 'No model configured' }).waitFor({ timeout: 30_000 });
+    // Opening the chat with no model also opens the Get Started walkthrough (once). The question is typed once that
+    // page is there, as a user does: on a loaded machine a question typed as it appeared was lost.
+    await wb.page.getByText('Get Started with Recurse').first().waitFor({ timeout: 30_000 });
     const view = await webviewFrame(wb.page, { title: 'Chat' });
     const notice = view.getByRole('region', { name: 'No model configured' });
     await notice.waitFor({ timeout: 30_000 });
