@@ -1,3 +1,4 @@
+import { isJsonObject } from '../jsonObject';
 import type { Choice } from './answerChoice';
 
 /** What makes an answer correct. */
@@ -29,8 +30,6 @@ export class DatasetError extends Error {
 }
 
 const LETTERS: Choice[] = ['A', 'B', 'C', 'D'];
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A dataset file's items: LongBench-v2's JSON (an array of {_id, domain, question, choice_A…choice_D, answer,
@@ -70,7 +69,7 @@ export function readDataset(text: string, resolveWorkspace: (dir: string) => str
 
 function longBenchItem(raw: unknown, index: number): EvalItem {
   const where = `item ${index + 1}`;
-  if (!isObject(raw)) throw new DatasetError(`${where}: not an object`);
+  if (!isJsonObject(raw)) throw new DatasetError(`${where}: not an object`);
   const text = (key: string): string => {
     const v = raw[key];
     if (typeof v !== 'string') throw new DatasetError(`${where}${typeof raw._id === 'string' ? ` (${raw._id})` : ''}: ${key} must be a string`);
@@ -86,7 +85,7 @@ function longBenchItem(raw: unknown, index: number): EvalItem {
 
 function repositoryItem(raw: unknown, line: number, resolveWorkspace: (dir: string) => string): EvalItem {
   const where = `line ${line}`;
-  if (!isObject(raw)) throw new DatasetError(`${where}: not an object`);
+  if (!isJsonObject(raw)) throw new DatasetError(`${where}: not an object`);
   for (const key of ['id', 'workspace', 'question']) {
     if (typeof raw[key] !== 'string' || raw[key] === '') throw new DatasetError(`${where}: ${key} must be a non-empty string`);
   }
@@ -94,7 +93,7 @@ function repositoryItem(raw: unknown, line: number, resolveWorkspace: (dir: stri
 }
 
 function expectation(raw: unknown, where: string): Expectation {
-  if (!isObject(raw)) throw new DatasetError(`${where}: expect must be an object: {citations: [...]}, {contains: [...]} or {choice: "B"}`);
+  if (!isJsonObject(raw)) throw new DatasetError(`${where}: expect must be an object: {citations: [...]}, {contains: [...]} or {choice: "B"}`);
   if (Array.isArray(raw.citations)) {
     return {
       citations: raw.citations.map((c) => {

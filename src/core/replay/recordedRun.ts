@@ -1,3 +1,4 @@
+import { isJsonObject, type JsonObject } from '../jsonObject';
 import type { BudgetLimits } from '../rlm/budget';
 import { type RecordedSubCall, TRAJECTORY_VERSION } from '../rlm/trajectory';
 
@@ -59,9 +60,7 @@ export class TrajectoryError extends Error {
   }
 }
 
-type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses a saved trajectory's text; a TrajectoryError says why it cannot be replayed. */
 export function readRecordedRun(text: string): RecordedRun {
@@ -71,13 +70,13 @@ export function readRecordedRun(text: string): RecordedRun {
   } catch (err) {
     throw new TrajectoryError(`not a trajectory: the file is not JSON (${(err as Error).message})`);
   }
-  if (!isObject(raw) || !Array.isArray(raw.events)) throw new TrajectoryError('not a trajectory: no events');
+  if (!isJsonObject(raw) || !Array.isArray(raw.events)) throw new TrajectoryError('not a trajectory: no events');
   const version = raw.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw new TrajectoryError('not a trajectory: no version number');
   if (version > TRAJECTORY_VERSION) {
     throw new TrajectoryError(`this trajectory is format version ${version}, written by a newer Recurse; this one reads versions 1 to ${TRAJECTORY_VERSION}`);
   }
-  const events = raw.events.filter(isObject);
+  const events = raw.events.filter(isJsonObject);
   const start = events.find((e) => e.type === 'run-start' && e.depth === 0);
   if (!start || typeof start.runId !== 'string') throw new TrajectoryError('the trajectory has no root run (no run-start event at depth 0)');
   const root = start.runId;
@@ -90,14 +89,14 @@ export function readRecordedRun(text: string): RecordedRun {
   const cells = recordedCells(events.filter((e) => typeof e.runId === 'string' && runs.has(e.runId)));
   const subCalls = recordedSubCalls(raw, version, events);
   const finish = mine.find((e) => e.type === 'finish');
-  const limits = isObject(raw.limits) ? (raw.limits as Partial<BudgetLimits>) : undefined;
-  const models = isObject(raw.models) ? raw.models : {};
+  const limits = isJsonObject(raw.limits) ? (raw.limits as Partial<BudgetLimits>) : undefined;
+  const models = isJsonObject(raw.models) ? raw.models : {};
   return {
     version,
     question: typeof raw.question === 'string' ? raw.question : String(start.question ?? ''),
     ...(typeof raw.workspace === 'string' ? { workspace: raw.workspace } : {}),
     ...(typeof raw.scope === 'string' ? { scope: raw.scope } : {}),
-    ...(isObject(raw.texts) ? { texts: Object.fromEntries(Object.entries(raw.texts).map(([k, v]) => [k, String(v)])) } : {}),
+    ...(isJsonObject(raw.texts) ? { texts: Object.fromEntries(Object.entries(raw.texts).map(([k, v]) => [k, String(v)])) } : {}),
     ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
     // Version 1 did not say; its system prompt did (the code helpers are described there only when present).
     code: typeof raw.code === 'boolean' ? raw.code : systemPromptMentions(raw, root, 'findSymbol('),
@@ -114,11 +113,11 @@ export function readRecordedRun(text: string): RecordedRun {
   };
 }
 
-function repliesOf(events: Json[]): string[] {
+function repliesOf(events: JsonObject[]): string[] {
   return events.filter((e) => e.type === 'model-text').map((e) => String(e.text ?? ''));
 }
 
-function recordedCells(events: Json[]): RecordedCell[] {
+function recordedCells(events: JsonObject[]): RecordedCell[] {
   const code = new Map<string, string>();
   const cells: RecordedCell[] = [];
   for (const e of events) {
@@ -134,9 +133,9 @@ function recordedCells(events: Json[]): RecordedCell[] {
   return cells;
 }
 
-function recordedSubCalls(raw: Json, version: number, events: Json[]): RecordedSubCall[] {
+function recordedSubCalls(raw: JsonObject, version: number, events: JsonObject[]): RecordedSubCall[] {
   if (Array.isArray(raw.subCalls)) {
-    return raw.subCalls.filter(isObject).map((c) => ({
+    return raw.subCalls.filter(isJsonObject).map((c) => ({
       runId: String(c.runId), id: Number(c.id), kind: c.kind === 'rlm' ? 'rlm' : 'llm', prompt: String(c.prompt ?? ''), ok: c.ok !== false, result: String(c.result ?? ''),
     }));
   }
@@ -147,10 +146,10 @@ function recordedSubCalls(raw: Json, version: number, events: Json[]): RecordedS
   return [];
 }
 
-function systemPromptMentions(raw: Json, root: string, text: string): boolean {
-  const conversations = isObject(raw.conversations) ? raw.conversations : {};
+function systemPromptMentions(raw: JsonObject, root: string, text: string): boolean {
+  const conversations = isJsonObject(raw.conversations) ? raw.conversations : {};
   const mine = conversations[root];
-  const messages = isObject(mine) && Array.isArray(mine.messages) ? mine.messages : [];
-  const system = messages.find((m) => isObject(m) && m.role === 'system');
-  return isObject(system) && typeof system.content === 'string' && system.content.includes(text);
+  const messages = isJsonObject(mine) && Array.isArray(mine.messages) ? mine.messages : [];
+  const system = messages.find((m) => isJsonObject(m) && m.role === 'system');
+  return isJsonObject(system) && typeof system.content === 'string' && system.content.includes(text);
 }

@@ -1,3 +1,4 @@
+import { isJsonObject, type JsonObject } from '../jsonObject';
 import MarkdownIt from 'markdown-it';
 import { BASE_STYLE, escapeHtml, htmlPage } from '../html/htmlPage';
 import { parseResponse } from './codeBlocks';
@@ -56,8 +57,6 @@ interface RunNode {
   cost: number;
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
@@ -67,14 +66,14 @@ class RunTree {
   root: RunNode | undefined;
   private readonly cells = new Map<string, CellNode>();
   private readonly calls = new Map<string, SubCallNode>();
-  private readonly full = new Map<string, Json>();
+  private readonly full = new Map<string, JsonObject>();
   private lastCost = 0;
 
   constructor(subCalls: unknown) {
-    if (Array.isArray(subCalls)) for (const c of subCalls.filter(isObject)) this.full.set(`${c.runId}#${c.id}`, c);
+    if (Array.isArray(subCalls)) for (const c of subCalls.filter(isJsonObject)) this.full.set(`${c.runId}#${c.id}`, c);
   }
 
-  add(e: Json): void {
+  add(e: JsonObject): void {
     const runId = str(e.runId);
     switch (e.type) {
       case 'run-start':
@@ -128,7 +127,7 @@ class RunTree {
     }
   }
 
-  private start(e: Json, runId: string): void {
+  private start(e: JsonObject, runId: string): void {
     const run: RunNode = { runId, depth: num(e.depth), question: str(e.question), turns: [], loose: [], tokens: 0, cost: 0, ...(typeof e.files === 'number' ? { files: e.files } : {}) };
     this.runs.set(runId, run);
     if (run.depth === 0 && !this.root) {
@@ -140,8 +139,8 @@ class RunTree {
     if (parent) parent.child = run;
   }
 
-  private usage(e: Json, runId: string): void {
-    const tokens = isObject(e.usage) ? num(e.usage.totalTokens) : 0;
+  private usage(e: JsonObject, runId: string): void {
+    const tokens = isJsonObject(e.usage) ? num(e.usage.totalTokens) : 0;
     const total = num(e.cost);
     const cost = total > this.lastCost ? total - this.lastCost : 0;
     if (total > this.lastCost) this.lastCost = total;
@@ -191,16 +190,16 @@ const STYLE = `${BASE_STYLE}
 `;
 
 export function trajectoryPage(raw: unknown): string {
-  if (!isObject(raw) || !Array.isArray(raw.events)) throw new Error('not a trajectory: no events');
+  if (!isJsonObject(raw) || !Array.isArray(raw.events)) throw new Error('not a trajectory: no events');
   const tree = new RunTree(raw.subCalls);
-  for (const e of raw.events.filter(isObject)) tree.add(e);
+  for (const e of raw.events.filter(isJsonObject)) tree.add(e);
   const md = new MarkdownIt({ html: false, linkify: false, breaks: false });
   const view = new RunView(md);
   const root = tree.root;
   const question = str(raw.question) || root?.question || '(no question recorded)';
-  const models = isObject(raw.models) ? `${str(raw.models.root)}${raw.models.sub && raw.models.sub !== raw.models.root ? ` · sub-model ${str(raw.models.sub)}` : ''}` : '';
-  const result = isObject(raw.result) ? raw.result : undefined;
-  const citations = result && Array.isArray(result.citations) ? result.citations.filter(isObject) : [];
+  const models = isJsonObject(raw.models) ? `${str(raw.models.root)}${raw.models.sub && raw.models.sub !== raw.models.root ? ` · sub-model ${str(raw.models.sub)}` : ''}` : '';
+  const result = isJsonObject(raw.result) ? raw.result : undefined;
+  const citations = result && Array.isArray(result.citations) ? result.citations.filter(isJsonObject) : [];
   const totals = [...tree.runs.values()].reduce((t, r) => ({ tokens: t.tokens + r.tokens, cost: t.cost + r.cost }), { tokens: 0, cost: 0 });
   const subCalls = [...tree.runs.values()].reduce((n, r) => n + r.turns.reduce((m, t) => m + t.cells.reduce((k, c) => k + c.subCalls.length, 0), 0), 0);
   const body = `
