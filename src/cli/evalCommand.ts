@@ -7,7 +7,7 @@ import { type EvalConfig, EvalRun, type ItemResult, resultKey } from '../core/ev
 import { reportHtml } from '../core/eval/reportHtml';
 import { MODEL_OPTIONS, type ModelFlags, parseFlags, positiveInt, readModelFlags, UsageError } from './args';
 import { runOptions } from './askCommand';
-import { subcommandArgs } from './cliCommon';
+import { EXIT, subcommandArgs } from './cliCommon';
 import { createCliModels } from './models';
 import { cliRipgrep } from './ripgrepBinary';
 
@@ -43,7 +43,6 @@ Options for eval:
 Ctrl-C stops the run and writes the report of the items finished so far (marked partial).
 Exit codes: 0 report written, 1 failed, 2 usage error, 130 interrupted (partial report written).`;
 
-const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 const FORMATS = ['markdown', 'json', 'html'] as const;
 
 interface EvalArgs extends ModelFlags {

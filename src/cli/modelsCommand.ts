@@ -5,6 +5,7 @@ import { checkEndpoint, endpointFailed } from '../core/llm/endpointCheck';
 import { type CliArgs, MODEL_OPTIONS, type ModelFlags, parseFlags, readModelFlags, UsageError } from './args';
 import { resolveCliEndpoint } from './models';
 import { hints, humanReport, jsonReport } from './modelsReport';
+import { EXIT } from './cliCommon';
 
 /** `recurse models`: which models an endpoint offers and whether one tiny completion goes through. */
 
@@ -26,7 +27,6 @@ Options for models (the endpoint is resolved as for ask: flags > environment > c
 Exit codes: 0 listed and tested, 1 the endpoint failed (unreachable, 401, 404, 429, 5xx),
 2 usage or configuration error, 130 cancelled.`;
 
-const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
 type ModelsArgs = ModelFlags & Pick<CliArgs, 'workspace' | 'json'> & { test: boolean };
 

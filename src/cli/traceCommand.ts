@@ -7,7 +7,7 @@ import { DEFAULT_DEPTH, DEFAULT_MAX_NODES } from '../core/trace/traceDependencie
 import { type TraceFormat, formatTrace } from '../core/trace/traceFormat';
 import type { TraceDirection } from '../core/trace/traceGraph';
 import { trace } from '../core/workflows/trace';
-import { markInvalidCitations } from './cliCommon';
+import { EXIT, markInvalidCitations } from './cliCommon';
 import { type CliArgs, MODEL_OPTIONS, type ModelFlags, parseFlags, readScope, positiveInt, readModelFlags, UsageError } from './args';
 import { createCliModels } from './models';
 import { createProgressPrinter } from './progress';
@@ -34,7 +34,6 @@ Options for trace:
 
 Exit codes: 0 traced, 1 failed, 2 usage error or unknown target, 130 cancelled.`;
 
-const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 const FORMATS: TraceFormat[] = ['markdown', 'json', 'dot'];
 const DIRECTIONS: TraceDirection[] = ['in', 'out', 'both'];
 

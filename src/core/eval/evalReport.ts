@@ -49,10 +49,13 @@ export function summarize(configs: readonly string[], items: readonly ItemResult
   });
 }
 
+/** An accuracy as the reports show it: `75.0%`. */
+export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+/** Dollars as the reports show them: four decimals under a cent, three above. */
+export const money = (x: number): string => `$${x < 0.01 ? x.toFixed(4) : x.toFixed(3)}`;
+
 /** For a terminal or a pull-request comment. */
 export function reportMarkdown(report: EvalReport): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const money = (x: number) => `$${x < 0.01 ? x.toFixed(4) : x.toFixed(3)}`;
   const lines = [
     `## recurse eval — ${report.dataset}${report.partial ? ' (partial: interrupted)' : ''}`,
     '',

@@ -1,5 +1,5 @@
 import { BASE_STYLE, escapeHtml, htmlPage, scriptJson, vendorScript } from '../html/htmlPage';
-import type { EvalReport } from './evalReport';
+import { type EvalReport, money, pct } from './evalReport';
 
 /** Draws the charts from the report's JSON (runs in the page, Chart.js loaded before it). */
 const DRAW = `
@@ -52,8 +52,6 @@ const STYLE = `${BASE_STYLE}
 
 /** The report as one self-contained page: summary and item tables, and charts drawn with Chart.js (inlined). */
 export function reportHtml(report: EvalReport): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const money = (x: number) => `$${x < 0.01 ? x.toFixed(4) : x.toFixed(3)}`;
   const summaryRows = report.configs.map((c) => `<tr><td>${escapeHtml(c.name)}</td><td>${pct(c.accuracy)}</td><td>${pct(c.ci.low)}–${pct(c.ci.high)}</td>` +
     `<td>${c.correct}/${c.total}</td><td>${c.cost ? money(c.cost.mean) : '–'}</td><td>${c.cost ? money(c.cost.median) : '–'}</td><td>${Math.round(c.tokens.mean)}</td>` +
     `<td>${c.subCalls.mean.toFixed(1)}</td><td>${c.iterations.mean.toFixed(1)}</td><td>${(c.ms.median / 1000).toFixed(1)} s</td><td>${c.forced}</td><td>${c.errors}</td></tr>`).join('\n');
