@@ -63,11 +63,18 @@ export function grammarVersion(language: string): string {
   return v;
 }
 
-/** A grammar package's version, from its package.json beside the bundle's copy (or in node_modules). */
+const packageVersions = new Map<string, string>();
+
+/** A grammar package's version, from its package.json beside the bundle's copy (or in node_modules); read once. */
 function packageVersion(pkg: string): string {
-  try {
-    return String((JSON.parse(fs.readFileSync(assetPath(pkg, 'package.json'), 'utf8')) as { version?: unknown }).version ?? '');
-  } catch {
-    return '';
+  let v = packageVersions.get(pkg);
+  if (v === undefined) {
+    try {
+      v = String((JSON.parse(fs.readFileSync(assetPath(pkg, 'package.json'), 'utf8')) as { version?: unknown }).version ?? '');
+    } catch {
+      v = '';
+    }
+    packageVersions.set(pkg, v);
   }
+  return v;
 }
