@@ -11,7 +11,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stage = path.join(repo, 'out', 'vsix');
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
 
-const required = ['dist/extension.js', 'dist/core.js', 'dist/cli.js', 'dist/cliMain.js', 'dist/quickjs.wasm', 'dist/symbolWorker.js', 'dist/grammars', 'media/dist/webview.js', 'media/dist/graph.js'];
+const required = ['dist/extension.js', 'dist/core.js', 'dist/cli.js', 'dist/cliMain.js', 'dist/cliIndex.js', 'dist/quickjs.wasm', 'dist/symbolWorker.js', 'dist/grammars', 'media/dist/webview.js', 'media/dist/graph.js'];
 for (const f of required) {
   if (!fs.existsSync(path.join(repo, f))) {
     console.error(`[package] ${f} is missing: run npm run build first`);

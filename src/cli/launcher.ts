@@ -1,4 +1,5 @@
-// The `recurse` command (dist/cli.js): a few lines that load the CLI bundle (dist/cliMain.js) with V8's code cache,
+// The `recurse` command (dist/cli.js): a few lines that load the CLI bundle (dist/cliMain.js, or dist/cliIndex.js for
+// `recurse index`) with V8's code cache,
 // so a start-up does not compile 2 MB of JavaScript again. Node 22.1+ keeps the cache itself (module.enableCompileCache);
 // on older Node the bundle is compiled through vm.Script with the cached data kept in the user cache folder.
 import { createHash } from 'node:crypto';
@@ -12,7 +13,8 @@ interface CliMain {
   runCommandLine(): void;
 }
 
-const MAIN = path.join(__dirname, 'cliMain.js');
+/** `recurse index` has a bundle of its own (no model clients, sandbox or MCP SDK to load); the rest share cliMain.js. */
+const MAIN = path.join(__dirname, process.argv[2] === 'index' ? 'cliIndex.js' : 'cliMain.js');
 
 function compileCacheDir(): string {
   return path.join(recurseCacheRoot(), 'compile');

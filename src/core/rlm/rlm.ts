@@ -10,6 +10,7 @@ import { type CellResult, DEFAULT_TIMEOUT_MS, type HostFunction, Sandbox } from 
 import { FileMap } from '../workspace/fileMap';
 import { buildMetadata } from '../workspace/metadata';
 import { Budget, type BudgetLimits } from './budget';
+import { RlmCancelledError } from './cancelled';
 import { findFinal, parseResponse } from './codeBlocks';
 import { type FinishReason, type RlmEvent, type RlmEventListener, preview } from './events';
 import type { HelperDoc } from './helperDocs';
@@ -86,12 +87,7 @@ export interface RlmResult {
   runId: string;
 }
 
-export class RlmCancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'RlmCancelledError';
-  }
-}
+export { RlmCancelledError };
 
 let runCounter = 0;
 

@@ -199,7 +199,26 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
     batches.push(batch);
     queued = [];
   };
+  /**
+   * A file the snapshot knows is checked right here with one stat (a few microseconds): a warm open of an unchanged
+   * tree then needs no worker thread at all (starting one costs more than statting a thousand files).
+   */
+  const unchangedHere = (rel: string, abs: string): boolean => {
+    const known = previous?.files.get(rel);
+    if (!known) return false;
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(abs, { throwIfNoEntry: false });
+    } catch {
+      return false;
+    }
+    if (!st?.isFile() || st.size !== known.size || st.mtimeMs !== known.mtimeMs || known.mtimeMs >= racyAfter) return false;
+    progress();
+    reuse(rel, known);
+    return true;
+  };
   const queueFile = (rel: string, abs: string): void => {
+    if (unchangedHere(rel, abs)) return;
     queued.push({ rel, abs });
     if (!useWorkers && queued.length >= WORKER_THRESHOLD) useWorkers = true;
     if (useWorkers && queued.length >= MEASURE_BATCH) flush();
