@@ -101,10 +101,14 @@ export async function verifyCitations(markdown: string, map: FileMap): Promise<C
 export async function verifyCitation(c: ParsedCitation, map: FileMap): Promise<Citation> {
   const resolvedPath = resolveCitedPath(map, c.path);
   if (!resolvedPath) return { ...c, valid: false, reason: `no such file in the workspace: ${c.path}` };
-  const entry = map.get(resolvedPath);
-  const total = entry?.lines ?? 0;
   if (c.startLine < 1 || c.endLine < c.startLine) {
     return { ...c, resolvedPath, valid: false, reason: `invalid line range ${c.startLine}-${c.endLine}` };
+  }
+  let total: number;
+  try {
+    total = await map.lineCount(resolvedPath);
+  } catch (err) {
+    return { ...c, resolvedPath, valid: false, reason: `cannot read ${resolvedPath}: ${(err as Error).message}` };
   }
   if (c.endLine > total) {
     return { ...c, resolvedPath, valid: false, reason: `${resolvedPath} has ${total} lines; line ${c.endLine} does not exist` };

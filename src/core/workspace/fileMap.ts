@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { ContentCache, DEFAULT_CACHE_BYTES } from './contentCache';
-import { BufferPool, ReadOutcome, countTextLines, decodeText, readBounded, readBoundedSync } from './fileReader';
+import { BufferPool, ReadOutcome, countTextLines, decodeText, isBinary, readBounded, readBoundedSync } from './fileReader';
 import { type FolderLabel, folderLabels } from './folderLabels';
 import { detectLanguage } from './language';
 import { isSecretPath } from './secrets';
@@ -11,6 +11,7 @@ import { renderTree } from './tree';
 import { mayContain } from './trigramFilter';
 import { readSnapshot, snapshotFile, writeSnapshot } from './mapSnapshot';
 import { walkWorkspace } from './walk';
+import { MeasureHolds } from './measureHolds';
 
 export interface FileEntry {
   path: string;
@@ -42,6 +43,13 @@ export interface FileMapOptions {
   snapshot?: boolean | string;
   /** A ripgrep binary grep may use to pick candidate files (see ripgrep.ts); without one grep reads every file. */
   ripgrep?: string;
+  /**
+   * Handed a provisional map as soon as the tree is listed, while the files are still being measured: the same
+   * paths under the same secret, ignore and exclude rules, sizes and line counts unknown (-1), no trigram
+   * signatures. It reads, greps and cites as the complete map will (a binary file is refused when it is read; see
+   * `measuring`); the complete map is what `load` resolves to.
+   */
+  onListed?: (provisional: FileMap) => void;
 }
 
 /** A slice of a file's lines as `readLines` returns it (1-based, inclusive; all zero for an empty file). */
@@ -93,7 +101,18 @@ interface Store {
   ripgrep?: string;
   /** Texts of unsaved editors by key: what reads and searches see instead of the file on disk. */
   unsaved: Map<string, string>;
+  /** A provisional map's (see FileMapOptions.onListed): files not measured yet, each checked when it is read. */
+  measuring?: boolean;
+  /** A provisional map's searches hold the load's measuring meanwhile. */
+  holds?: MeasureHolds;
+  /** A provisional map's: for a literal ripgrep looked for in every file, the files that may hold it. */
+  holding?: Map<string, Set<string>>;
+  /** A provisional map's whole listing (its subsets share the store, and learn nothing). */
+  whole?: readonly FileEntry[];
 }
+
+/** Literals a provisional map remembers the files of (the most recent ones). */
+const HOLDING_LITERALS = 16;
 
 /**
  * The workspace as the model sees it: sorted POSIX paths with sizes and line counts, loaded up front;
@@ -116,12 +135,21 @@ export class FileMap {
     const exclude = options.exclude ?? [];
     const takenAt = Date.now();
     const snapshot = options.snapshot ? await openSnapshot(absRoot, maxFileBytes, exclude, options.snapshot) : undefined;
+    const holds = options.onListed ? new MeasureHolds() : undefined;
     const { realRoot, entries, skipped, signatures, measured, changes } = await walkWorkspace(absRoot, {
       maxFileBytes,
       exclude,
       onProgress: options.onProgress,
       signal: options.signal,
       previous: snapshot?.previous,
+      onListed: options.onListed && ((listing) => {
+        const store: Store = { realRoot: listing.realRoot, maxFileBytes, cache: new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
+          texts: undefined, signatures: new Map(), unsaved: new Map(), ripgrep: options.ripgrep, measuring: true, holds };
+        const entries = listing.paths.sort().map((p): FileEntry => ({ path: p, size: -1, lines: -1, language: detectLanguage(p) }));
+        store.whole = entries;
+        options.onListed!(new FileMap(absRoot, listing.skipped, entries, store));
+      }),
+      gate: holds && (() => holds.wait()),
     });
     if (snapshot && (changes.read > 0 || changes.gone > 0 || !snapshot.previous)) await writeSnapshot(snapshot.file, realRoot, takenAt, measured);
     const cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
@@ -210,6 +238,7 @@ export class FileMap {
       displayName: name,
       unsaved: new Map(),
       ripgrep: parts[0].map.ripgrep,
+      ...(parts.some((p) => p.map.measuring) ? { measuring: true } : {}),
     });
   }
 
@@ -232,6 +261,43 @@ export class FileMap {
 
   get size(): number {
     return this.list.length;
+  }
+
+  /**
+   * True for a provisional map, handed out while the files are still being measured: sizes and line counts are -1,
+   * there are no trigram signatures, and a read refuses a file that turns out binary (the complete map leaves it out).
+   */
+  get measuring(): boolean {
+    return this.store.measuring === true;
+  }
+
+  /**
+   * @internal Runs `work` (a search) ahead of the load that is still measuring a provisional map's files; on a
+   * complete map it just runs it.
+   */
+  whileSearching<T>(work: () => Promise<T>): Promise<T> {
+    return this.store.holds ? this.store.holds.hold(work) : work();
+  }
+
+  /** @internal A provisional map's files that may hold `literal`, when a search over every file has told. */
+  filesHolding(literal: string): Set<string> | undefined {
+    return this.store.holding?.get(literal);
+  }
+
+  /** @internal Remembers, for a provisional map, the files that may hold `literal` (every other file lacks it). */
+  learnHolding(literal: string, files: Set<string>): void {
+    if (!this.store.measuring || this.list !== this.store.whole) return;
+    const holding = (this.store.holding ??= new Map());
+    holding.delete(literal);
+    holding.set(literal, files);
+    if (holding.size > HOLDING_LITERALS) holding.delete(holding.keys().next().value as string);
+  }
+
+  /** Lines of file `p`: the map's count, or (a provisional map) the file's, read now. */
+  async lineCount(p: string): Promise<number> {
+    const entry = this.get(p);
+    if (!entry) throw new Error(`not in workspace: ${p}`);
+    return entry.lines >= 0 ? entry.lines : (await this.readLines(entry.path, 1, 1)).total;
   }
 
   /** True for maps built with `fromTexts`. */
@@ -420,7 +486,8 @@ export class FileMap {
       const buf = Buffer.from(virtual, 'utf8');
       return Promise.resolve({ kind: 'ok', buf, size: buf.length, release: () => {} });
     }
-    return readBounded(this.absolutePath(key), this.store.maxFileBytes, pool);
+    const read = readBounded(this.absolutePath(key), this.store.maxFileBytes, pool);
+    return this.store.measuring ? read.then(refuseBinary) : read;
   }
 
   /** @internal `readRaw` on the calling thread. */
@@ -430,7 +497,8 @@ export class FileMap {
       const buf = Buffer.from(virtual, 'utf8');
       return { kind: 'ok', buf, size: buf.length, release: () => {} };
     }
-    return readBoundedSync(this.absolutePath(key), this.store.maxFileBytes);
+    const read = readBoundedSync(this.absolutePath(key), this.store.maxFileBytes);
+    return this.store.measuring ? refuseBinary(read) : read;
   }
 
   /** @internal Decodes a read of `key`, or throws the error a user should see. */
@@ -492,6 +560,13 @@ export class FileMap {
     }
     return undefined;
   }
+}
+
+/** A provisional map's read of a file the complete map leaves out as binary: refused, as if it were not there. */
+function refuseBinary(outcome: ReadOutcome): ReadOutcome {
+  if (outcome.kind !== 'ok' || !isBinary(outcome.buf.subarray(0, outcome.size))) return outcome;
+  outcome.release();
+  return { kind: 'error', error: Object.assign(new Error('a binary file'), { code: 'binary file, not in the workspace map' }) };
 }
 
 function sliceLines(text: string, start: number | undefined, end: number | undefined): LineRange {

@@ -152,6 +152,13 @@ function prefilter(literal: PrefilterLiteral | undefined): Pick<CompiledPattern,
 }
 
 /** The item with the highest score (the first on ties). */
+/** `pattern` when it is a plain literal searched case-sensitively (no regex syntax, no flag that changes matching). */
+function pureLiteral(pattern: string | { source: string; flags?: string }, compiled: CompiledPattern): string | undefined {
+  const source = typeof pattern === 'string' ? pattern : String(pattern?.source ?? '');
+  if (compiled.line.flags.replace(/[gm]/g, '') !== '' || /[\\^$.*+?()[\]{}|\/]/.test(source)) return undefined;
+  return compiled.literal?.text === source ? source : undefined;
+}
+
 function pick<T>(items: T[], score: (item: T) => number): T | undefined {
   let best: T | undefined;
   let bestScore = Number.NEGATIVE_INFINITY;
@@ -191,6 +198,8 @@ class GrepRun {
   private filesSearched = 0;
   private pickedByRipgrep = false;
   private rgQuery: string[] | undefined | null = null;
+  /** The pattern itself when it is a plain, case-sensitive literal (a file matches exactly when it holds it). */
+  private readonly literal: string | undefined;
 
   constructor(
     readonly map: FileMap,
@@ -218,13 +227,40 @@ class GrepRun {
       }
       if (all) wanted.push(i);
     }
-    this.wanted = wanted;
+    this.wanted = map.measuring ? this.knownToHold(wanted, compiled) : wanted;
+    this.literal = pureLiteral(pattern, compiled);
     const rarest = pick(compiled.literals, (l) => {
       const j = compiled.literals.indexOf(l);
       // Short literals have no trigrams to count: ranked as common as the whole corpus.
       return -passes[j] * 1000 + literalRarity(l.text);
     });
     this.compiled = rarest && rarest !== compiled.literal ? withPrefilter(compiled, rarest) : compiled;
+  }
+
+  /**
+   * A provisional map has no trigram signatures; in their place, files an earlier ripgrep pass over the whole map
+   * showed to lack a literal this pattern requires are not searched again (a findSymbol after a grep of the name).
+   */
+  private knownToHold(wanted: number[], compiled: CompiledPattern): number[] {
+    for (const literal of compiled.literals) {
+      const holding = literal.ignoreCase ? undefined : this.map.filesHolding(literal.text);
+      if (holding) wanted = wanted.filter((i) => holding.has(this.files[i].path));
+    }
+    return wanted;
+  }
+
+  /**
+   * After ripgrep searched every file of a provisional map from `pos` on (the head before it here): which files may
+   * hold this run's literal, kept by the map for later searches (see knownToHold).
+   */
+  learn(plan: RipgrepPlan, lines: Map<number, RipgrepLines>, pos: number): void {
+    if (!this.map.measuring || this.literal === undefined || this.options.glob || this.files.length !== this.map.size) return;
+    const holding = new Set<string>();
+    for (const m of this.matches) holding.add(m.path); // the head's: searched whole (it ended without truncation)
+    const given = new Set(plan.indices);
+    for (const i of this.wanted.slice(pos)) if (!given.has(i)) holding.add(this.files[i].path); // searched here later, or not at all
+    lines.forEach((_, k) => holding.add(this.files[plan.indices[k]].path));
+    this.map.learnHolding(this.literal, holding);
   }
 
   /** True when ripgrep takes part in this run (not without one, on too few files, or with an unsure pattern). */
@@ -273,7 +309,9 @@ class GrepRun {
    * lines the pattern turned down, so later matches may be missing).
    */
   judge(index: number, lines: RipgrepLines, maxPerFile: number): boolean | 'read' {
-    if (this.context > 0) return 'read';
+    // A provisional map has not measured its files yet: one ripgrep found lines in is read here, which refuses a
+    // binary file as the complete map leaves it out (ripgrep is run with --text).
+    if (this.context > 0 || this.map.measuring) return 'read';
     const found: LineMatch[] = [];
     for (let k = 0; k < lines.length; k++) {
       const text = judgeLine(lines.text(k), this.compiled);
@@ -403,6 +441,7 @@ export function grepSync(map: FileMap, pattern: string | { source: string; flags
     const left = run.remaining();
     const lines = plan && ripgrepLinesSync(plan.rg, plan.query, plan.disk, plan.maxPerFile, Number.isFinite(left) ? Math.max(1, left) : undefined);
     if (plan && lines) {
+      run.learn(plan, lines, pos);
       const verdict = run.ripgrepVerdicts(plan, lines);
       for (; pos < wanted.length && !run.expired(); pos++) {
         const more = verdict(wanted[pos]);
@@ -424,7 +463,12 @@ export function grepSync(map: FileMap, pattern: string | { source: string; flags
  * Large maps are searched by worker threads in ordered chunks (see scanWorkers.ts) that return
  * their matches; the main thread merges them in order and stops dispatching once it has enough.
  */
-export async function grep(map: FileMap, pattern: string | { source: string; flags?: string }, options: GrepOptions = {}): Promise<GrepResult> {
+export function grep(map: FileMap, pattern: string | { source: string; flags?: string }, options: GrepOptions = {}): Promise<GrepResult> {
+  // On a provisional map, ahead of the load still measuring its files.
+  return map.whileSearching(() => grepMap(map, pattern, options));
+}
+
+async function grepMap(map: FileMap, pattern: string | { source: string; flags?: string }, options: GrepOptions): Promise<GrepResult> {
   const run = new GrepRun(map, pattern, options);
   const { signal } = options;
   const { files } = run;
@@ -469,6 +513,7 @@ export async function grep(map: FileMap, pattern: string | { source: string; fla
       return run.result();
     }
     if (plan && lines) {
+      run.learn(plan, lines, pos);
       const verdict = run.ripgrepVerdicts(plan, lines);
       for (const index of run.wanted.slice(pos)) {
         if (run.expired()) break;
@@ -481,7 +526,8 @@ export async function grep(map: FileMap, pattern: string | { source: string; fla
   }
 
   const chunks = chunkFiles(files, run.wanted);
-  const useWorkers = !map.isVirtual && chunks.length > 1;
+  // Workers read files themselves: a provisional map's reads, which refuse binary files, stay here.
+  const useWorkers = !map.isVirtual && !map.measuring && chunks.length > 1;
   if (!useWorkers) {
     for (const chunk of chunks) {
       if (!(await searchHere(chunk.indices))) break;

@@ -19,6 +19,8 @@ export interface WorkspaceMetadata {
   folders?: string[];
   /** Why some folders are listed under another name than their own. */
   foldersNote?: string;
+  /** Said while the files are still being measured (a provisional map): bytes and lines are then unknown. */
+  measuring?: string;
 }
 
 const TOP_LANGUAGES = 15;
@@ -66,6 +68,19 @@ export function buildMetadata(map: FileMap): WorkspaceMetadata {
     if (!existing) languages.push(other);
   }
 
+  if (map.measuring) {
+    return {
+      root: shorten(map.name, 100),
+      files: map.size,
+      bytes: -1,
+      lines: -1,
+      measuring: 'The workspace was just opened: its files are listed (the same files the helpers search) but not measured yet, so bytes and lines are -1 here and in files(); read() and grep() work as usual.',
+      languages: languages.map(({ language, files }) => ({ language, files, lines: -1 })),
+      outline: outline(topDirs, rootFiles),
+      skipped: { ...map.skipped.counts },
+      ...folderMetadata(map),
+    };
+  }
   return {
     root: shorten(map.name, 100),
     files: map.size,

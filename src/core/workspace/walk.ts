@@ -6,7 +6,7 @@ import { IgnoreRules, patternLines } from './ignoreRules';
 import { detectLanguage } from './language';
 import { Limiter } from './limiter';
 import { RACY_MS, SNAPSHOT_BINARY, SNAPSHOT_OK, SNAPSHOT_TOO_LARGE, type SnapshotFile } from './mapSnapshot';
-import { MEASURE_BINARY, MEASURE_OK, MEASURE_TOO_LARGE, MEASURE_UNCHANGED, runMeasure } from './scanWorkers';
+import { MEASURE_BINARY, MEASURE_OK, MEASURE_TOO_LARGE, MEASURE_UNCHANGED, runMeasure, scanParallelism } from './scanWorkers';
 import { isSecretName, isSecretPath } from './secrets';
 import { SkipLog } from './skipLog';
 import { SIGNATURE_BUDGET_BYTES } from './trigramFilter';
@@ -20,6 +20,14 @@ export interface WalkOptions {
   concurrency?: number;
   /** What an earlier load learned (a snapshot): files a stat finds unchanged are not read again. */
   previous?: { files: Map<string, SnapshotFile>; takenAt: number };
+  /**
+   * Called once every directory has been listed, before the files are measured: the paths the walk will measure (or
+   * take unchanged), in no particular order, and what was skipped so far. A listing of the tree takes a fraction of
+   * the whole load, so a caller can start from it (see FileMap.load's `onListed`).
+   */
+  onListed?: (listing: { realRoot: string; paths: string[]; skipped: SkippedSummary }) => void;
+  /** With `onListed`: awaited before each batch of files goes to a worker, so searches on the listing go first. */
+  gate?: () => Promise<void> | undefined;
 }
 
 export interface WalkResult {
@@ -217,11 +225,30 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
     reuse(rel, known);
     return true;
   };
+  const listed: string[] = [];
   const queueFile = (rel: string, abs: string): void => {
+    listed.push(rel);
     if (unchangedHere(rel, abs)) return;
     queued.push({ rel, abs });
     if (!useWorkers && queued.length >= WORKER_THRESHOLD) useWorkers = true;
-    if (useWorkers && queued.length >= MEASURE_BATCH) flush();
+    // Streaming (onListed): the listing comes first, with the cores to itself; the files are measured after it.
+    if (useWorkers && queued.length >= MEASURE_BATCH && !options.onListed) flush();
+  };
+  /** The files queued while listing, measured in batches with a few in flight, each one let through by the gate. */
+  const measureListed = async (): Promise<void> => {
+    const files = queued;
+    queued = [];
+    const inFlight = new Set<Promise<void>>();
+    for (let i = 0; i < files.length; i += MEASURE_BATCH) {
+      await options.gate?.();
+      signal?.throwIfAborted();
+      const batch = measureBatch(files.slice(i, i + MEASURE_BATCH));
+      inFlight.add(batch);
+      const done = (): void => void inFlight.delete(batch);
+      batch.then(done, done);
+      if (inFlight.size >= scanParallelism() * 2) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
   };
 
   const walkDir = async (rel: string, abs: string, chain: readonly string[], inherited: IgnoreRules): Promise<void> => {
@@ -303,7 +330,9 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   };
 
   await walkDir('', realRoot, [realRoot], rootRules);
-  if (useWorkers) flush();
+  options.onListed?.({ realRoot, paths: listed, skipped: log.summary() });
+  if (useWorkers && options.onListed) await measureListed();
+  else if (useWorkers) flush();
   else await Promise.all(queued.map((f) => addFile(f.rel, f.abs)));
   await Promise.all(batches);
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -70,7 +70,7 @@ export class AgentRuns {
     return this.withSignal(options.token, async (signal) => {
       const core = loadCore();
       const models = await createModels(settings, this.deps.keys);
-      const map = await this.deps.maps.get(folder, signal);
+      const map = await this.deps.maps.get(folder, signal, { provisional: true });
       const conversation = options.history?.length ? new core.Conversation() : undefined;
       conversation?.restore(options.history!);
       this.deps.log.info(`[agent] asking ${models.label} about ${folder.name}: ${question}`);

@@ -247,7 +247,10 @@ export class ChatSession {
       // Only questions span every folder of a multi-root workspace; a review is of one git repository.
       const folders = acrossFolders && !preferredFolder ? this.deps.scope?.wholeWorkspace?.() : undefined;
       status.update({ phase: `reading ${folders ? 'the workspace' : folder.name}` });
-      const map = folders ? await this.deps.maps.combined(folders, signal) : await this.deps.maps.get(folder, signal);
+      // A question over a whole folder starts as soon as the folder is listed (a first open of a large tree measures
+      // its files meanwhile); a review or a scoped question takes the complete map.
+      const provisional = kind === 'question' && !this.deps.scope?.spec(folder);
+      const map = folders ? await this.deps.maps.combined(folders, signal) : await this.deps.maps.get(folder, signal, { provisional });
       if (signal.aborted) throw new Error('cancelled');
       status.update({ phase: 'thinking' });
       const result = await work({

@@ -17,6 +17,13 @@ interface Entry {
   watcher?: vscode.Disposable;
   /** Symbols and imports of `map`; rebuilt with the map (the on-disk symbol cache makes that cheap). */
   code?: { map: FileMap; index: CodeIndex };
+  /**
+   * While a folder's first load measures its files: the tree as soon as it is listed (a provisional map, see
+   * FileMap.load's onListed), for questions that need not wait for the rest; undefined once the load is over.
+   */
+  listed?: Promise<FileMap | undefined>;
+  /** A provisional map's code index: lookups search and parse on demand; it never builds (the complete map's does). */
+  provisionalCode?: { map: FileMap; index: CodeIndex };
 }
 
 /** The whole multi-root workspace as one map, built from the folders' maps it was combined from. */
@@ -26,6 +33,9 @@ interface Combined {
   map: FileMap;
   code?: CodeIndex;
 }
+
+/** How long a question waits, once the tree is listed, for the complete map before it starts on the provisional one. */
+const LISTED_GRACE_MS = 300;
 
 /**
  * One FileMap per workspace folder, built on first use with a cancellable progress notification and reloaded
@@ -62,8 +72,12 @@ export class WorkspaceMaps implements vscode.Disposable {
     return this.entries.get(folder.uri.toString())?.stale ?? true;
   }
 
-  /** A current map for the folder, (re)loading it when missing or stale. */
-  async get(folder: vscode.WorkspaceFolder, signal?: AbortSignal): Promise<FileMap> {
+  /**
+   * A current map for the folder, (re)loading it when missing or stale. With `provisional`, a folder's first load
+   * answers as soon as the tree is listed, with a map still measuring its files (FileMap.measuring): a question
+   * starts on it while the load goes on, and the code index starts on the complete map once it is there.
+   */
+  async get(folder: vscode.WorkspaceFolder, signal?: AbortSignal, options: { provisional?: boolean } = {}): Promise<FileMap> {
     if (folder.uri.scheme !== 'file') {
       throw new Error(`Recurse reads files from disk, and "${folder.name}" is not on the local file system (${folder.uri.scheme}:).`);
     }
@@ -79,19 +93,34 @@ export class WorkspaceMaps implements vscode.Disposable {
       const e = entry;
       e.stale = false; // changes seen while loading mark it stale again
       e.watcher ??= this.watch(folder, e);
-      loading = e.loading = this.load(folder, signal).then(
+      // Only a first load streams: a reload is quick (the snapshot spares the reads) and replaces a complete map.
+      let listed: ((map: FileMap | undefined) => void) | undefined;
+      e.listed = e.map ? undefined : new Promise<FileMap | undefined>((resolve) => (listed = resolve));
+      loading = e.loading = this.load(folder, signal, listed).then(
         (map) => {
           e.map = map;
           e.loading = undefined;
+          e.listed = undefined;
+          listed?.(undefined);
           this.loads.set(key, (this.loads.get(key) ?? 0) + 1);
+          // A question already started on the provisional map: the index it will want builds from now on.
+          if (e.provisionalCode) this.codeIndex(folder, map);
           return map;
         },
         (err) => {
           e.stale = true;
           e.loading = undefined;
+          e.listed = undefined;
+          listed?.(undefined);
           throw err;
         },
       );
+    }
+    if (options.provisional && entry.listed) {
+      const listed = await Promise.race([loading, entry.listed]);
+      // A small tree is measured moments after it is listed: the complete map then, rather than a provisional one.
+      const complete = listed && (await Promise.race([loading, new Promise<undefined>((resolve) => setTimeout(resolve, LISTED_GRACE_MS))]));
+      if (listed) return withUnsavedEditors(complete ?? listed);
     }
     return withUnsavedEditors(await loading);
   }
@@ -149,6 +178,13 @@ export class WorkspaceMaps implements vscode.Disposable {
   codeIndex(folder: vscode.WorkspaceFolder, map: FileMap): CodeIndex {
     const entry = this.entries.get(folder.uri.toString());
     if (entry?.code?.map === map) return entry.code.index;
+    if (map.measuring) {
+      if (entry?.provisionalCode?.map === map) return entry.provisionalCode.index;
+      entry?.provisionalCode?.index.dispose();
+      const index = new (loadCore().CodeIndex)(map);
+      if (entry) entry.provisionalCode = { map, index };
+      return index;
+    }
     entry?.code?.index.dispose();
     const index = new (loadCore().CodeIndex)(map, { pack: () => this.sharedPack(folder) });
     index.start();
@@ -215,7 +251,7 @@ export class WorkspaceMaps implements vscode.Disposable {
     return watcher;
   }
 
-  private async load(folder: vscode.WorkspaceFolder, signal?: AbortSignal): Promise<FileMap> {
+  private async load(folder: vscode.WorkspaceFolder, signal?: AbortSignal, onListed?: (provisional: FileMap) => void): Promise<FileMap> {
     const settings = readSettings(folder);
     const exclude = excludePatterns(folder);
     const started = Date.now();
@@ -239,6 +275,10 @@ export class WorkspaceMaps implements vscode.Disposable {
             snapshot: true,
             ripgrep: vscodeRipgrep(),
             signal: controller.signal,
+            ...(onListed ? { onListed: (provisional: FileMap) => {
+              this.log.info(`file map of ${folder.name}: ${provisional.size} files listed in ${Date.now() - started} ms; measuring them`);
+              onListed(provisional);
+            } } : {}),
             onProgress: (seen) => {
               const now = Date.now();
               if (now - lastReport < 200) return;
@@ -265,6 +305,7 @@ export class WorkspaceMaps implements vscode.Disposable {
     const key = folder.uri.toString();
     this.entries.get(key)?.watcher?.dispose();
     this.entries.get(key)?.code?.index.dispose();
+    this.entries.get(key)?.provisionalCode?.index.dispose();
     this.entries.delete(key);
   }
 
@@ -272,6 +313,7 @@ export class WorkspaceMaps implements vscode.Disposable {
     for (const e of this.entries.values()) {
       e.watcher?.dispose();
       e.code?.index.dispose();
+      e.provisionalCode?.index.dispose();
     }
     this.entries.clear();
     this.dropCombined();

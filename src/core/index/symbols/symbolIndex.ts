@@ -202,7 +202,7 @@ export class SymbolIndex {
       else for (const [n, ps] of names) if (n.toLowerCase().includes(lower)) for (const p of ps) hits.add(p);
       paths = [...hits];
     } else {
-      paths = await this.holdingBuild(async () => {
+      paths = await this.map.whileSearching(() => this.holdingBuild(async () => {
         // Python files search themselves on the parser threads (one read each, no workspace search
         // first) and read the definitions off the indentation (pythonDefinitions.ts); those the
         // build is parsing right now are waited for instead.
@@ -219,7 +219,7 @@ export class SymbolIndex {
         const rest = new Set(partial);
         await Promise.all([own, this.parseRegions(partial, lines, regions, exact ? name : undefined), this.ensure([...found.filter((p) => !rest.has(p)), ...busy])]);
         return [...found, ...busy, ...searched.filter((p) => regions.has(p))];
-      });
+      }));
     }
     const out: CodeSymbol[] = [];
     for (const p of paths.sort()) {
