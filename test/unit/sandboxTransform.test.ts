@@ -83,3 +83,32 @@ test('OutputBuffer streams huge output with bounded memory and matches truncateM
   small.append('b\n');
   assert.deepEqual(small.finish(), { text: 'a\nb\n', truncated: false });
 });
+
+test('transformCell awaits a helper’s asynchronous twin wherever the cell may await, and nowhere else', () => {
+  const awaited = { grep: '__grep_async' };
+  const code = [
+    'const hits = grep(/a/, { maxResults: 5 }).map((m) => m.path);',
+    'const inSync = files().map((f) => grep(f.path));',
+    'async function later(x = grep("d")) { return grep("e").length; }',
+    'class K { field = grep("f"); async m() { return grep("g"); } }',
+    'const maybe = grep?.("h");',
+    'grep("i")',
+  ].join('\n');
+  const r = transformCell(code, new Set(), awaited);
+  assert.ok(r.ok);
+  assert.equal(lines(r.code), lines(code) + 1);
+  assert.doesNotThrow(() => new Function(r.code));
+  assert.match(r.code, /\(hits = \(await __grep_async\(\/a\/, \{ maxResults: 5 \}\)\)\.map/);
+  assert.match(r.code, /files\(\)\.map\(\(f\) => grep\(f\.path\)\)/, 'a plain arrow cannot await');
+  assert.match(r.code, /x = grep\("d"\)/, 'nor a parameter default');
+  assert.match(r.code, /return \(await __grep_async\("e"\)\)\.length/);
+  assert.match(r.code, /field = grep\("f"\)/, 'nor a class field');
+  assert.match(r.code, /async m\(\) \{ return \(await __grep_async\("g"\)\); \}/);
+  assert.match(r.code, /grep\?\.\("h"\)/);
+  assert.match(r.code, /return \(\(await __grep_async\("i"\)\)\)/, 'the cell’s value');
+
+  // A cell that binds the name itself (here a parameter) keeps its own meaning for it.
+  const shadowed = transformCell('const r = grep("a");\nfunction g(grep) { return grep; }', new Set(), awaited);
+  assert.ok(shadowed.ok);
+  assert.doesNotMatch(shadowed.code, /__grep_async/);
+});

@@ -1,7 +1,7 @@
 import type { CodeIndex } from '../index/codeIndex';
 import type { HostFunction } from '../sandbox/sandbox';
 import type { FileMap } from '../workspace/fileMap';
-import { grepSync } from '../workspace/grep';
+import { type GrepMatch, type GrepOptions, type GrepResult, grep, grepSync } from '../workspace/grep';
 import { renderTree } from '../workspace/tree';
 
 /**
@@ -68,6 +68,44 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
   return results;
 }
 
+/** The name of grep's asynchronous twin in the sandbox (see SandboxOptions.awaited). */
+export const GREP_ASYNC = '__grep_async';
+
+/** The helpers with an asynchronous twin, for SandboxOptions.awaited. */
+export const AWAITED_HELPERS: Record<string, string> = { grep: GREP_ASYNC };
+
+/** grep's arguments, checked, as grep.ts takes them. */
+function grepArgs(pattern: unknown, options: unknown, host: HelperHost): { p: string | { source: string; flags?: string }; o: GrepOptions } {
+  let p: string | { source: string; flags?: string };
+  if (typeof pattern === 'string' && pattern.length > 0) p = pattern;
+  else if (pattern && typeof pattern === 'object' && typeof (pattern as { source?: unknown }).source === 'string') {
+    const { source, flags } = pattern as { source: string; flags?: unknown };
+    p = { source, flags: typeof flags === 'string' ? flags : '' };
+  } else fail('grep', 'pattern must be a RegExp or a non-empty string');
+  const o = (options ?? {}) as Record<string, unknown>;
+  if (typeof o !== 'object' || Array.isArray(o)) fail('grep', 'options must be an object');
+  if (o.glob !== undefined && typeof o.glob !== 'string') fail('grep', 'glob must be a string');
+  const maxResults = optionalInt('grep', 'maxResults', o.maxResults) ?? 200;
+  const context = optionalInt('grep', 'context', o.context) ?? 0;
+  if (maxResults < 1 || maxResults > MAX_GREP_RESULTS) fail('grep', `maxResults must be between 1 and ${MAX_GREP_RESULTS}`);
+  if (context < 0 || context > 20) fail('grep', 'context must be between 0 and 20');
+  return { p, o: { glob: o.glob as string | undefined, ignoreCase: Boolean(o.ignoreCase), maxResults, context, timeoutMs: host.grepTimeoutMs } };
+}
+
+/** A grep's matches, or the error the model should read. */
+function grepMatches(run: () => GrepResult, host: HelperHost): GrepMatch[] {
+  let result: GrepResult;
+  try {
+    result = run();
+  } catch (err) {
+    fail('grep', (err as Error).message);
+  }
+  if (result.timedOut) {
+    fail('grep', `stopped after ${host.grepTimeoutMs} ms with ${result.matches.length} matches; narrow it with {glob} or a more specific pattern`);
+  }
+  return result.matches;
+}
+
 export function createHelpers(host: HelperHost): Record<string, HostFunction> {
   const { map } = host;
   return {
@@ -97,35 +135,21 @@ export function createHelpers(host: HelperHost): Record<string, HostFunction> {
 
     // The sandbox turns a RegExp argument into {source, flags} before it crosses the JSON boundary.
     grep: (pattern: unknown, options?: unknown) => {
-      let p: string | { source: string; flags?: string };
-      if (typeof pattern === 'string' && pattern.length > 0) p = pattern;
-      else if (pattern && typeof pattern === 'object' && typeof (pattern as { source?: unknown }).source === 'string') {
-        const { source, flags } = pattern as { source: string; flags?: unknown };
-        p = { source, flags: typeof flags === 'string' ? flags : '' };
-      } else fail('grep', 'pattern must be a RegExp or a non-empty string');
-      const o = (options ?? {}) as Record<string, unknown>;
-      if (typeof o !== 'object' || Array.isArray(o)) fail('grep', 'options must be an object');
-      if (o.glob !== undefined && typeof o.glob !== 'string') fail('grep', 'glob must be a string');
-      const maxResults = optionalInt('grep', 'maxResults', o.maxResults) ?? 200;
-      const context = optionalInt('grep', 'context', o.context) ?? 0;
-      if (maxResults < 1 || maxResults > MAX_GREP_RESULTS) fail('grep', `maxResults must be between 1 and ${MAX_GREP_RESULTS}`);
-      if (context < 0 || context > 20) fail('grep', 'context must be between 0 and 20');
-      let result;
+      const { p, o } = grepArgs(pattern, options, host);
+      return grepMatches(() => grepSync(map, p, o), host);
+    },
+
+    // grep's twin, which the sandbox calls (awaited) where the cell can await: the same results, while the host's
+    // event loop stays free (a large workspace's first grep waits for ripgrep over every file).
+    [GREP_ASYNC]: async (pattern: unknown, options?: unknown) => {
+      const { p, o } = grepArgs(pattern, options, host);
+      let result: GrepResult;
       try {
-        result = grepSync(map, p, {
-          glob: o.glob as string | undefined,
-          ignoreCase: Boolean(o.ignoreCase),
-          maxResults,
-          context,
-          timeoutMs: host.grepTimeoutMs,
-        });
+        result = await grep(map, p, o);
       } catch (err) {
         fail('grep', (err as Error).message);
       }
-      if (result.timedOut) {
-        fail('grep', `stopped after ${host.grepTimeoutMs} ms with ${result.matches.length} matches; narrow it with {glob} or a more specific pattern`);
-      }
-      return result.matches;
+      return grepMatches(() => result, host);
     },
 
     llm_query: async (prompt: unknown) => host.llmQuery(requireString('llm_query', 'prompt', prompt)),

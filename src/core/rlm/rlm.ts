@@ -14,7 +14,7 @@ import { RlmCancelledError } from './cancelled';
 import { findFinal, parseResponse } from './codeBlocks';
 import { type FinishReason, type RlmEvent, type RlmEventListener, preview } from './events';
 import type { HelperDoc } from './helperDocs';
-import { createHelpers, type SubCallScope } from './helpers';
+import { AWAITED_HELPERS, createHelpers, type SubCallScope } from './helpers';
 import { type MessagePart, RootHistory } from './rootHistory';
 import { buildFirstUserMessage, buildSystemPrompt } from './systemPrompt';
 import { Trajectory } from './trajectory';
@@ -117,6 +117,9 @@ function isContextOverflow(err: unknown): err is ChatModelError {
   );
 }
 
+/** A twin's calls are reported as the helper the model wrote (see AWAITED_HELPERS). */
+const HELPER_OF_TWIN: Record<string, string> = Object.fromEntries(Object.entries(AWAITED_HELPERS).map(([helper, twin]) => [twin, helper]));
+
 function observeHelpers(
   helpers: Record<string, HostFunction>,
   onCall: RlmOptions['onHelperCall'],
@@ -126,7 +129,7 @@ function observeHelpers(
     Object.entries(helpers).map(([name, fn]) => [
       name,
       (...args: unknown[]) => {
-        onCall(name, args);
+        onCall(HELPER_OF_TWIN[name] ?? name, args);
         return fn(...args);
       },
     ]),
@@ -314,7 +317,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
   const helpers = observeHelpers({ ...standardHelpers, ...options.extraHelpers }, options.onHelperCall);
   const globals = { context: metadata, ...options.extraGlobals, ...(conversation ? { history: conversation.history } : {}) };
   const replKept = !!conversation?.repl && !conversation.repl.isDisposed;
-  const sandbox = replKept ? conversation!.repl! : await Sandbox.create({ helpers, globals, ...options.sandbox });
+  const sandbox = replKept ? conversation!.repl! : await Sandbox.create({ helpers, globals, awaited: AWAITED_HELPERS, ...options.sandbox });
   if (replKept) {
     sandbox.rebind(helpers);
     for (const [name, value] of Object.entries(globals)) await sandbox.setGlobal(name, value);

@@ -91,7 +91,7 @@ function lineOf(code: string, pos: number): number {
  * - a final expression statement is returned, so the REPL can show its value.
  * Every edit keeps line breaks where they were, so QuickJS line numbers are the model's line numbers.
  */
-export function transformCell(code: string, reserved: ReadonlySet<string>): TransformResult {
+export function transformCell(code: string, reserved: ReadonlySet<string>, awaited: Readonly<Record<string, string>> = {}): TransformResult {
   const nesting = maxNesting(code);
   if (nesting.depth > MAX_NESTING) {
     return syntaxError(`code is nested too deeply (${nesting.depth} levels, max ${MAX_NESTING})`, nesting.line);
@@ -160,6 +160,14 @@ export function transformCell(code: string, reserved: ReadonlySet<string>): Tran
     insert(last.expression.end, ')');
   }
 
+  // After every other edit, so that at a shared position these come last in the text (`return ((await …`).
+  for (const call of awaitableCalls(program, awaited)) {
+    const callee = call.callee as acorn.Identifier;
+    insert(callee.start, '(await ');
+    replace(callee.start, callee.end, awaited[callee.name]);
+    insert(call.end, ')');
+  }
+
   // Apply from the end so earlier offsets stay valid; at one position, earlier edits go first.
   edits.sort((a, b) => b.pos - a.pos || b.order - a.order);
   let body = code;
@@ -168,6 +176,73 @@ export function transformCell(code: string, reserved: ReadonlySet<string>): Tran
   const header = hoisted.map((name) => `globalThis.${name} = ${name};`).join(' ');
   const names = [...new Set(declared.map((d) => d.name))];
   return { ok: true, code: `(async function () {${header}${body}\n})()`, declared: names };
+}
+
+type AnyNode = acorn.Node & Record<string, unknown>;
+
+function isFunction(node: AnyNode): node is AnyNode & acorn.Function {
+  return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
+}
+
+/** Every AST node's child nodes (generic over node types: arrays and objects with a `type`). */
+function children(node: AnyNode): AnyNode[] {
+  const out: AnyNode[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'loc') continue;
+    if (Array.isArray(value)) for (const v of value) if (v && typeof v === 'object' && typeof v.type === 'string') out.push(v as AnyNode);
+    if (value && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string') out.push(value as AnyNode);
+  }
+  return out;
+}
+
+/** Names the cell binds anywhere (declarations, parameters, catch clauses, function and class names). */
+function bindsAnywhere(program: acorn.Program): Set<string> {
+  const bound: Array<{ name: string; node: acorn.Node }> = [];
+  const visit = (node: AnyNode): void => {
+    if (node.type === 'VariableDeclarator') boundNames((node as unknown as acorn.VariableDeclarator).id, bound);
+    else if (node.type === 'CatchClause' && (node as unknown as acorn.CatchClause).param) boundNames((node as unknown as acorn.CatchClause).param!, bound);
+    else if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && (node as unknown as acorn.Class).id) bound.push({ name: (node as unknown as acorn.Class).id!.name, node });
+    if (isFunction(node)) {
+      if (node.id) bound.push({ name: node.id.name, node });
+      for (const param of node.params) boundNames(param, bound);
+    }
+    for (const child of children(node)) visit(child);
+  };
+  visit(program as unknown as AnyNode);
+  return new Set(bound.map((b) => b.name));
+}
+
+/**
+ * Calls `name(...)` of a helper in `awaited` (a bare identifier the cell never rebinds) where `await` is allowed: at
+ * the top of the cell or directly inside an async function, not in parameter defaults. Those run the helper's
+ * asynchronous twin, so the host is not held while it works; anywhere else the synchronous helper answers as before.
+ */
+function awaitableCalls(program: acorn.Program, awaited: Readonly<Record<string, string>>): acorn.CallExpression[] {
+  const names = Object.keys(awaited);
+  if (names.length === 0) return [];
+  const shadowed = bindsAnywhere(program);
+  const wanted = new Set(names.filter((n) => !shadowed.has(n)));
+  if (wanted.size === 0) return [];
+  const found: acorn.CallExpression[] = [];
+  const visit = (node: AnyNode, canAwait: boolean): void => {
+    if (node.type === 'CallExpression') {
+      const call = node as unknown as acorn.CallExpression;
+      if (canAwait && !call.optional && call.callee.type === 'Identifier' && wanted.has(call.callee.name)) found.push(call);
+    }
+    if (isFunction(node)) {
+      for (const param of node.params) visit(param as unknown as AnyNode, false);
+      visit(node.body as AnyNode, node.async === true);
+      return;
+    }
+    // Class bodies (field initializers, static blocks) never allow await.
+    if (node.type === 'ClassBody') {
+      for (const child of children(node)) visit(child, false);
+      return;
+    }
+    for (const child of children(node)) visit(child, canAwait);
+  };
+  visit(program as unknown as AnyNode, true);
+  return found;
 }
 
 function lowerFirst(message: string): string {

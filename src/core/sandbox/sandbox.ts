@@ -24,6 +24,11 @@ export interface SandboxOptions {
    * become globals; like the helpers, they are then made read-only so no cell can break them.
    */
   prelude?: string;
+  /**
+   * Synchronous helpers with an asynchronous twin (name → twin's name, itself a helper): a cell's call of the helper
+   * where `await` is allowed runs the twin, awaited, so the host's event loop stays free meanwhile (cellTransform.ts).
+   */
+  awaited?: Record<string, string>;
   timeoutMs?: number;
   memoryLimitBytes?: number;
   maxStackBytes?: number;
@@ -422,7 +427,7 @@ export class Sandbox {
       else if (signal?.aborted) outcome = { error: { name: 'Error', message: 'cancelled' } };
       else {
         if (!this.state) await this.build();
-        transformed = transformCell(code, this.reserved);
+        transformed = transformCell(code, this.reserved, this.options.awaited);
         if (!transformed.ok) outcome = { error: transformed.error };
         else if (!this.state) outcome = { error: { name: 'Error', message: 'the sandbox was disposed' } };
         else {
