@@ -2,7 +2,7 @@ import type { FileEntry, FileMap } from './fileMap';
 import { BufferPool, ReadOutcome } from './fileReader';
 import { LineMatch, LinePattern, lineSearchKit } from './lineSearch';
 import { literalRarity, requiredLiterals } from './patternLiteral';
-import { DiskFile, RipgrepLines, ripgrepLines, ripgrepLinesSync, ripgrepQuery } from './ripgrep';
+import { DiskFile, type FolderSearch, RipgrepLines, ripgrepLines, ripgrepLinesSync, ripgrepQuery } from './ripgrep';
 import { ScanJob, ScanResult, runScan, scanParallelism } from './scanWorkers';
 import { literalTrigrams } from './trigramFilter';
 
@@ -60,7 +60,16 @@ interface RipgrepPlan {
   indices: number[];
   /** ripgrep's --max-count: one more line than can be listed, so truncation is seen. */
   maxPerFile: number;
+  /** The same files as the folders holding them, when they are nearly all of those folders' files. */
+  folders?: FolderSearch;
 }
+
+/** Share of a folder's map files a plan must cover for ripgrep to be handed the folder instead of its files. */
+const FOLDER_COVERAGE = 0.8;
+/** Fewer files per folder than this on average, and naming the files costs ripgrep no more. */
+const FOLDER_MIN_FILES = 4;
+/** Below this many files, naming them costs ripgrep little. */
+const FOLDER_MIN_PLAN = 2000;
 
 export const DEFAULT_MAX_RESULTS = 200;
 const { MAX_LINE_CHARS: LINE_CHARS, searchText, judgeLine } = lineSearchKit();
@@ -300,7 +309,30 @@ class GrepRun {
     const indices = this.wanted.slice(from).filter((i) => this.map.peekText(this.files[i].path) === undefined);
     if (indices.length === 0) return undefined;
     const disk = indices.map((i) => this.map.diskFile(this.files[i].path));
-    return { rg, query, disk, indices, maxPerFile: this.max + 1 };
+    const folders = this.folderSearch(disk);
+    return { rg, query, disk, indices, maxPerFile: this.max + 1, ...(folders ? { folders } : {}) };
+  }
+
+  /**
+   * `disk` as the folders holding it, when it is nearly all of those folders' files in a provisional map (which has
+   * no trigram signatures, so a search hands ripgrep the whole listing): ripgrep reads a list of folders about as fast
+   * as it walks them, and much faster than tens of thousands of named files. Not for a complete map: its folders'
+   * other files are the binary ones it left out, whose lines would only swell ripgrep's output.
+   */
+  private folderSearch(disk: DiskFile[]): FolderSearch | undefined {
+    const root = disk[0]?.root;
+    if (!this.map.measuring || disk.length < FOLDER_MIN_PLAN || disk.some((f) => f.root !== root)) return undefined;
+    const folderOf = (rel: string): string => rel.slice(0, Math.max(0, rel.lastIndexOf('/')));
+    const planned = new Map<string, number>();
+    for (const f of disk) planned.set(folderOf(f.rel), (planned.get(folderOf(f.rel)) ?? 0) + 1);
+    if (planned.size * FOLDER_MIN_FILES > disk.length) return undefined;
+    let inFolders = 0;
+    for (const e of this.map.files()) {
+      const rel = this.map.diskFile(e.path).rel;
+      if (planned.has(folderOf(rel))) inFolders++;
+    }
+    if (disk.length < FOLDER_COVERAGE * inFolders) return undefined;
+    return { root, folders: [...planned.keys()], files: disk.map((f) => f.rel) };
   }
 
   /**
@@ -439,7 +471,7 @@ export function grepSync(map: FileMap, pattern: string | { source: string; flags
     }
     const plan = run.ripgrepPlan(pos);
     const left = run.remaining();
-    const lines = plan && ripgrepLinesSync(plan.rg, plan.query, plan.disk, plan.maxPerFile, Number.isFinite(left) ? Math.max(1, left) : undefined);
+    const lines = plan && ripgrepLinesSync(plan.rg, plan.query, plan.folders ?? plan.disk, plan.maxPerFile, Number.isFinite(left) ? Math.max(1, left) : undefined);
     if (plan && lines) {
       run.learn(plan, lines, pos);
       const verdict = run.ripgrepVerdicts(plan, lines);
@@ -506,7 +538,7 @@ async function grepMap(map: FileMap, pattern: string | { source: string; flags?:
       }
     }
     const plan = run.ripgrepPlan(pos);
-    const lines = plan && (await beforeDeadline(ripgrepLines(plan.rg, plan.query, plan.disk, plan.maxPerFile, signal), run.remaining()));
+    const lines = plan && (await beforeDeadline(ripgrepLines(plan.rg, plan.query, plan.folders ?? plan.disk, plan.maxPerFile, signal), run.remaining()));
     signal?.throwIfAborted();
     if (lines === 'late') {
       run.expired();

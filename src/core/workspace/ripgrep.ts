@@ -59,28 +59,63 @@ const ARG_BUDGET = process.platform === 'win32' ? 24_000 : 1024 * 1024;
 /** More output than this and the in-process search is the better way (the pattern is everywhere). */
 export const OUTPUT_CAP = 64 * 1024 * 1024;
 
-interface Batch {
+/**
+ * Files handed to ripgrep as the folders that hold them, one level deep each (`--max-depth 1`, nothing ignored,
+ * links followed): quicker than naming tens of thousands of files when they are nearly all of those folders' files.
+ * ripgrep also reads the folders' other files; their lines are dropped, so the result is the same.
+ */
+export interface FolderSearch {
   root: string;
-  rels: string[];
-  /** Index (into the caller's list) of each rel. */
-  indices: number[];
+  /** Folders under `root` ('' for the root itself). */
+  folders: string[];
+  /** The caller's files, by index: paths under `root`. */
+  files: readonly string[];
 }
 
-/** The caller's files in command lines that fit, one folder per process. */
-function batches(files: readonly DiskFile[]): Batch[] {
+interface Batch {
+  root: string;
+  /** ripgrep's path arguments. */
+  args: string[];
+  /** Index (into the caller's list) of each path ripgrep may print. */
+  byRel: Map<string, number>;
+  /** Folder batches: lines of files that are not the caller's are dropped (a file batch fails on one). */
+  folders: boolean;
+}
+
+/** The caller's files (or folders) in command lines that fit, one root folder per process. */
+function batches(files: readonly DiskFile[] | FolderSearch): Batch[] {
+  if (!Array.isArray(files)) return folderBatches(files as FolderSearch);
   const out: Batch[] = [];
   let current: Batch | undefined;
   let chars = 0;
-  files.forEach((file, i) => {
+  (files as readonly DiskFile[]).forEach((file, i) => {
     if (!current || current.root !== file.root || chars + file.rel.length + 1 > ARG_BUDGET) {
-      current = { root: file.root, rels: [], indices: [] };
+      current = { root: file.root, args: [], byRel: new Map(), folders: false };
       out.push(current);
       chars = 0;
     }
-    current.rels.push(file.rel);
-    current.indices.push(i);
+    current.args.push(file.rel);
+    current.byRel.set(file.rel, i);
     chars += file.rel.length + 1;
   });
+  return out;
+}
+
+function folderBatches(search: FolderSearch): Batch[] {
+  const byRel = new Map(search.files.map((rel, i) => [rel, i]));
+  const out: Batch[] = [];
+  let current: Batch | undefined;
+  let chars = 0;
+  for (const folder of search.folders) {
+    const arg = folder === '' ? '.' : folder;
+    if (!current || chars + arg.length + 1 > ARG_BUDGET) {
+      current = { root: search.root, args: [], byRel, folders: true };
+      out.push(current);
+      chars = 0;
+    }
+    current.args.push(arg);
+    chars += arg.length + 1;
+  }
   return out;
 }
 
@@ -90,7 +125,7 @@ function batches(files: readonly DiskFile[]): Batch[] {
  */
 function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<number, RipgrepLines>): boolean {
   if (status !== 0 && status !== 1) return false; // 2: an error (bad pattern, unreadable file)
-  const byRel = new Map(batch.rels.map((rel, k) => [rel, batch.indices[k]]));
+  const { byRel } = batch;
   let at = 0;
   // ripgrep prints a file's lines together: the path is decoded once per file.
   let path: Buffer | undefined;
@@ -101,8 +136,14 @@ function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<
     const end = colon === -1 ? -1 : stdout.indexOf(0x0a, colon + 1);
     if (end === -1) return false;
     if (!path || !list || stdout.compare(path, 0, path.length, at, nul) !== 0) {
-      const index = byRel.get(stdout.toString('utf8', at, nul));
-      if (index === undefined) return false; // a path we did not give: don't guess
+      const printed = stdout.toString('utf8', at, nul);
+      const index = byRel.get(batch.folders && printed.startsWith('./') ? printed.slice(2) : printed);
+      if (index === undefined) {
+        if (!batch.folders) return false; // a path we did not give: don't guess
+        at = end + 1; // a file of those folders that is not the caller's
+        path = list = undefined;
+        continue;
+      }
       path = stdout.subarray(at, nul);
       list = into.get(index);
       if (!list) into.set(index, (list = new RipgrepLines(stdout)));
@@ -120,8 +161,10 @@ function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<
   return true;
 }
 
+const FOLDER_ARGS = ['--no-ignore', '--hidden', '--follow', '--max-depth', '1'];
+
 function argsFor(query: string[], maxPerFile: number, batch: Batch): string[] {
-  return [...BASE_ARGS, '--max-count', String(maxPerFile), ...query, '--', ...batch.rels];
+  return [...BASE_ARGS, ...(batch.folders ? FOLDER_ARGS : []), '--max-count', String(maxPerFile), ...query, '--', ...batch.args];
 }
 
 const checked = new Map<string, boolean>();
@@ -138,7 +181,7 @@ function isRipgrep(rg: string): boolean {
 }
 
 /** What ripgrep printed for `files`, by index into `files` (files without a line are absent); see `ripgrepLines`. */
-export function ripgrepLinesSync(rg: string, query: string[], files: readonly DiskFile[], maxPerFile: number, timeoutMs = 60_000): Map<number, RipgrepLines> | undefined {
+export function ripgrepLinesSync(rg: string, query: string[], files: readonly DiskFile[] | FolderSearch, maxPerFile: number, timeoutMs = 60_000): Map<number, RipgrepLines> | undefined {
   if (!isRipgrep(rg)) return undefined;
   const found = new Map<number, RipgrepLines>();
   const deadline = Date.now() + timeoutMs;
@@ -155,7 +198,7 @@ export function ripgrepLinesSync(rg: string, query: string[], files: readonly Di
  * The lines ripgrep finds in `files` (at most `maxPerFile` per file), by index into `files`; undefined when it could
  * not tell. An abort kills ripgrep.
  */
-export async function ripgrepLines(rg: string, query: string[], files: readonly DiskFile[], maxPerFile: number, signal?: AbortSignal): Promise<Map<number, RipgrepLines> | undefined> {
+export async function ripgrepLines(rg: string, query: string[], files: readonly DiskFile[] | FolderSearch, maxPerFile: number, signal?: AbortSignal): Promise<Map<number, RipgrepLines> | undefined> {
   if (!isRipgrep(rg)) return undefined;
   const found = new Map<number, RipgrepLines>();
   for (const batch of batches(files)) {
