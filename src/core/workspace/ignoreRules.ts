@@ -20,27 +20,31 @@ export const IGNORE_CASE = process.platform === 'win32' || process.platform === 
 export class IgnoreRules {
   private matcher: Ignore | undefined;
 
+  /**
+   * `base`: .git/info/exclude and the .gitignore chain down to here, compiled; `high`: .recurseignore and the user's
+   * excludes, compiled once for the whole walk. A nested .gitignore compiles only its own lines: the package takes
+   * another instance's compiled rules as they are (on the kernel, 306 .gitignore files under a 92-line root one).
+   */
   private constructor(
-    private readonly low: readonly string[],
-    private readonly chain: readonly string[],
-    private readonly high: readonly string[],
+    private readonly base: Ignore,
+    private readonly high: Ignore,
   ) {}
 
   /** `low`: .git/info/exclude lines; `high`: .recurseignore lines then user globs. All root-relative. */
   static create(low: readonly string[], high: readonly string[]): IgnoreRules {
-    return new IgnoreRules(low, [], high);
+    return new IgnoreRules(ignore({ ignorecase: IGNORE_CASE }).add([...low]), ignore({ ignorecase: IGNORE_CASE }).add([...high]));
   }
 
   /** The rules for a directory at `dir` (root-relative POSIX, '' for the root) holding `gitignore`. */
   withGitignore(dir: string, gitignore: string): IgnoreRules {
     const scoped = scopeGitignore(gitignore, dir);
     if (scoped.length === 0) return this;
-    return new IgnoreRules(this.low, [...this.chain, ...scoped], this.high);
+    return new IgnoreRules(ignore({ ignorecase: IGNORE_CASE }).add(this.base).add(scoped), this.high);
   }
 
   /** `relPath` is root-relative POSIX; directories are asked about with `isDir` so 'build/' rules apply. */
   ignores(relPath: string, isDir: boolean): boolean {
-    if (!this.matcher) this.matcher = ignore({ ignorecase: IGNORE_CASE }).add([...this.low, ...this.chain, ...this.high]);
+    if (!this.matcher) this.matcher = ignore({ ignorecase: IGNORE_CASE }).add(this.base).add(this.high);
     try {
       return this.matcher.ignores(isDir ? relPath + '/' : relPath);
     } catch {

@@ -36,6 +36,8 @@ interface Combined {
 
 /** How long a question waits, once the tree is listed, for the complete map before it starts on the provisional one. */
 const LISTED_GRACE_MS = 300;
+/** Trees up to this many files are measured within about that time; a larger one starts on its listing at once. */
+const SMALL_TREE_FILES = 3000;
 
 /**
  * One FileMap per workspace folder, built on first use with a cancellable progress notification and reloaded
@@ -119,7 +121,8 @@ export class WorkspaceMaps implements vscode.Disposable {
     if (options.provisional && entry.listed) {
       const listed = await Promise.race([loading, entry.listed]);
       // A small tree is measured moments after it is listed: the complete map then, rather than a provisional one.
-      const complete = listed && (await Promise.race([loading, new Promise<undefined>((resolve) => setTimeout(resolve, LISTED_GRACE_MS))]));
+      const small = listed && listed.size <= SMALL_TREE_FILES;
+      const complete = small ? await Promise.race([loading, new Promise<undefined>((resolve) => setTimeout(resolve, LISTED_GRACE_MS))]) : undefined;
       if (listed) return withUnsavedEditors(complete ?? listed);
     }
     return withUnsavedEditors(await loading);
