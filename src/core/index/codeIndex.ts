@@ -60,6 +60,11 @@ export class CodeIndex {
     SymbolIndex.prewarm();
   }
 
+  /** Readies the symbol lookups of an index that is not built (see SymbolIndex.warm). */
+  warm(): void {
+    this.symbolIndex.warm();
+  }
+
   /**
    * Starts both builds in the background: the symbols first, the import graph once they are done
    * (or as soon as a helper asks for it). The graph reads every file on this thread; built beside

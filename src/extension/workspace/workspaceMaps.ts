@@ -185,6 +185,7 @@ export class WorkspaceMaps implements vscode.Disposable {
       if (entry?.provisionalCode?.map === map) return entry.provisionalCode.index;
       entry?.provisionalCode?.index.dispose();
       const index = new (loadCore().CodeIndex)(map);
+      index.warm(); // lookups parse on demand: their grammars load while the model writes its first cell
       if (entry) entry.provisionalCode = { map, index };
       return index;
     }

@@ -492,6 +492,20 @@ export class SymbolIndex {
   }
 
   /** Runs a lookup's searches and parses with the build's next batches held; the build goes on once none is left. */
+  /** The workspace's main languages (by files), whose grammars a lookup is likely to need. */
+  private mainLanguages(): string[] {
+    const counts = [...this.presentLanguages()];
+    return counts.slice(0, WARM_LANGUAGES).filter(([, c]) => c.files >= counts[0][1].files * WARM_SHARE).map(([l]) => l);
+  }
+
+  /**
+   * Starts the parser threads and loads the main languages' grammars now, ahead of lookups that will come (a question
+   * starting on a workspace that has no index yet): a lookup then parses at once.
+   */
+  warm(): void {
+    if (this.map.size > 0) this.pool.warm(this.mainLanguages());
+  }
+
   private async holdingBuild<T>(work: () => Promise<T>): Promise<T> {
     this.pending++;
     try {
@@ -510,10 +524,8 @@ export class SymbolIndex {
    */
   private async candidates(name: string, exact: boolean, skip?: string): Promise<Map<string, number[]>> {
     const present = this.presentLanguages();
-    const counts = [...present];
     // Python definitions of a name are read off the indentation (pythonDefinitions.ts): no grammar to load for them.
-    const warm = counts.slice(0, WARM_LANGUAGES).filter(([, c]) => c.files >= counts[0][1].files * WARM_SHARE).map(([l]) => l);
-    this.pool.warm(warm.filter((l) => !(exact && readsWithoutParse(l, name))));
+    this.pool.warm(this.mainLanguages().filter((l) => !(exact && readsWithoutParse(l, name))));
     const byLanguage = new Map<string, RegExp | undefined>();
     const word = definitionPattern(name, exact);
     for (const s of definitionSearches(name, exact)) {
