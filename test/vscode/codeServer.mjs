@@ -113,7 +113,7 @@ function installExtension(ext, { extensionsDir, userDataDir, env }) {
   fs.symlinkSync(real, path.join(extensionsDir, `${id.toLowerCase()}-${version}`));
 }
 
-export async function startCodeServer({ workspace, extensions = [], settings = {}, vscodeOptions = [], keep = false } = {}) {
+export async function startCodeServer({ workspace, extensions = [], settings = {}, vscodeOptions = [], keep = false, env: extraEnv = {} } = {}) {
   requireInstalled();
   const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-vscode-')));
   const userDataDir = path.join(tmp, 'user-data');
@@ -121,7 +121,7 @@ export async function startCodeServer({ workspace, extensions = [], settings = {
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir);
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
-  const env = serverEnvironment(tmp);
+  const env = { ...serverEnvironment(tmp), ...extraEnv };
   const logFile = path.join(tmp, 'code-server.log');
 
   let child;

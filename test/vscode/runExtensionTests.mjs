@@ -35,7 +35,11 @@ try {
   console.error(e.message);
   process.exit(2);
 }
-const phases = opt['multi-root'] ? ['multi-root'] : opt['single-folder'] || opt.grep !== undefined || opt.bench ? ['single-folder'] : ['single-folder', 'multi-root'];
+// `listing`: the single-folder suites again, every first question starting on the folder's listing while its files
+// are measured (RECURSE_SMALL_TREE_FILES=0: the path a large tree takes), which must not change any answer.
+const phases = opt['multi-root'] ? ['multi-root'] : opt['single-folder'] || opt.grep !== undefined || opt.bench ? ['single-folder'] : ['single-folder', 'listing', 'multi-root'];
+/** Environment of a phase's server (and so of its extension host). */
+const PHASE_ENV = { listing: { RECURSE_SMALL_TREE_FILES: '0' } };
 for (const f of [path.join(REPO, 'dist', 'extension.js'), TESTS]) {
   if (!fs.existsSync(f)) {
     console.error(`[vscode-tests] ${path.relative(REPO, f)} is missing: run npm run build && npm run compile-tests`);
@@ -98,7 +102,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-ext-tests-'));
 const shimFor = (phase) => {
   const shim = path.join(tmp, `entry-${phase}.js`);
   fs.writeFileSync(shim, `exports.run = () => {
-  globalThis.__recurseTestOptions = ${JSON.stringify({ grep: opt.grep ?? null, multiRoot: phase === 'multi-root', ...(opt.bench ? { bench: { out: path.resolve(opt.bench) } } : {}) })};
+  globalThis.__recurseTestOptions = ${JSON.stringify({ grep: opt.grep ?? null, multiRoot: phase === 'multi-root', listing: phase === 'listing', ...(opt.bench ? { bench: { out: path.resolve(opt.bench) } } : {}) })};
   return require(${JSON.stringify(TESTS)}).run();
 };\n`);
   return shim;
@@ -185,7 +189,9 @@ try {
     const started = Date.now();
     // A release workbench ignores the extensionDevelopmentPath / extensionTestsPath payload unless the server runs
     // with the smoke-test driver enabled: without this flag the tests silently never start.
-    server = await startCodeServer({ workspace, extensions: [lmProvider], vscodeOptions: ['enable-smoke-test-driver'], keep: opt.keep });
+    // The listing phase runs the single-folder suites again: on a fresh copy of the fixture (the first run edits it).
+    const phaseWorkspace = phase === 'listing' && !opt.workspace ? makeWorkspace(fs.mkdtempSync(path.join(tmp, 'listing-'))) : workspace;
+    server = await startCodeServer({ workspace: phaseWorkspace, extensions: [lmProvider], vscodeOptions: ['enable-smoke-test-driver'], keep: opt.keep, env: PHASE_ENV[phase] ?? {} });
     say(`${phase}: code-server up in ${Date.now() - started} ms`);
     const outcome = await runWindow(phase, deadline);
     const passed = typeof outcome === 'number' && outcome === 0;

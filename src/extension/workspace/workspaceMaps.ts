@@ -36,8 +36,16 @@ interface Combined {
 
 /** How long a question waits, once the tree is listed, for the complete map before it starts on the provisional one. */
 const LISTED_GRACE_MS = 300;
-/** Trees up to this many files are measured within about that time; a larger one starts on its listing at once. */
-const SMALL_TREE_FILES = 3000;
+/**
+ * Trees up to this many files are measured within about that time; a larger one starts on its listing at once.
+ * RECURSE_SMALL_TREE_FILES sets it (0: every first question starts on the listing — how the tests exercise it).
+ */
+const SMALL_TREE_FILES = smallTreeFiles(process.env.RECURSE_SMALL_TREE_FILES);
+
+function smallTreeFiles(value: string | undefined): number {
+  const n = value === undefined || value.trim() === '' ? NaN : Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : 3000;
+}
 
 /**
  * One FileMap per workspace folder, built on first use with a cancellable progress notification and reloaded
@@ -123,6 +131,9 @@ export class WorkspaceMaps implements vscode.Disposable {
       // A small tree is measured moments after it is listed: the complete map then, rather than a provisional one.
       const small = listed && listed.size <= SMALL_TREE_FILES;
       const complete = small ? await Promise.race([loading, new Promise<undefined>((resolve) => setTimeout(resolve, LISTED_GRACE_MS))]) : undefined;
+      if (listed && !complete && listed.measuring) {
+        this.log.info(`${folder.name}: starting on the listing of ${listed.size} files while they are measured`);
+      }
       if (listed) return withUnsavedEditors(complete ?? listed);
     }
     return withUnsavedEditors(await loading);
