@@ -60,3 +60,34 @@ describe('import snapshot', () => {
     assert.deepEqual(edges(await ImportGraph.build(await FileMap.load(dir))), edges(g), 'the same as a build without snapshots');
   });
 });
+
+describe('import snapshot file', () => {
+  it('is written in slices as the same JSON one stringify would give, and reads back whole', async () => {
+    const { readImportSnapshot, writeImportSnapshot } = await import('../../src/core/index/imports/importSnapshot');
+    const dir = mkdtempSync(join(tmpdir(), 'recurse-import-file-'));
+    try {
+      const takenAt = Date.now();
+      const entries = new Map<string, { size: number; mtimeMs: number; raws: { k: 'import' | 'include'; l: number; s: string; n?: string[] }[] }>();
+      for (let i = 0; i < 20_000; i++) {
+        entries.set(`pkg${i % 50}/f${i}.ts`, { size: i, mtimeMs: takenAt - 60_000, raws: [{ k: 'import', l: 1, s: `./m${i}`, n: ['a', 'b'] }, { k: 'include', l: 2, s: 'x\ty' }] });
+      }
+      entries.set('"quoted" \\ path.ts', { size: 1, mtimeMs: takenAt - 60_000, raws: [] });
+      entries.set('fresh.ts', { size: 1, mtimeMs: takenAt, raws: [] }); // too recent to trust: left out
+      const file = join(dir, 'x.imports.json');
+      await writeImportSnapshot(file, '/root', takenAt, entries);
+      const { readFileSync } = await import('node:fs');
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { extractor: string; root: string; takenAt: number; files: Record<string, unknown> };
+      assert.deepEqual(Object.keys(parsed), ['extractor', 'root', 'takenAt', 'files']);
+      assert.equal(parsed.root, '/root');
+      assert.equal(Object.keys(parsed.files).length, 20_001);
+      const back = await readImportSnapshot(file, '/root');
+      assert.ok(back);
+      assert.equal(back.size, 20_001);
+      assert.deepEqual(back.get('pkg7/f7.ts'), entries.get('pkg7/f7.ts'));
+      assert.deepEqual(back.get('"quoted" \\ path.ts'), entries.get('"quoted" \\ path.ts'));
+      assert.equal(back.get('fresh.ts'), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

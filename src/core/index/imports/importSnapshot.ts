@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RACY_MS } from '../../workspace/mapSnapshot';
+import { EventLoopSlices } from '../../eventLoopSlices';
 import { writeFileAtomic } from '../../writeFileAtomic';
 import { IMPORT_EXTRACTOR_SOURCE, type RawImport } from './importExtractor';
 
@@ -68,9 +69,19 @@ export async function readImportSnapshot(file: string, realRoot: string): Promis
   }
 }
 
+/**
+ * Writes the snapshot as the JSON of a `Stored`, encoded file by file in event-loop slices: on the kernel (56k files,
+ * 354k imports) encoding it in one go held the thread for about 300 ms.
+ */
 export async function writeImportSnapshot(file: string, realRoot: string, takenAt: number, entries: Map<string, ImportSnapshotEntry>): Promise<void> {
-  const stored: Stored = { extractor: EXTRACTOR, root: realRoot, takenAt, files: {} };
-  for (const [p, e] of entries) if (e.mtimeMs < takenAt - RACY_MS) stored.files[p] = [e.size, e.mtimeMs, packRaws(e.raws) ?? e.raws];
+  const head: Omit<Stored, 'files'> = { extractor: EXTRACTOR, root: realRoot, takenAt };
+  const files: string[] = [];
+  const slices = new EventLoopSlices();
+  for (const [p, e] of entries) {
+    if (e.mtimeMs < takenAt - RACY_MS) files.push(`${JSON.stringify(p)}:${JSON.stringify([e.size, e.mtimeMs, packRaws(e.raws) ?? e.raws])}`);
+    await slices.yield();
+  }
+  const json = `${JSON.stringify(head).slice(0, -1)},"files":{${files.join(',')}}}`;
   // A cache that cannot be written only costs the next build its speed.
-  await writeFileAtomic(file, JSON.stringify(stored)).catch(() => undefined);
+  await writeFileAtomic(file, json).catch(() => undefined);
 }
