@@ -143,12 +143,7 @@ export function createHelpers(host: HelperHost): Record<string, HostFunction> {
     // event loop stays free (a large workspace's first grep waits for ripgrep over every file).
     [GREP_ASYNC]: async (pattern: unknown, options?: unknown) => {
       const { p, o } = grepArgs(pattern, options, host);
-      let result: GrepResult;
-      try {
-        result = await grep(map, p, o);
-      } catch (err) {
-        fail('grep', (err as Error).message);
-      }
+      const result = await grep(map, p, o).catch((err: Error) => fail('grep', err.message));
       return grepMatches(() => result, host);
     },
 

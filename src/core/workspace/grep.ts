@@ -160,7 +160,6 @@ function prefilter(literal: PrefilterLiteral | undefined): Pick<CompiledPattern,
   };
 }
 
-/** The item with the highest score (the first on ties). */
 /** `pattern` when it is a plain literal searched case-sensitively (no regex syntax, no flag that changes matching). */
 function pureLiteral(pattern: string | { source: string; flags?: string }, compiled: CompiledPattern): string | undefined {
   const source = typeof pattern === 'string' ? pattern : String(pattern?.source ?? '');
@@ -168,6 +167,7 @@ function pureLiteral(pattern: string | { source: string; flags?: string }, compi
   return compiled.literal?.text === source ? source : undefined;
 }
 
+/** The item with the highest score (the first on ties). */
 function pick<T>(items: T[], score: (item: T) => number): T | undefined {
   let best: T | undefined;
   let bestScore = Number.NEGATIVE_INFINITY;
@@ -263,7 +263,7 @@ class GrepRun {
    * hold this run's literal, kept by the map for later searches (see knownToHold).
    */
   learn(plan: RipgrepPlan, lines: Map<number, RipgrepLines>, pos: number): void {
-    if (!this.map.measuring || this.literal === undefined || this.options.glob || this.files.length !== this.map.size) return;
+    if (this.literal === undefined || this.files.length !== this.map.size) return;
     const holding = new Set<string>();
     for (const m of this.matches) holding.add(m.path); // the head's: searched whole (it ended without truncation)
     const given = new Set(plan.indices);
@@ -323,8 +323,7 @@ class GrepRun {
     const root = disk[0]?.root;
     if (!this.map.measuring || disk.length < FOLDER_MIN_PLAN || disk.some((f) => f.root !== root)) return undefined;
     const folderOf = (rel: string): string => rel.slice(0, Math.max(0, rel.lastIndexOf('/')));
-    const planned = new Map<string, number>();
-    for (const f of disk) planned.set(folderOf(f.rel), (planned.get(folderOf(f.rel)) ?? 0) + 1);
+    const planned = new Set(disk.map((f) => folderOf(f.rel)));
     if (planned.size * FOLDER_MIN_FILES > disk.length) return undefined;
     let inFolders = 0;
     for (const e of this.map.files()) {
@@ -332,7 +331,7 @@ class GrepRun {
       if (planned.has(folderOf(rel))) inFolders++;
     }
     if (disk.length < FOLDER_COVERAGE * inFolders) return undefined;
-    return { root, folders: [...planned.keys()], files: disk.map((f) => f.rel) };
+    return { root, folders: [...planned], files: disk.map((f) => f.rel) };
   }
 
   /**

@@ -24,6 +24,7 @@ export interface WorkspaceMetadata {
 }
 
 const TOP_LANGUAGES = 15;
+const MEASURING_NOTE = 'The workspace was just opened: its files are listed (the same files the helpers search) but not measured yet, so bytes and lines are -1 here and in files(); read() and grep() work as usual.';
 const OUTLINE_ENTRIES = 40;
 /** Hard bound on the outline text, whatever the directory names look like. */
 const OUTLINE_CHARS = 2000;
@@ -68,25 +69,15 @@ export function buildMetadata(map: FileMap): WorkspaceMetadata {
     if (!existing) languages.push(other);
   }
 
-  if (map.measuring) {
-    return {
-      root: shorten(map.name, 100),
-      files: map.size,
-      bytes: -1,
-      lines: -1,
-      measuring: 'The workspace was just opened: its files are listed (the same files the helpers search) but not measured yet, so bytes and lines are -1 here and in files(); read() and grep() work as usual.',
-      languages: languages.map(({ language, files }) => ({ language, files, lines: -1 })),
-      outline: outline(topDirs, rootFiles),
-      skipped: { ...map.skipped.counts },
-      ...folderMetadata(map),
-    };
-  }
+  // A provisional map has not measured its files: sizes and line counts are unknown (-1), and the model is told why.
+  const measuring = map.measuring;
   return {
     root: shorten(map.name, 100),
     files: map.size,
-    bytes,
-    lines,
-    languages,
+    bytes: measuring ? -1 : bytes,
+    lines: measuring ? -1 : lines,
+    ...(measuring ? { measuring: MEASURING_NOTE } : {}),
+    languages: measuring ? languages.map(({ language, files }) => ({ language, files, lines: -1 })) : languages,
     outline: outline(topDirs, rootFiles),
     skipped: { ...map.skipped.counts },
     ...folderMetadata(map),

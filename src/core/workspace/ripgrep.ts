@@ -82,41 +82,37 @@ interface Batch {
   folders: boolean;
 }
 
-/** The caller's files (or folders) in command lines that fit, one root folder per process. */
-function batches(files: readonly DiskFile[] | FolderSearch): Batch[] {
-  if (!Array.isArray(files)) return folderBatches(files as FolderSearch);
-  const out: Batch[] = [];
-  let current: Batch | undefined;
+/** `items` in runs whose ripgrep arguments fit one command line, a new run also wherever `split` says so. */
+function fitting<T>(items: readonly T[], arg: (item: T) => string, split: (prev: T, next: T) => boolean = () => false): T[][] {
+  const runs: T[][] = [];
   let chars = 0;
-  (files as readonly DiskFile[]).forEach((file, i) => {
-    if (!current || current.root !== file.root || chars + file.rel.length + 1 > ARG_BUDGET) {
-      current = { root: file.root, args: [], byRel: new Map(), folders: false };
-      out.push(current);
+  for (const item of items) {
+    const run = runs[runs.length - 1];
+    const length = arg(item).length + 1;
+    if (!run || split(run[run.length - 1], item) || chars + length > ARG_BUDGET) {
+      runs.push([item]);
       chars = 0;
-    }
-    current.args.push(file.rel);
-    current.byRel.set(file.rel, i);
-    chars += file.rel.length + 1;
-  });
-  return out;
+    } else run.push(item);
+    chars += length;
+  }
+  return runs;
 }
 
-function folderBatches(search: FolderSearch): Batch[] {
-  const byRel = new Map(search.files.map((rel, i) => [rel, i]));
-  const out: Batch[] = [];
-  let current: Batch | undefined;
-  let chars = 0;
-  for (const folder of search.folders) {
-    const arg = folder === '' ? '.' : folder;
-    if (!current || chars + arg.length + 1 > ARG_BUDGET) {
-      current = { root: search.root, args: [], byRel, folders: true };
-      out.push(current);
-      chars = 0;
-    }
-    current.args.push(arg);
-    chars += arg.length + 1;
+/** The caller's files (or folders) in command lines that fit, one root folder per process. */
+function batches(files: readonly DiskFile[] | FolderSearch): Batch[] {
+  if (!Array.isArray(files)) {
+    const search = files as FolderSearch;
+    const byRel = new Map(search.files.map((rel, i) => [rel, i]));
+    const arg = (folder: string): string => (folder === '' ? '.' : folder);
+    return fitting(search.folders, arg).map((run) => ({ root: search.root, args: run.map(arg), byRel, folders: true }));
   }
-  return out;
+  const indexed = (files as readonly DiskFile[]).map((file, i) => ({ file, i }));
+  return fitting(indexed, (f) => f.file.rel, (a, b) => a.file.root !== b.file.root).map((run) => ({
+    root: run[0].file.root,
+    args: run.map((f) => f.file.rel),
+    byRel: new Map(run.map((f) => [f.file.rel, f.i])),
+    folders: false,
+  }));
 }
 
 /**

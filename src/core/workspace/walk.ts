@@ -225,14 +225,14 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
     reuse(rel, known);
     return true;
   };
-  const listed: string[] = [];
+  const listed: string[] | undefined = options.onListed ? [] : undefined;
   const queueFile = (rel: string, abs: string): void => {
-    listed.push(rel);
+    listed?.push(rel);
     if (unchangedHere(rel, abs)) return;
     queued.push({ rel, abs });
     if (!useWorkers && queued.length >= WORKER_THRESHOLD) useWorkers = true;
     // Streaming (onListed): the listing comes first, with the cores to itself; the files are measured after it.
-    if (useWorkers && queued.length >= MEASURE_BATCH && !options.onListed) flush();
+    if (useWorkers && queued.length >= MEASURE_BATCH && !listed) flush();
   };
   /** The files queued while listing, measured in batches with a few in flight, each one let through by the gate. */
   const measureListed = async (): Promise<void> => {
@@ -330,8 +330,8 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   };
 
   await walkDir('', realRoot, [realRoot], rootRules);
-  options.onListed?.({ realRoot, paths: listed, skipped: log.summary() });
-  if (useWorkers && options.onListed) await measureListed();
+  if (listed) options.onListed?.({ realRoot, paths: listed, skipped: log.summary() });
+  if (useWorkers && listed) await measureListed();
   else if (useWorkers) flush();
   else await Promise.all(queued.map((f) => addFile(f.rel, f.abs)));
   await Promise.all(batches);

@@ -491,7 +491,6 @@ export class SymbolIndex {
     }
   }
 
-  /** Runs a lookup's searches and parses with the build's next batches held; the build goes on once none is left. */
   /** The workspace's main languages (by files), whose grammars a lookup is likely to need. */
   private mainLanguages(): string[] {
     const counts = [...this.presentLanguages()];
@@ -506,6 +505,7 @@ export class SymbolIndex {
     if (this.map.size > 0) this.pool.warm(this.mainLanguages());
   }
 
+  /** Runs a lookup's searches and parses with the build's next batches held; the build goes on once none is left. */
   private async holdingBuild<T>(work: () => Promise<T>): Promise<T> {
     this.pending++;
     try {
