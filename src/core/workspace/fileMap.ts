@@ -12,6 +12,8 @@ import { mayContain } from './trigramFilter';
 import { readSnapshot, snapshotFile, writeSnapshot } from './mapSnapshot';
 import { walkWorkspace } from './walk';
 import { MeasureHolds } from './measureHolds';
+import { EventLoopSlices } from '../eventLoopSlices';
+import { byCodeUnits, sortInSlices } from '../sortInSlices';
 
 export interface FileEntry {
   path: string;
@@ -111,6 +113,18 @@ interface Store {
   whole?: readonly FileEntry[];
 }
 
+/** A provisional map's entries: the listing sorted, languages known, sizes and lines not yet (-1), in slices. */
+async function provisionalEntries(paths: readonly string[]): Promise<FileEntry[]> {
+  const slices = new EventLoopSlices();
+  const sorted = await sortInSlices(paths, byCodeUnits, slices);
+  const entries: FileEntry[] = new Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    entries[i] = { path: sorted[i]!, size: -1, lines: -1, language: detectLanguage(sorted[i]!) };
+    await slices.yield();
+  }
+  return entries;
+}
+
 /** Literals a provisional map remembers the files of (the most recent ones). */
 const HOLDING_LITERALS = 16;
 
@@ -136,6 +150,7 @@ export class FileMap {
     const takenAt = Date.now();
     const snapshot = options.snapshot ? await openSnapshot(absRoot, maxFileBytes, exclude, options.snapshot) : undefined;
     const holds = options.onListed ? new MeasureHolds() : undefined;
+    let provisional: Promise<void> | undefined;
     const { realRoot, entries, skipped, signatures, measured, changes } = await walkWorkspace(absRoot, {
       maxFileBytes,
       exclude,
@@ -145,12 +160,16 @@ export class FileMap {
       onListed: options.onListed && ((listing) => {
         const store: Store = { realRoot: listing.realRoot, maxFileBytes, cache: new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
           texts: undefined, signatures: new Map(), unsaved: new Map(), ripgrep: options.ripgrep, measuring: true, holds };
-        const entries = listing.paths.sort().map((p): FileEntry => ({ path: p, size: -1, lines: -1, language: detectLanguage(p) }));
-        store.whole = entries;
-        options.onListed!(new FileMap(absRoot, listing.skipped, entries, store));
+        provisional = provisionalEntries(listing.paths).then((entries) => {
+          store.whole = entries;
+          options.onListed!(new FileMap(absRoot, listing.skipped, entries, store));
+        });
+        provisional.catch(() => undefined); // awaited below, unless the walk fails first
       }),
       gate: holds && (() => holds.wait()),
     });
+    // The provisional map always comes first (its entries are built in slices while the files are measured).
+    await provisional;
     if (snapshot && (changes.read > 0 || changes.gone > 0 || !snapshot.previous)) await writeSnapshot(snapshot.file, realRoot, takenAt, measured);
     const cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     const loaded = { read: changes.read, reused: changes.reused };

@@ -4,6 +4,7 @@ import type { FileEntry, SkippedSummary } from './fileMap';
 import { BufferPool, countLines, isBinary, readBounded } from './fileReader';
 import { IgnoreRules, patternLines } from './ignoreRules';
 import { detectLanguage } from './language';
+import { byCodeUnits, sortInSlices } from '../sortInSlices';
 import { Limiter } from './limiter';
 import { RACY_MS, SNAPSHOT_BINARY, SNAPSHOT_OK, SNAPSHOT_TOO_LARGE, type SnapshotFile } from './mapSnapshot';
 import { MEASURE_BINARY, MEASURE_OK, MEASURE_TOO_LARGE, MEASURE_UNCHANGED, runMeasure, scanParallelism } from './scanWorkers';
@@ -335,9 +336,9 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   else if (useWorkers) flush();
   else await Promise.all(queued.map((f) => addFile(f.rel, f.abs)));
   await Promise.all(batches);
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = await sortInSlices(entries, (a, b) => byCodeUnits(a.path, b.path));
   onProgress?.(seen);
   let gone = 0;
   if (previous) for (const p of previous.files.keys()) if (!measured.has(p)) gone++;
-  return { realRoot, entries, skipped: log.summary(), signatures, measured, changes: { read, reused, gone } };
+  return { realRoot, entries: sorted, skipped: log.summary(), signatures, measured, changes: { read, reused, gone } };
 }

@@ -84,20 +84,23 @@ export class ImportGraph {
 
   static async build(map: FileMap, options: ImportGraphOptions = {}): Promise<ImportGraph> {
     const started = performance.now();
-    const graph = new ImportGraph(map, new Set(map.files().map((f) => f.path)));
+    const slices = new EventLoopSlices();
     const kit = extractorKit();
     const targets: ExtractTarget[] = [];
+    const paths: string[] = [];
     for (const entry of map.files()) {
+      paths.push(entry.path);
       const language = kit.languageOf(entry.path);
       if (language) targets.push({ path: entry.path, language, size: entry.size });
+      await slices.yield();
     }
+    const graph = new ImportGraph(map, new Set(paths));
     const takenAt = Date.now();
     // No file changed since the resolved snapshot was written: its edges are what resolving would give, and the
     // files' imports are loaded only if the graph must be resolved again later (see `updateFile`).
     const where = map.snapshot;
-    const fingerprint = where && graphFingerprint(map.files(), takenAt);
+    const fingerprint = where && await graphFingerprint(map.files(), takenAt);
     const file = where && resolvedSnapshotFile(where.dir, where.realRoot);
-    const paths = map.files().map((f) => f.path);
     const stored = file && fingerprint ? await readResolvedSnapshot(file, fingerprint, paths) : undefined;
     if (stored) {
       for (const t of targets) graph.sources.set(t.path, { language: t.language, raws: undefined });
@@ -134,6 +137,13 @@ export class ImportGraph {
       this.configured = { config, resolver: new ImportResolver(this.paths, config) };
     }
     return this.configured;
+  }
+
+  /** `setup` with the lookup tables built a slice of milliseconds at a time (a kernel's: 83k paths, ~300 ms). */
+  private async setupInSlices(): Promise<void> {
+    if (this.configured) return;
+    const config = readWorkspaceConfig(this.paths, (p) => this.readConfig(p));
+    this.configured = { config, resolver: await ImportResolver.inSlices(this.paths, config) };
   }
 
   /** The imports of every file of a restored graph, from the import snapshot or the files. */
@@ -304,7 +314,7 @@ export class ImportGraph {
    */
   private async reconfigureInSlices(): Promise<void> {
     this.reset();
-    this.setup();
+    await this.setupInSlices();
     const slices = new EventLoopSlices();
     for (const key of this.sources.keys()) {
       this.link(key);
@@ -420,19 +430,24 @@ async function extractWithSnapshot(
   const known = (await readImportSnapshot(file, where.realRoot)) ?? new Map<string, ImportSnapshotEntry>();
   const raws: Array<RawImport[] | null> = new Array(targets.length).fill(null);
   const missing: number[] = [];
-  targets.forEach((t, i) => {
+  const slices = new EventLoopSlices();
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!;
     const k = known.get(t.path);
     const entry = map.get(t.path);
     if (k && entry && k.size === entry.size && k.mtimeMs === entry.mtimeMs) raws[i] = k.raws;
     else missing.push(i);
-  });
+    await slices.yield();
+  }
   if (missing.length === 0 && known.size === targets.length) return { raws, extracted: 0, seeded: 0 };
   const { extracted, seeded } = await extractMissing(map, targets, missing, raws, options);
   const next = new Map<string, ImportSnapshotEntry>();
-  targets.forEach((t, i) => {
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!;
     const entry = map.get(t.path);
     if (entry?.mtimeMs !== undefined && raws[i]) next.set(t.path, { size: entry.size, mtimeMs: entry.mtimeMs, raws: raws[i]! });
-  });
+    await slices.yield();
+  }
   await writeImportSnapshot(file, where.realRoot, takenAt, next);
   return { raws, extracted, seeded };
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RACY_MS } from '../../workspace/mapSnapshot';
 import { EventLoopSlices } from '../../eventLoopSlices';
+import { jsonMembers } from '../../jsonParts';
 import { writeFileAtomic } from '../../writeFileAtomic';
 import { IMPORT_EXTRACTOR_SOURCE, type RawImport } from './importExtractor';
 
@@ -81,7 +82,8 @@ export async function writeImportSnapshot(file: string, realRoot: string, takenA
     if (e.mtimeMs < takenAt - RACY_MS) files.push(`${JSON.stringify(p)}:${JSON.stringify([e.size, e.mtimeMs, packRaws(e.raws) ?? e.raws])}`);
     await slices.yield();
   }
-  const json = `${JSON.stringify(head).slice(0, -1)},"files":{${files.join(',')}}}`;
+  const parts = [`${JSON.stringify(head).slice(0, -1)},"files":{`, ...await jsonMembers(files, slices), '}}'];
   // A cache that cannot be written only costs the next build its speed.
-  await writeFileAtomic(file, json).catch(() => undefined);
+  await writeFileAtomic(file, parts).catch(() => undefined);
 }
+

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RACY_MS } from '../../workspace/mapSnapshot';
 import { writeFileAtomic } from '../../writeFileAtomic';
+import { jsonMembers } from '../../jsonParts';
 import type { ImportKind } from './importGraph';
 import { ImportResolver } from './importResolver';
 import { readWorkspaceConfig } from './workspaceConfig';
@@ -48,21 +49,34 @@ export function resolvedSnapshotFile(dir: string, realRoot: string): string {
  * and the resolver's code. Undefined when a file has no mtime (a virtual map) or was modified too recently for its
  * mtime to tell a later change apart.
  */
-export function graphFingerprint(files: readonly FileStamp[], takenAt: number): string | undefined {
-  const parts: string[] = [RESOLVER];
-  for (const f of files) {
-    if (f.mtimeMs === undefined || f.mtimeMs >= takenAt - RACY_MS) return undefined;
-    parts.push(`${f.path}\0${f.size}\0${f.mtimeMs}`);
+export async function graphFingerprint(files: readonly FileStamp[], takenAt: number): Promise<string | undefined> {
+  // The hash of RESOLVER and one line per file, joined with newlines — fed in runs, a slice of milliseconds at a time.
+  const hash = createHash('sha256').update(RESOLVER);
+  const slices = new EventLoopSlices();
+  for (let i = 0; i < files.length; i += FINGERPRINT_RUN) {
+    let run = '';
+    for (const f of files.slice(i, i + FINGERPRINT_RUN)) {
+      if (f.mtimeMs === undefined || f.mtimeMs >= takenAt - RACY_MS) return undefined;
+      run += `\n${f.path}\0${f.size}\0${f.mtimeMs}`;
+    }
+    hash.update(run);
+    await slices.yield();
   }
-  return createHash('sha256').update(parts.join('\n')).digest('hex');
+  return hash.digest('hex');
 }
+
+const FINGERPRINT_RUN = 1024;
 
 export async function readResolvedSnapshot(file: string, fingerprint: string, paths: readonly string[]): Promise<Map<string, StoredEdge[]> | undefined> {
   try {
     const stored = JSON.parse(await fs.promises.readFile(file, 'utf8')) as Stored;
     if (stored.fingerprint !== fingerprint || typeof stored.files !== 'object') return undefined;
     const out = new Map<string, StoredEdge[]>();
-    for (const [from, packed] of Object.entries(stored.files)) out.set(from, unpack(packed, paths));
+    const slices = new EventLoopSlices();
+    for (const [from, packed] of Object.entries(stored.files)) {
+      out.set(from, unpack(packed, paths));
+      await slices.yield();
+    }
     return out;
   } catch {
     return undefined;
@@ -71,17 +85,23 @@ export async function readResolvedSnapshot(file: string, fingerprint: string, pa
 
 /** Writes the edges, packed a slice of milliseconds at a time so a kernel's graph never holds the event loop. */
 export async function writeResolvedSnapshot(file: string, fingerprint: string, paths: readonly string[], edges: Iterable<[string, StoredEdge[]]>): Promise<void> {
-  const index = new Map(paths.map((p, i) => [p, i]));
-  const stored: Stored = { fingerprint, files: {} };
   const slices = new EventLoopSlices();
+  const index = new Map<string, number>();
+  for (let i = 0; i < paths.length; i++) {
+    index.set(paths[i]!, i);
+    await slices.yield();
+  }
+  // The JSON of a `Stored`, member by member (what JSON.stringify gives, without one long encode at the end).
+  const members: string[] = [];
   for (const [from, list] of edges) {
     const packed = pack(list, index);
     if (packed === undefined) return; // a specifier with a tab or newline: not worth a format of its own
-    stored.files[from] = packed;
+    members.push(`${JSON.stringify(from)}:${JSON.stringify(packed)}`);
     await slices.yield();
   }
+  const parts = [`{"fingerprint":${JSON.stringify(fingerprint)},"files":{`, ...await jsonMembers(members, slices), '}}'];
   // A cache that cannot be written only costs the next build its speed.
-  await writeFileAtomic(file, JSON.stringify(stored)).catch(() => undefined);
+  await writeFileAtomic(file, parts).catch(() => undefined);
 }
 
 function pack(list: StoredEdge[], index: Map<string, number>): string | undefined {

@@ -118,10 +118,12 @@ export function readWorkspaceConfig(files: Iterable<string>, read: (path: string
   const tsconfigPaths: string[] = [];
   const pnpmMatchers: Array<{ dir: string; match: (p: string) => boolean }> = [];
   const npmManifests: string[] = [];
-  const has = new Set<string>();
+  // A set of paths is its own lookup (a kernel's 83k paths need not be copied).
+  const given = files instanceof Set ? (files as ReadonlySet<string>) : undefined;
+  const has: Set<string> | ReadonlySet<string> = given ?? new Set<string>();
 
   for (const path of files) {
-    has.add(path);
+    if (!given) (has as Set<string>).add(path);
     const name = path.slice(path.lastIndexOf('/') + 1);
     if (!MANIFEST_NAMES.has(name)) continue;
     const dir = dirOf(path);

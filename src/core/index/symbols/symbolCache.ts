@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import { recurseCacheRoot } from '../../cacheRoot';
 import * as path from 'node:path';
 import { EventLoopSlices } from '../../eventLoopSlices';
+import { jsonMembers } from '../../jsonParts';
+import { writeFileAtomic } from '../../writeFileAtomic';
 
 // 2: records' hash is the file's git blob id (content key), which index packs are keyed by.
 const FORMAT = 2;
@@ -150,14 +152,23 @@ function cacheContents(records: Map<string, FileRecord>): { header: string; part
   const parts: Buffer[] = [];
   let off = 0;
   for (const [p, r] of records) {
-    const d = r.data;
-    const bytes = typeof d === 'string' ? Buffer.from(d, 'utf8') : d.body.subarray(d.off, d.off + d.len);
-    files.push(r.skipped ? [p, r.language, r.version, r.size, r.mtimeMs, r.hash, r.count, off, bytes.length, r.skipped]
-      : [p, r.language, r.version, r.size, r.mtimeMs, r.hash, r.count, off, bytes.length]);
+    const bytes = recordBytes(r);
+    files.push(headerEntry(p, r, off, bytes.length));
     parts.push(bytes);
     off += bytes.length;
   }
   return { header: JSON.stringify({ format: FORMAT, files }) + '\n', parts };
+}
+
+function recordBytes(r: FileRecord): Buffer {
+  const d = r.data;
+  return typeof d === 'string' ? Buffer.from(d, 'utf8') : d.body.subarray(d.off, d.off + d.len);
+}
+
+/** One file's entry in the header line: where its data sits in the body. */
+function headerEntry(p: string, r: FileRecord, off: number, length: number): unknown[] {
+  return r.skipped ? [p, r.language, r.version, r.size, r.mtimeMs, r.hash, r.count, off, length, r.skipped]
+    : [p, r.language, r.version, r.size, r.mtimeMs, r.hash, r.count, off, length];
 }
 
 /** Writes atomically (temp file + rename) so a crash never leaves a torn cache. */
@@ -180,40 +191,18 @@ export function saveCache(file: string, records: Map<string, FileRecord>): void 
  * the records are encoded a slice of milliseconds at a time.
  */
 export async function saveCacheAsync(file: string, records: Map<string, FileRecord>): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const entries = [...records];
-  const encoded = new Map<string, FileRecord>();
   const slices = new EventLoopSlices();
-  for (const [p, r] of entries) {
-    const d = r.data;
-    if (typeof d === 'string') {
-      const body = Buffer.from(d, 'utf8');
-      encoded.set(p, { ...r, data: { body, off: 0, len: body.length } });
-    } else encoded.set(p, r);
+  const members: string[] = [];
+  const parts: Buffer[] = [];
+  let off = 0;
+  for (const [p, r] of [...records]) {
+    const bytes = recordBytes(r);
+    members.push(JSON.stringify(headerEntry(p, r, off, bytes.length)));
+    parts.push(bytes);
+    off += bytes.length;
     await slices.yield();
   }
-  const { header, parts } = cacheContents(encoded);
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const handle = await fs.promises.open(tmp, 'w');
-  let written = false;
-  try {
-    await handle.write(header);
-    // Parts in runs of a few MB: one write per file's data would be tens of thousands of calls.
-    for (let i = 0; i < parts.length; ) {
-      const run: Buffer[] = [];
-      let bytes = 0;
-      while (i < parts.length && bytes < WRITE_RUN_BYTES) {
-        run.push(parts[i]);
-        bytes += parts[i++].length;
-      }
-      await handle.writev(run);
-    }
-    written = true;
-  } finally {
-    await handle.close();
-    if (!written) await fs.promises.rm(tmp, { force: true });
-  }
-  await fs.promises.rename(tmp, file);
+  // The same bytes as saveCache's: the header line `{"format":…,"files":[…]}`, then each file's data.
+  const header = [`{"format":${FORMAT},"files":[`, ...await jsonMembers(members, slices), ']}\n'];
+  await writeFileAtomic(file, [...header, ...parts]);
 }
-
-const WRITE_RUN_BYTES = 4 * 1024 * 1024;

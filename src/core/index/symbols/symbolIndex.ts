@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
-import type { FileMap } from '../../workspace/fileMap';
+import { EventLoopSlices } from '../../eventLoopSlices';
+import { sortInSlices } from '../../sortInSlices';
+import type { FileEntry, FileMap } from '../../workspace/fileMap';
 import { grep } from '../../workspace/grep';
 import { literalTrigrams } from '../../workspace/trigramFilter';
 import { definitionPattern, definitionSearches } from './definitionSearch';
@@ -281,12 +283,19 @@ export class SymbolIndex {
 
   /** The build; `loaded` is called once the cache is applied (what is left to parse is known). */
   private async buildFromCache(t0: number, loaded: () => void): Promise<IndexStats> {
-    const files = this.map.files().filter((f) => indexedLanguage(f.path));
+    // Every loop over the files gives the event loop a turn every few milliseconds (a kernel has 56k to index).
+    const slices = new EventLoopSlices();
+    const files: FileEntry[] = [];
+    for (const f of this.map.files()) {
+      if (indexedLanguage(f.path)) files.push(f);
+      await slices.yield();
+    }
     const { entries, body } = this.cachePath ? readCache(this.cachePath) : { entries: new Map<string, CacheEntry>(), body: Promise.resolve(undefined) };
     let todo: { key: string; size: number; knownHash?: string }[] = [];
     // Unchanged files (same size and time as cached): their symbols come from the body, read meanwhile.
     const fresh: [string, CacheEntry][] = [];
     for (const f of files) {
+      await slices.yield();
       const language = indexedLanguage(f.path)!;
       const c = entries.get(f.path);
       if (c && c.language === language && c.version === grammarVersion(language) && !this.map.isVirtual) {
@@ -307,6 +316,7 @@ export class SymbolIndex {
       return entry && bodyBytes ? cacheRecord(entry, bodyBytes) : undefined;
     };
     for (const [key, entry] of fresh) {
+      await slices.yield();
       const record = cachedRecord(key);
       if (!record) {
         // The cache file changed since its header was read (another window saved it): parse.
@@ -319,6 +329,7 @@ export class SymbolIndex {
     // Changed files whose content hash may still match: their cached records, for an 'unchanged' answer.
     const previous = new Map<string, FileRecord>();
     for (const t of todo) {
+      await slices.yield();
       const record = t.knownHash ? cachedRecord(t.key) : undefined;
       if (record) previous.set(t.key, record);
       else delete t.knownHash;
@@ -331,7 +342,7 @@ export class SymbolIndex {
       todo = todo.filter((t) => !this.records.has(t.key));
     }
     // Largest first: no thread is left parsing one big file at the end while the others idle.
-    todo.sort((a, b) => b.size - a.size);
+    todo = await sortInSlices(todo, (a, b) => b.size - a.size, slices);
     this.remainingBytes = todo.reduce((sum, t) => sum + t.size, 0);
     loaded();
     let next = 0;
