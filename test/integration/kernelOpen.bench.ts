@@ -20,6 +20,15 @@ describe('kernel in VS Code (bench)', function () {
     const { server, recurse } = await connectModelServer({ subModel: '', maxIterations: 4 });
     const stalls = monitorEventLoopDelay({ resolution: 10 });
     stalls.enable();
+    // When the long ones happened (seconds after the first Ask), to match them with the Recurse log.
+    const started = performance.now();
+    const longStalls: { atS: number; ms: number }[] = [];
+    let last = performance.now();
+    const watch = setInterval(() => {
+      const now = performance.now();
+      if (now - last > 110) longStalls.push({ atS: Math.round((now - started) / 10) / 100, ms: Math.round(now - last - 10) });
+      last = now;
+    }, 10);
     try {
       const first = script(server, [
         js('const hits = grep(/ext4_fill_super/, { maxResults: 20 });\nconst defs = await findSymbol("ext4_fill_super");\nprint(hits.length + " hits; " + defs.map((d) => d.path + ":" + d.line).join(", "))'),
@@ -49,9 +58,10 @@ describe('kernel in VS Code (bench)', function () {
       const indexed = await recurse.whenIndexed(folder());
       const indexMs = performance.now() - t3;
       stalls.disable();
+      clearInterval(watch);
       const result = {
         firstMs, secondMs, indexAfterSecondMs: indexMs, indexed,
-        longestStallMs: stalls.max / 1e6, stallP99Ms: stalls.percentile(99) / 1e6,
+        longestStallMs: stalls.max / 1e6, stallP99Ms: stalls.percentile(99) / 1e6, longStalls,
         peakRssMB: process.resourceUsage().maxRSS / 1024,
         rssMB: process.memoryUsage().rss / 1048576,
         fileMapLoads: recurse.fileMapLoads(folder().uri),
@@ -60,6 +70,7 @@ describe('kernel in VS Code (bench)', function () {
       console.log(`kernel bench: ${JSON.stringify(result)}`);
     } finally {
       stalls.disable();
+      clearInterval(watch);
       recurse.cancel();
       await server.close();
     }

@@ -160,7 +160,8 @@ export class FileMap {
       onListed: options.onListed && ((listing) => {
         const store: Store = { realRoot: listing.realRoot, maxFileBytes, cache: new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
           texts: undefined, signatures: new Map(), unsaved: new Map(), ripgrep: options.ripgrep, measuring: true, holds };
-        provisional = provisionalEntries(listing.paths).then((entries) => {
+        // Measuring waits for it: the provisional map is what the first question is waiting for.
+        provisional = holds!.hold(() => provisionalEntries(listing.paths)).then((entries) => {
           store.whole = entries;
           options.onListed!(new FileMap(absRoot, listing.skipped, entries, store));
         });
