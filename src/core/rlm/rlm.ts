@@ -9,6 +9,7 @@ import { UsageLedger } from '../llm/usage';
 import { type CellResult, DEFAULT_TIMEOUT_MS, type HostFunction, Sandbox } from '../sandbox/sandbox';
 import { FileMap } from '../workspace/fileMap';
 import { buildMetadata } from '../workspace/metadata';
+import { EventLoopSlices } from '../eventLoopSlices';
 import { Budget, type BudgetLimits } from './budget';
 import { RlmCancelledError } from './cancelled';
 import { findFinal, parseResponse } from './codeBlocks';
@@ -297,6 +298,10 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
   };
 
   let finishedWith: string | undefined;
+  // The run's set-up (metadata over every file, the REPL's first instance, the prompt) is many milliseconds of work
+  // on a kernel-sized tree: the event loop gets a turn between its steps.
+  const setUp = new EventLoopSlices();
+  await setUp.yield();
   const metadata = {
     ...buildMetadata(options.map),
     ...(options.code ? { code: options.code.summary() } : {}),
@@ -317,11 +322,13 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
   const helpers = observeHelpers({ ...standardHelpers, ...options.extraHelpers }, options.onHelperCall);
   const globals = { context: metadata, ...options.extraGlobals, ...(conversation ? { history: conversation.history } : {}) };
   const replKept = !!conversation?.repl && !conversation.repl.isDisposed;
+  await setUp.yield();
   const sandbox = replKept ? conversation!.repl! : await Sandbox.create({ helpers, globals, awaited: AWAITED_HELPERS, ...options.sandbox });
   if (replKept) {
     sandbox.rebind(helpers);
     for (const [name, value] of Object.entries(globals)) await sandbox.setGlobal(name, value);
   } else conversation?.keep(sandbox);
+  await setUp.yield();
 
   const history = new RootHistory([
     {

@@ -10,6 +10,7 @@ import { transformCell } from './cellTransform';
 import { OutputBuffer } from './outputBuffer';
 import { createQuickJSModule } from './quickjsModule';
 import { truncateMiddle } from './truncate';
+import { EventLoopSlices } from '../eventLoopSlices';
 
 /** Args are JSON-decoded values; the return value (or the promise's value) is JSON-encoded back. */
 export type HostFunction = (...args: unknown[]) => unknown | Promise<unknown>;
@@ -152,7 +153,7 @@ function lineFromStack(stack: string, filename: string): number | undefined {
 /** Objects, arrays, string building and JSON both ways, as a first cell over a helper's answer does; leaves nothing behind. */
 const WARM_UP_SOURCE = `await (async () => {
   const rows = [];
-  for (let i = 0; i < 1500; i++) rows.push({ name: 'n' + i, kind: 'method', path: 'src/m' + i + '.py', line: i, endLine: i + 3, container: 'C', signature: 'def n(self):' });
+  for (let i = 0; i < 150; i++) rows.push({ name: 'n' + i, kind: 'method', path: 'src/m' + i + '.py', line: i, endLine: i + 3, container: 'C', signature: 'def n(self):' });
   const copy = await Promise.resolve(JSON.parse(JSON.stringify(rows)));
   return JSON.stringify(copy.map((r) => ({ path: r.path, line: r.line, kind: r.kind }))).length;
 })();`;
@@ -275,8 +276,11 @@ export class Sandbox {
     const handles: QuickJSHandle[] = [hostCall, hostWrite];
     this.deadline = Date.now() + Math.max(this.timeoutMs, GRACE_MS);
     try {
+      // Each step's first run compiles parts of QuickJS's WebAssembly: the event loop gets a turn between them.
+      const slices = new EventLoopSlices();
       const setup = vm.unwrapResult(vm.evalCode(BOOTSTRAP_SOURCE, 'recurse-bootstrap.js'));
       handles.push(setup);
+      await slices.yield();
       const config = vm.newString(JSON.stringify({ helpers: Object.keys(this.helpers), globals: this.options.globals ?? {} }));
       handles.push(config);
       const api = vm.unwrapResult(vm.callFunction(setup, vm.undefined, hostCall, hostWrite, config));
@@ -297,8 +301,10 @@ export class Sandbox {
       // QuickJS runs compiled to WebAssembly, which V8 compiles lazily and tiers up when hot: a
       // first cell handling a helper's large answer ran ~40 ms slower than the next. Building
       // objects and a JSON round trip here compiles those paths before the model's first cell.
+      await slices.yield();
       const warmUp = transformCell(WARM_UP_SOURCE, new Set());
       if (warmUp.ok) await this.executeAtBuild(state, warmUp.code, 'recurse-warm-up.js');
+      await slices.yield();
       if (this.options.prelude) {
         const prelude = transformCell(this.options.prelude, new Set());
         if (!prelude.ok) throw new Error(`sandbox prelude: ${formatCellError(prelude.error)}`);

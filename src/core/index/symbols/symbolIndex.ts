@@ -513,7 +513,23 @@ export class SymbolIndex {
    * starting on a workspace that has no index yet): a lookup then parses at once.
    */
   warm(): void {
-    if (this.map.size > 0) this.pool.warm(this.mainLanguages());
+    if (this.map.size === 0) return;
+    // The languages are counted a slice at a time (a kernel's 83k paths), then their grammars load.
+    void this.countLanguagesInSlices().then(() => {
+      if (!this.disposed) this.pool.warm(this.mainLanguages());
+    });
+  }
+
+  /** `presentLanguages`, computed giving the event loop a turn every few milliseconds. */
+  private async countLanguagesInSlices(): Promise<void> {
+    const slices = new EventLoopSlices();
+    const counts = new Map<string, LanguageFiles>();
+    for (const f of this.map.files()) {
+      if (this.languagesPresent) return; // a lookup needed them first, and counted them at once
+      countLanguage(counts, f.path);
+      await slices.yield();
+    }
+    this.languagesPresent ??= sortedByFiles(counts);
   }
 
   /** Runs a lookup's searches and parses with the build's next batches held; the build goes on once none is left. */
@@ -565,16 +581,8 @@ export class SymbolIndex {
   private presentLanguages(): Map<string, LanguageFiles> {
     if (!this.languagesPresent) {
       const counts = new Map<string, LanguageFiles>();
-      for (const f of this.map.files()) {
-        const l = indexedLanguage(f.path);
-        if (!l) continue;
-        const c = counts.get(l) ?? { files: 0, bare: false, paths: [] };
-        c.files++;
-        c.paths.push(f.path);
-        if (!f.path.slice(f.path.lastIndexOf('/') + 1).includes('.')) c.bare = true;
-        counts.set(l, c);
-      }
-      this.languagesPresent = new Map([...counts].sort((a, b) => b[1].files - a[1].files));
+      for (const f of this.map.files()) countLanguage(counts, f.path);
+      this.languagesPresent = sortedByFiles(counts);
     }
     return this.languagesPresent;
   }
@@ -667,4 +675,19 @@ function decode(path: string, r: FileRecord): CodeSymbol[] {
 function normalizeKey(p: string, map: FileMap): string | undefined {
   // relativeKey knows every root of a combined multi-folder map.
   return map.resolve(p) ?? map.relativeKey(p);
+}
+
+/** Counts `path` under its indexed language (if any). */
+function countLanguage(counts: Map<string, LanguageFiles>, path: string): void {
+  const l = indexedLanguage(path);
+  if (!l) return;
+  const c = counts.get(l) ?? { files: 0, bare: false, paths: [] };
+  c.files++;
+  c.paths.push(path);
+  if (!path.slice(path.lastIndexOf('/') + 1).includes('.')) c.bare = true;
+  counts.set(l, c);
+}
+
+function sortedByFiles(counts: Map<string, LanguageFiles>): Map<string, LanguageFiles> {
+  return new Map([...counts].sort((a, b) => b[1].files - a[1].files));
 }
