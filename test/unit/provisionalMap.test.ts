@@ -120,6 +120,31 @@ describe('provisional map of a real tree (this project’s node_modules)', () =>
     assert.ok(provisional.size > complete.size, 'binary files (wasm, native addons) are only told apart by reading them');
   });
 
+  test('a search of the whole listing hands ripgrep its folders, worked out once when the map was made', () => {
+    const listing = provisional.listingFolders();
+    assert.ok(listing, 'ready by the time the load is over');
+    assert.equal(listing.rels.length, provisional.size);
+    assert.ok(listing.folders.length * 4 <= provisional.size, 'few enough folders for a folder search');
+  });
+
+  test('unsaved editors: their text is searched, not the disk\'s, also by a later search of the same literal', async () => {
+    const file = provisional.files().find((f) => f.path.endsWith('.js') && complete.get(f.path))!.path;
+    const original = await complete.readText(file);
+    const edited = `${original.replace(/Copyright/g, 'Copyleft')}\nconst zqxUnsavedToken = 1;\n`;
+    try {
+      for (const m of [provisional, complete]) m.setUnsaved(file, edited);
+      for (const pattern of ['zqxUnsavedToken', 'Copyright', 'zqxUnsavedToken']) {
+        const expected = (await grep(complete, pattern, { maxResults: ALL, ripgrep: false })).matches;
+        for (const ripgrep of [true, undefined]) {
+          assert.deepEqual((await grep(provisional, pattern, { maxResults: ALL, ripgrep })).matches, expected, `${pattern} ripgrep=${ripgrep}`);
+        }
+        if (pattern === 'zqxUnsavedToken') assert.deepEqual(expected.map((x) => x.path), [file]);
+      }
+    } finally {
+      for (const m of [provisional, complete]) m.setUnsaved(file, undefined);
+    }
+  });
+
   for (const pattern of ['class \\w+Error', 'Copyright', 'emscripten', '\\bwasm\\b']) {
     test(`grep: identical to the complete map: ${pattern}`, async () => {
       assert.ok((await sameGrep(provisional, complete, pattern, { maxResults: 2000 })) > 0);

@@ -8,7 +8,7 @@ import { splitThinking } from './thinking';
 import { UsageLedger } from '../llm/usage';
 import { type CellResult, DEFAULT_TIMEOUT_MS, type HostFunction, Sandbox } from '../sandbox/sandbox';
 import { FileMap } from '../workspace/fileMap';
-import { buildMetadata } from '../workspace/metadata';
+import { buildMetadataInSlices } from '../workspace/metadata';
 import { EventLoopSlices } from '../eventLoopSlices';
 import { Budget, type BudgetLimits } from './budget';
 import { RlmCancelledError } from './cancelled';
@@ -303,7 +303,7 @@ export async function runRlm(options: RlmOptions): Promise<RlmResult> {
   const setUp = new EventLoopSlices();
   await setUp.yield();
   const metadata = {
-    ...buildMetadata(options.map),
+    ...(await buildMetadataInSlices(options.map)),
     ...(options.code ? { code: options.code.summary() } : {}),
     ...options.extraMetadata,
   };

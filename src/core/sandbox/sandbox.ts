@@ -158,6 +158,9 @@ const WARM_UP_SOURCE = `await (async () => {
   return JSON.stringify(copy.map((r) => ({ path: r.path, line: r.line, kind: r.kind }))).length;
 })();`;
 
+/** The warm-up cell as transformed once per process (parsing it is a few milliseconds every question would pay). */
+let warmUpCell: ReturnType<typeof transformCell> | undefined;
+
 /**
  * A persistent QuickJS REPL for one RLM run. Cells share one global scope; each cell gets a fresh
  * wall-time deadline (covering time spent awaiting host helpers), the runtime has a memory and a
@@ -302,7 +305,8 @@ export class Sandbox {
       // first cell handling a helper's large answer ran ~40 ms slower than the next. Building
       // objects and a JSON round trip here compiles those paths before the model's first cell.
       await slices.yield();
-      const warmUp = transformCell(WARM_UP_SOURCE, new Set());
+      warmUpCell ??= transformCell(WARM_UP_SOURCE, new Set());
+      const warmUp = warmUpCell;
       if (warmUp.ok) await this.executeAtBuild(state, warmUp.code, 'recurse-warm-up.js');
       await slices.yield();
       if (this.options.prelude) {

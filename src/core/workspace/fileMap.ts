@@ -111,6 +111,19 @@ interface Store {
   holding?: Map<string, Set<string>>;
   /** A provisional map's whole listing (its subsets share the store, and learn nothing). */
   whole?: readonly FileEntry[];
+  /** The whole listing as folders for ripgrep, once computed (see `listingFolders`). */
+  listingFolders?: ListingFolders | 'computing';
+}
+
+/** A provisional map's whole listing by folder: what grep hands ripgrep instead of 83k file names. */
+export interface ListingFolders {
+  root: string;
+  /** Every folder holding a listed file ('' for the root). */
+  folders: string[];
+  /** The listed files, in the map's order. */
+  rels: readonly string[];
+  /** Index of each listed file in `rels`. */
+  byRel: Map<string, number>;
 }
 
 /**
@@ -129,6 +142,21 @@ async function provisionalEntries(paths: readonly string[]): Promise<{ entries: 
     await slices.yield();
   }
   return { entries, index };
+}
+
+async function listingFoldersInSlices(root: string, whole: readonly FileEntry[]): Promise<ListingFolders> {
+  const slices = new EventLoopSlices();
+  const folders = new Set<string>();
+  const rels: string[] = new Array(whole.length);
+  const byRel = new Map<string, number>();
+  for (let i = 0; i < whole.length; i++) {
+    const rel = whole[i]!.path;
+    rels[i] = rel;
+    byRel.set(rel, i);
+    folders.add(rel.slice(0, Math.max(0, rel.lastIndexOf('/'))));
+    await slices.yield();
+  }
+  return { root, folders: [...folders], rels, byRel };
 }
 
 /** A map's lookup by path, built a slice of milliseconds at a time. */
@@ -182,6 +210,7 @@ export class FileMap {
           store.whole = entries;
           const map = new FileMap(absRoot, listing.skipped, entries, store);
           map.index = index;
+          map.listingFolders(); // ready by the time the model's first cell greps
           options.onListed!(map);
         });
         provisional.catch(() => undefined); // awaited below, unless the walk fails first
@@ -508,7 +537,31 @@ export class FileMap {
    * @internal False only when `key` certainly lacks the literal whose trigrams are given. The
    * signature is from load time: like sizes and line counts, it describes the loaded snapshot.
    */
+  /**
+   * @internal A provisional map's whole listing by folder (grep's folder search), computed once in slices: undefined
+   * until it is ready (the first call starts it), and for any other map.
+   */
+  listingFolders(): ListingFolders | undefined {
+    const whole = this.store.whole;
+    if (!this.store.measuring || !whole) return undefined;
+    if (this.store.listingFolders === undefined) {
+      this.store.listingFolders = 'computing';
+      const store = this.store;
+      void listingFoldersInSlices(store.realRoot ?? this.root, whole).then((folders) => (store.listingFolders = folders));
+    }
+    return typeof this.store.listingFolders === 'object' ? this.store.listingFolders : undefined;
+  }
+
+  /** False when no file has a trigram signature (every `mayContain` is then true). */
+  get hasSignatures(): boolean {
+    return this.store.signatures.size > 0;
+  }
+
   mayContain(key: string, trigrams: readonly number[]): boolean {
+    // A signature tells what the file on disk holds, not what an editor with unsaved changes to it holds.
+    if (this.store.unsaved.size > 0 && this.store.unsaved.has(key)) return true;
+    const part = this.store.folders ? this.locate(key) : undefined;
+    if (part && part.map.store.unsaved.has(part.path)) return true;
     return mayContain(this.store.signatures.get(key), trigrams);
   }
 

@@ -1,3 +1,4 @@
+import { EventLoopSlices } from '../eventLoopSlices';
 import type { FileEntry, FileMap } from './fileMap';
 import { BufferPool, ReadOutcome } from './fileReader';
 import { LineMatch, LinePattern, lineSearchKit } from './lineSearch';
@@ -62,6 +63,11 @@ interface RipgrepPlan {
   maxPerFile: number;
   /** The same files as the folders holding them, when they are nearly all of those folders' files. */
   folders?: FolderSearch;
+  /**
+   * A provisional map's whole listing searched by folder: ripgrep's output is indexed by file index (`disk` and
+   * `indices` are left empty), and files whose text is in memory are read here whatever ripgrep says.
+   */
+  whole?: true;
 }
 
 /** Share of a folder's map files a plan must cover for ripgrep to be handed the folder instead of its files. */
@@ -228,7 +234,13 @@ class GrepRun {
     const trigrams = compiled.literals.map((l) => literalTrigrams(l.bytes));
     const passes = trigrams.map(() => 0);
     const wanted: number[] = [];
-    for (let i = 0; i < this.files.length; i++) {
+    // A map without signatures (a provisional one, a virtual one) rules nothing out: every file passes.
+    const unsigned = !map.hasSignatures;
+    if (unsigned) {
+      passes.fill(this.files.length);
+      for (let i = 0; i < this.files.length; i++) wanted.push(i);
+    }
+    for (let i = 0; i < (unsigned ? 0 : this.files.length); i++) {
       let all = true;
       for (let j = 0; j < trigrams.length; j++) {
         if (trigrams[j].length === 0 || map.mayContain(this.files[i].path, trigrams[j])) passes[j]++;
@@ -266,9 +278,15 @@ class GrepRun {
     if (this.literal === undefined || this.files.length !== this.map.size) return;
     const holding = new Set<string>();
     for (const m of this.matches) holding.add(m.path); // the head's: searched whole (it ended without truncation)
-    const given = new Set(plan.indices);
-    for (const i of this.wanted.slice(pos)) if (!given.has(i)) holding.add(this.files[i].path); // searched here later, or not at all
-    lines.forEach((_, k) => holding.add(this.files[plan.indices[k]].path));
+    if (plan.whole) {
+      // Texts in memory were searched here, not on disk: kept as may-hold.
+      for (const i of this.wanted.slice(pos)) if (this.map.peekText(this.files[i].path) !== undefined) holding.add(this.files[i].path);
+      lines.forEach((_, k) => holding.add(this.files[k].path));
+    } else {
+      const given = new Set(plan.indices);
+      for (const i of this.wanted.slice(pos)) if (!given.has(i)) holding.add(this.files[i].path); // searched here later, or not at all
+      lines.forEach((_, k) => holding.add(this.files[plan.indices[k]].path));
+    }
     this.map.learnHolding(this.literal, holding);
   }
 
@@ -305,12 +323,26 @@ class GrepRun {
     const rg = this.map.ripgrep;
     const query = this.ripgrepUsable ? this.ripgrepQuery() : undefined;
     if (!rg || !query) return undefined;
+    const whole = this.wholeListingSearch();
+    if (whole) return { rg, query, disk: [], indices: [], maxPerFile: this.max + 1, folders: whole, whole: true };
     // Texts in memory (an unsaved editor's, a cached one) are searched here as they are.
     const indices = this.wanted.slice(from).filter((i) => this.map.peekText(this.files[i].path) === undefined);
     if (indices.length === 0) return undefined;
     const disk = indices.map((i) => this.map.diskFile(this.files[i].path));
     const folders = this.folderSearch(disk);
     return { rg, query, disk, indices, maxPerFile: this.max + 1, ...(folders ? { folders } : {}) };
+  }
+
+  /**
+   * A provisional map's whole listing, by folder, when this run searches every file of it (no glob, nothing ruled
+   * out): its folders were worked out once, in slices, when the map was made — nothing here walks 83k paths.
+   */
+  private wholeListingSearch(): FolderSearch | undefined {
+    if (!this.map.measuring || this.files.length < FOLDER_MIN_PLAN || this.files.length !== this.map.size || this.wanted.length !== this.files.length) return undefined;
+    const listing = this.map.listingFolders();
+    if (!listing || listing.rels.length !== this.files.length || listing.folders.length * FOLDER_MIN_FILES > this.files.length) return undefined;
+    if (this.files[0]?.path !== listing.rels[0] || this.files[this.files.length - 1]?.path !== listing.rels[listing.rels.length - 1]) return undefined;
+    return { root: listing.root, folders: listing.folders, files: listing.rels, byRel: listing.byRel };
   }
 
   /**
@@ -358,6 +390,13 @@ class GrepRun {
    */
   ripgrepVerdicts(plan: RipgrepPlan, lines: Map<number, RipgrepLines>): (index: number) => boolean | 'read' {
     this.pickedByRipgrep = true;
+    if (plan.whole) {
+      return (index) => {
+        if (this.map.peekText(this.files[index].path) !== undefined) return 'read';
+        const printed = lines.get(index);
+        return printed ? this.judge(index, printed, plan.maxPerFile) : this.searchFile(index, undefined);
+      };
+    }
     const onDisk = new Map(plan.indices.map((index, k) => [index, k]));
     return (index) => {
       const k = onDisk.get(index);
@@ -546,8 +585,10 @@ async function grepMap(map: FileMap, pattern: string | { source: string; flags?:
     if (plan && lines) {
       run.learn(plan, lines, pos);
       const verdict = run.ripgrepVerdicts(plan, lines);
+      const slices = new EventLoopSlices(); // a kernel's 83k verdicts, most of them "no line here"
       for (const index of run.wanted.slice(pos)) {
         if (run.expired()) break;
+        await slices.yield();
         const more = verdict(index);
         if (!(more === 'read' ? run.searchFile(index, await load(index)) : more)) break;
       }

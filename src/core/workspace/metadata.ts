@@ -1,4 +1,5 @@
-import type { FileMap, SkipReason } from './fileMap';
+import { EventLoopSlices } from '../eventLoopSlices';
+import type { FileEntry, FileMap, SkipReason } from './fileMap';
 import { describeRenames } from './folderLabels';
 
 export interface LanguageStat {
@@ -36,52 +37,72 @@ const NAME_CHARS = 48;
  * the whole point is that the workspace stays outside the model's context.
  */
 export function buildMetadata(map: FileMap): WorkspaceMetadata {
-  let bytes = 0;
-  let lines = 0;
-  const byLanguage = new Map<string, LanguageStat>();
-  const topDirs = new Map<string, number>();
-  let rootFiles = 0;
+  const tally = new Tally();
+  for (const entry of map.files()) tally.add(entry);
+  return tally.metadata(map);
+}
+
+/** `buildMetadata`, giving the event loop a turn every few milliseconds (a kernel's 83k files). */
+export async function buildMetadataInSlices(map: FileMap): Promise<WorkspaceMetadata> {
+  const tally = new Tally();
+  const slices = new EventLoopSlices();
   for (const entry of map.files()) {
-    bytes += entry.size;
-    lines += entry.lines;
-    const stat = byLanguage.get(entry.language) ?? { language: entry.language, files: 0, lines: 0 };
+    tally.add(entry);
+    await slices.yield();
+  }
+  return tally.metadata(map);
+}
+
+/** The counts metadata is made of, one file at a time. */
+class Tally {
+  private bytes = 0;
+  private lines = 0;
+  private readonly byLanguage = new Map<string, LanguageStat>();
+  private readonly topDirs = new Map<string, number>();
+  private rootFiles = 0;
+
+  add(entry: FileEntry): void {
+    this.bytes += entry.size;
+    this.lines += entry.lines;
+    const stat = this.byLanguage.get(entry.language) ?? { language: entry.language, files: 0, lines: 0 };
     stat.files++;
     stat.lines += entry.lines;
-    byLanguage.set(entry.language, stat);
+    this.byLanguage.set(entry.language, stat);
     const slash = entry.path.indexOf('/');
-    if (slash === -1) rootFiles++;
+    if (slash === -1) this.rootFiles++;
     else {
       const dir = entry.path.slice(0, slash);
-      topDirs.set(dir, (topDirs.get(dir) ?? 0) + 1);
+      this.topDirs.set(dir, (this.topDirs.get(dir) ?? 0) + 1);
     }
   }
 
-  const ranked = [...byLanguage.values()].sort((a, b) => b.files - a.files || b.lines - a.lines || (a.language < b.language ? -1 : 1));
-  const languages = ranked.slice(0, TOP_LANGUAGES);
-  const rest = ranked.slice(TOP_LANGUAGES);
-  if (rest.length) {
-    const existing = languages.find((l) => l.language === 'other');
-    const other = existing ?? { language: 'other', files: 0, lines: 0 };
-    for (const l of rest) {
-      other.files += l.files;
-      other.lines += l.lines;
+  metadata(map: FileMap): WorkspaceMetadata {
+    const ranked = [...this.byLanguage.values()].sort((a, b) => b.files - a.files || b.lines - a.lines || (a.language < b.language ? -1 : 1));
+    const languages = ranked.slice(0, TOP_LANGUAGES);
+    const rest = ranked.slice(TOP_LANGUAGES);
+    if (rest.length) {
+      const existing = languages.find((l) => l.language === 'other');
+      const other = existing ?? { language: 'other', files: 0, lines: 0 };
+      for (const l of rest) {
+        other.files += l.files;
+        other.lines += l.lines;
+      }
+      if (!existing) languages.push(other);
     }
-    if (!existing) languages.push(other);
+    // A provisional map has not measured its files: sizes and line counts are unknown (-1), and the model is told why.
+    const measuring = map.measuring;
+    return {
+      root: shorten(map.name, 100),
+      files: map.size,
+      bytes: measuring ? -1 : this.bytes,
+      lines: measuring ? -1 : this.lines,
+      ...(measuring ? { measuring: MEASURING_NOTE } : {}),
+      languages: measuring ? languages.map(({ language, files }) => ({ language, files, lines: -1 })) : languages,
+      outline: outline(this.topDirs, this.rootFiles),
+      skipped: { ...map.skipped.counts },
+      ...folderMetadata(map),
+    };
   }
-
-  // A provisional map has not measured its files: sizes and line counts are unknown (-1), and the model is told why.
-  const measuring = map.measuring;
-  return {
-    root: shorten(map.name, 100),
-    files: map.size,
-    bytes: measuring ? -1 : bytes,
-    lines: measuring ? -1 : lines,
-    ...(measuring ? { measuring: MEASURING_NOTE } : {}),
-    languages: measuring ? languages.map(({ language, files }) => ({ language, files, lines: -1 })) : languages,
-    outline: outline(topDirs, rootFiles),
-    skipped: { ...map.skipped.counts },
-    ...folderMetadata(map),
-  };
 }
 
 function folderMetadata(map: FileMap): Pick<WorkspaceMetadata, 'folders' | 'foldersNote'> {

@@ -70,6 +70,8 @@ export interface FolderSearch {
   folders: string[];
   /** The caller's files, by index: paths under `root`. */
   files: readonly string[];
+  /** Index of each of `files`, when the caller has it already (built here otherwise). */
+  byRel?: Map<string, number>;
 }
 
 interface Batch {
@@ -102,7 +104,7 @@ function fitting<T>(items: readonly T[], arg: (item: T) => string, split: (prev:
 function batches(files: readonly DiskFile[] | FolderSearch): Batch[] {
   if (!Array.isArray(files)) {
     const search = files as FolderSearch;
-    const byRel = new Map(search.files.map((rel, i) => [rel, i]));
+    const byRel = search.byRel ?? new Map(search.files.map((rel, i) => [rel, i]));
     const arg = (folder: string): string => (folder === '' ? '.' : folder);
     return fitting(search.folders, arg).map((run) => ({ root: search.root, args: run.map(arg), byRel, folders: true }));
   }
