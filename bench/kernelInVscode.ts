@@ -19,6 +19,8 @@ export interface KernelInVscode {
   indexAfterSecondMs: number;
   longestStallMs: number;
   stallP99Ms: number;
+  /** Stalls over 110 ms, with when they ended (seconds after the first Ask). */
+  longStalls?: { atS: number; ms: number }[];
   peakRssMB: number;
   indexed: { files: number; symbols: number; imports: number };
 }
@@ -56,7 +58,8 @@ export async function kernelInVscodeGoals(root: string, rgFlags: string[], log: 
     { ...goal('second question while the index builds', '≤ 3 s'), measured: s(figures.secondMs), status: figures.secondMs <= 3000 ? 'MET' : 'NOT MET',
       note: `index complete ${s(figures.indexAfterSecondMs)} later` },
     { ...goal('longest extension-host stall (map load, index, both questions)', '≤ 100 ms'), measured: `${figures.longestStallMs.toFixed(0)} ms (p99 ${figures.stallP99Ms.toFixed(0)} ms)`,
-      status: figures.longestStallMs <= 100 ? 'MET' : 'NOT MET' },
+      status: figures.longestStallMs <= 100 ? 'MET' : 'NOT MET',
+      ...(figures.longStalls?.length ? { note: `over 110 ms: ${figures.longStalls.map((x) => `${x.ms} ms at ${x.atS.toFixed(1)} s`).join(', ')} (after Ask)` } : {}) },
     { ...goal('extension host peak RSS, index complete', '≤ 2 GiB'), measured: `${figures.peakRssMB.toFixed(0)} MB`, status: figures.peakRssMB <= 2048 ? 'MET' : 'NOT MET',
       note: `${figures.indexed.files} files, ${figures.indexed.symbols} symbols, ${figures.indexed.imports} imports` },
   ];
