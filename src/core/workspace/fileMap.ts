@@ -210,7 +210,7 @@ export class FileMap {
           store.whole = entries;
           const map = new FileMap(absRoot, listing.skipped, entries, store);
           map.index = index;
-          map.listingFolders(); // ready by the time the model's first cell greps
+          if (options.ripgrep) map.listingFolders(); // only ripgrep searches by folder: ready by the time the first cell greps
           options.onListed!(map);
         });
         provisional.catch(() => undefined); // awaited below, unless the walk fails first
