@@ -113,6 +113,8 @@ interface Store {
   whole?: readonly FileEntry[];
   /** The whole listing as folders for ripgrep, once computed (see `listingFolders`). */
   listingFolders?: ListingFolders | 'computing';
+  /** A complete map's folders (under `realRoot`) holding a file it left out (see WalkResult.leftOut). */
+  leftOut?: ReadonlySet<string>;
 }
 
 /** A provisional map's whole listing by folder: what grep hands ripgrep instead of 83k file names. */
@@ -196,7 +198,7 @@ export class FileMap {
     const snapshot = options.snapshot ? await openSnapshot(absRoot, maxFileBytes, exclude, options.snapshot) : undefined;
     const holds = options.onListed ? new MeasureHolds() : undefined;
     let provisional: Promise<void> | undefined;
-    const { realRoot, entries, skipped, signatures, measured, changes } = await walkWorkspace(absRoot, {
+    const { realRoot, entries, skipped, leftOut, signatures, measured, changes } = await walkWorkspace(absRoot, {
       maxFileBytes,
       exclude,
       onProgress: options.onProgress,
@@ -223,7 +225,7 @@ export class FileMap {
     const cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     const loaded = { read: changes.read, reused: changes.reused };
     const snapshotDir = snapshot ? path.dirname(snapshot.file) : undefined;
-    const store: Store = { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded, unsaved: new Map(), ripgrep: options.ripgrep };
+    const store: Store = { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded, unsaved: new Map(), ripgrep: options.ripgrep, leftOut };
     if (snapshotDir) store.snapshotDir = snapshotDir;
     const map = new FileMap(absRoot, skipped, entries, store);
     map.index = await lookupInSlices(entries);
@@ -550,6 +552,21 @@ export class FileMap {
       void listingFoldersInSlices(store.realRoot ?? this.root, whole).then((folders) => (store.listingFolders = folders));
     }
     return typeof this.store.listingFolders === 'object' ? this.store.listingFolders : undefined;
+  }
+
+  /**
+   * @internal The folders under `diskRoot` (a real root of this map or of one of a combined map's folders) where a
+   * file on disk is not in the map; undefined when not known (a provisional map, a virtual one).
+   */
+  leftOutFolders(diskRoot: string): ReadonlySet<string> | undefined {
+    if (this.store.folders) {
+      for (const folder of this.store.folders.values()) {
+        const found = folder.map.leftOutFolders(diskRoot);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    return this.store.realRoot === diskRoot ? this.store.leftOut : undefined;
   }
 
   /** False when no file has a trigram signature (every `mayContain` is then true). */

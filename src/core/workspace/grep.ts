@@ -346,24 +346,35 @@ class GrepRun {
   }
 
   /**
-   * `disk` as the folders holding it, when it is nearly all of those folders' files in a provisional map (which has
-   * no trigram signatures, so a search hands ripgrep the whole listing): ripgrep reads a list of folders about as fast
-   * as it walks them, and much faster than tens of thousands of named files. Not for a complete map: its folders'
-   * other files are the binary ones it left out, whose lines would only swell ripgrep's output.
+   * `disk` as the folders holding it, when it is nearly all of the map's files in those folders: ripgrep reads a list
+   * of folders about as fast as it walks them, and much faster than tens of thousands of named files (a sixth less
+   * time on the JDK's sources). The folders' other files are read too and their lines dropped: files the trigram
+   * signatures ruled out (no line of theirs can match) and, in a provisional map, whatever the walk left out
+   * (secrets excepted: ripgrep is told to skip them). A complete map knows where it left files out (binary, ignored,
+   * too large): those folders' files are named one by one.
    */
   private folderSearch(disk: DiskFile[]): FolderSearch | undefined {
     const root = disk[0]?.root;
-    if (!this.map.measuring || disk.length < FOLDER_MIN_PLAN || disk.some((f) => f.root !== root)) return undefined;
+    if (disk.length < FOLDER_MIN_PLAN || disk.some((f) => f.root !== root)) return undefined;
+    const leftOut = this.map.measuring ? new Set<string>() : this.map.leftOutFolders(root);
+    if (!leftOut) return undefined;
     const folderOf = (rel: string): string => rel.slice(0, Math.max(0, rel.lastIndexOf('/')));
-    const planned = new Set(disk.map((f) => folderOf(f.rel)));
-    if (planned.size * FOLDER_MIN_FILES > disk.length) return undefined;
+    const planned = new Set<string>();
+    const named: string[] = [];
+    for (const f of disk) {
+      const folder = folderOf(f.rel);
+      if (leftOut.has(folder)) named.push(f.rel);
+      else planned.add(folder);
+    }
+    const inPlanned = disk.length - named.length;
+    if (inPlanned < FOLDER_MIN_PLAN || planned.size * FOLDER_MIN_FILES > inPlanned) return undefined;
     let inFolders = 0;
     for (const e of this.map.files()) {
       const rel = this.map.diskFile(e.path).rel;
       if (planned.has(folderOf(rel))) inFolders++;
     }
-    if (disk.length < FOLDER_COVERAGE * inFolders) return undefined;
-    return { root, folders: [...planned], files: disk.map((f) => f.rel) };
+    if (inPlanned < FOLDER_COVERAGE * inFolders) return undefined;
+    return { root, folders: [...planned], files: disk.map((f) => f.rel), named };
   }
 
   /**
@@ -454,7 +465,13 @@ class GrepRun {
     this.filesSearched = index + 1;
     const path = this.files[index].path;
     const room = this.max - this.matches.length;
-    for (let k = 0; k < found.length && k < room; k++) this.matches.push({ path, ...found[k] });
+    for (let k = 0; k < found.length && k < room; k++) {
+      const { line, text, before, after } = found[k];
+      const match: GrepMatch = { path, line, text };
+      if (before) match.before = before;
+      if (after) match.after = after;
+      this.matches.push(match);
+    }
     if (more || found.length > room) {
       this.truncated = true;
       return false;

@@ -1,7 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { CompiledPattern } from './grep';
 import { rgPattern } from './rgPattern';
+import { ripgrepOutput, ripgrepOutputSync } from './ripgrepOutput';
+import { SECRET_PATTERNS } from './secrets';
 
 /**
  * ripgrep as grep's first pass: given the map's files (never a directory, so ripgrep's own ignore rules play no
@@ -56,8 +58,7 @@ export function ripgrepQuery(compiled: CompiledPattern): string[] | undefined {
 const BASE_ARGS = ['--no-config', '--text', '--encoding', 'none', '--no-messages', '--color', 'never', '--no-heading', '--with-filename', '--line-number', '--null'];
 /** Command-line room per ripgrep process (Windows allows 32K characters; Linux 2 MiB for arguments and environment). */
 const ARG_BUDGET = process.platform === 'win32' ? 24_000 : 1024 * 1024;
-/** More output than this and the in-process search is the better way (the pattern is everywhere). */
-export const OUTPUT_CAP = 64 * 1024 * 1024;
+export { OUTPUT_CAP } from './ripgrepOutput';
 
 /**
  * Files handed to ripgrep as the folders that hold them, one level deep each (`--max-depth 1`, nothing ignored,
@@ -72,6 +73,8 @@ export interface FolderSearch {
   files: readonly string[];
   /** Index of each of `files`, when the caller has it already (built here otherwise). */
   byRel?: Map<string, number>;
+  /** Files (of `files`) handed to ripgrep by name besides the folders: those of folders not to be read whole. */
+  named?: readonly string[];
 }
 
 interface Batch {
@@ -106,7 +109,9 @@ function batches(files: readonly DiskFile[] | FolderSearch): Batch[] {
     const search = files as FolderSearch;
     const byRel = search.byRel ?? new Map(search.files.map((rel, i) => [rel, i]));
     const arg = (folder: string): string => (folder === '' ? '.' : folder);
-    return fitting(search.folders, arg).map((run) => ({ root: search.root, args: run.map(arg), byRel, folders: true }));
+    // A named file is searched whatever --max-depth says; a path starting with '-' is never taken for an option (`--`).
+    const args = [...search.folders.map(arg), ...(search.named ?? [])];
+    return fitting(args, (a) => a).map((run) => ({ root: search.root, args: run, byRel, folders: true }));
   }
   const indexed = (files as readonly DiskFile[]).map((file, i) => ({ file, i }));
   return fitting(indexed, (f) => f.file.rel, (a, b) => a.file.root !== b.file.root).map((run) => ({
@@ -159,7 +164,11 @@ function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<
   return true;
 }
 
-const FOLDER_ARGS = ['--no-ignore', '--hidden', '--follow', '--max-depth', '1'];
+/**
+ * A folder's files all read, one level down, except secrets: a secret's lines would be dropped as not the caller's,
+ * but they are not even to be read (and ripgrep's output may be a file).
+ */
+const FOLDER_ARGS = ['--no-ignore', '--hidden', '--follow', '--max-depth', '1', ...SECRET_PATTERNS.map((p) => `--iglob=!${p.replace(/\/$/, '')}`)];
 
 function argsFor(query: string[], maxPerFile: number, batch: Batch): string[] {
   return [...BASE_ARGS, ...(batch.folders ? FOLDER_ARGS : []), '--max-count', String(maxPerFile), ...query, '--', ...batch.args];
@@ -186,8 +195,8 @@ export function ripgrepLinesSync(rg: string, query: string[], files: readonly Di
   for (const batch of batches(files)) {
     const left = deadline - Date.now();
     if (left <= 0) return undefined;
-    const run = spawnSync(rg, argsFor(query, maxPerFile, batch), { cwd: batch.root, maxBuffer: OUTPUT_CAP, timeout: left, windowsHide: true });
-    if (run.error || !collect(batch, run.status, run.stdout, found)) return undefined;
+    const run = ripgrepOutputSync(rg, argsFor(query, maxPerFile, batch), batch.root, left);
+    if (!run || !collect(batch, run.status, run.stdout, found)) return undefined;
   }
   return found;
 }
@@ -200,25 +209,10 @@ export async function ripgrepLines(rg: string, query: string[], files: readonly 
   if (!isRipgrep(rg)) return undefined;
   const found = new Map<number, RipgrepLines>();
   for (const batch of batches(files)) {
-    const output = await runBatch(rg, argsFor(query, maxPerFile, batch), batch.root, signal);
+    const output = await ripgrepOutput(rg, argsFor(query, maxPerFile, batch), batch.root, signal);
     if (!output || !collect(batch, output.status, output.stdout, found)) return undefined;
   }
   return found;
-}
-
-function runBatch(rg: string, args: string[], cwd: string, signal?: AbortSignal): Promise<{ status: number | null; stdout: Buffer } | undefined> {
-  return new Promise((resolve) => {
-    const child = spawn(rg, args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], signal, windowsHide: true });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    child.stdout.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > OUTPUT_CAP) child.kill();
-      else chunks.push(chunk);
-    });
-    child.on('error', () => resolve(undefined));
-    child.on('close', (status) => resolve(size > OUTPUT_CAP ? undefined : { status, stdout: Buffer.concat(chunks) }));
-  });
 }
 
 /** `candidate` when it is an executable file, else undefined. */

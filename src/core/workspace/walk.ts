@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FileEntry, SkippedSummary } from './fileMap';
+import type { FileEntry, SkipReason, SkippedSummary } from './fileMap';
 import { BufferPool, countLines, isBinary, readBounded } from './fileReader';
 import { IgnoreRules, patternLines } from './ignoreRules';
 import { detectLanguage } from './language';
@@ -35,6 +35,11 @@ export interface WalkResult {
   realRoot: string;
   entries: FileEntry[];
   skipped: SkippedSummary;
+  /**
+   * Folders ('' for the root) holding a file the map leaves out — binary, too large, ignored, secret, unreadable: a
+   * search handed such a folder whole would read that file too (see grep's folder search).
+   */
+  leftOut: Set<string>;
   /** Trigram signatures by path, for files measured by workers (see trigramFilter.ts). */
   signatures: Map<string, Uint8Array>;
   /** Every file measured or taken unchanged, as the next snapshot records it. */
@@ -68,6 +73,12 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   }
 
   const log = new SkipLog();
+  const leftOut = new Set<string>();
+  /** A file left out: recorded, and its folder marked. */
+  const skip = (reason: SkipReason, rel: string): void => {
+    log.record(reason, rel);
+    leftOut.add(rel.slice(0, Math.max(0, rel.lastIndexOf('/'))));
+  };
   const entries: FileEntry[] = [];
   const limiter = new Limiter(concurrency, signal);
   const pool = new BufferPool(Math.min(POOL_BUFFER_BYTES, Math.max(1, maxFileBytes)), concurrency * 2);
@@ -94,8 +105,8 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   const reuse = (rel: string, known: SnapshotFile): void => {
     reused++;
     measured.set(rel, known);
-    if (known.status === SNAPSHOT_BINARY) log.record('binary', rel);
-    else if (known.status === SNAPSHOT_TOO_LARGE) log.record('too-large', rel);
+    if (known.status === SNAPSHOT_BINARY) skip('binary', rel);
+    else if (known.status === SNAPSHOT_TOO_LARGE) skip('too-large', rel);
     else {
       entries.push({ path: rel, size: known.size, lines: known.lines, language: detectLanguage(rel), mtimeMs: known.mtimeMs });
       if (known.signature && signatureBytes < SIGNATURE_BUDGET_BYTES) {
@@ -121,11 +132,11 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
     switch (outcome.kind) {
       case 'error':
       case 'not-file':
-        log.record('unreadable', rel);
+        skip('unreadable', rel);
         return;
       case 'too-large':
         // Its size is checked before any read: nothing to save by remembering it.
-        log.record('too-large', rel);
+        skip('too-large', rel);
         return;
       case 'ok': {
         const content = outcome.buf.subarray(0, outcome.size);
@@ -133,7 +144,7 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
         const lines = binary ? 0 : countLines(content);
         outcome.release();
         if (outcome.mtimeMs !== undefined) measured.set(rel, { size: outcome.size, mtimeMs: outcome.mtimeMs, status: binary ? SNAPSHOT_BINARY : SNAPSHOT_OK, lines });
-        if (binary) log.record('binary', rel);
+        if (binary) skip('binary', rel);
         else entries.push({ path: rel, size: outcome.size, lines, language: detectLanguage(rel), mtimeMs: outcome.mtimeMs });
       }
     }
@@ -193,7 +204,7 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
         }
         measured.set(f.rel, { size: result.sizes[i], mtimeMs: result.mtimes[i], status: SNAPSHOT_OK, lines: result.lines[i], ...(signature ? { signature } : {}) });
       } else {
-        log.record(status === MEASURE_TOO_LARGE ? 'too-large' : status === MEASURE_BINARY ? 'binary' : 'unreadable', f.rel);
+        skip(status === MEASURE_TOO_LARGE ? 'too-large' : status === MEASURE_BINARY ? 'binary' : 'unreadable', f.rel);
         if (status === MEASURE_TOO_LARGE || status === MEASURE_BINARY) {
           measured.set(f.rel, { size: result.sizes[i], mtimeMs: result.mtimes[i], status: status === MEASURE_BINARY ? SNAPSHOT_BINARY : SNAPSHOT_TOO_LARGE, lines: 0 });
         }
@@ -272,20 +283,20 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
       // Secrets first: no ignore file (or its negations) gets a say over them. Ancestors were
       // checked on the way down, so the name alone decides.
       if (isSecretName(dirent.name)) {
-        log.record('secret', childRel);
+        skip('secret', childRel);
       } else if (dirent.isSymbolicLink()) {
         // Git stores a symlink as a file, so directory-only patterns ('build/') don't apply to it.
-        if (rules.ignores(childRel, false)) log.record('ignored', childRel);
+        if (rules.ignores(childRel, false)) skip('ignored', childRel);
         else tasks.push(followLink(childRel, childAbs, chain, rules));
       } else if (dirent.isDirectory()) {
         if (rules.ignores(childRel, true)) log.record('ignored', childRel);
         else tasks.push(walkDir(childRel, childAbs, [...chain, path.join(chain[chain.length - 1], dirent.name)], rules));
       } else if (dirent.isFile()) {
-        if (rules.ignores(childRel, false)) log.record('ignored', childRel);
+        if (rules.ignores(childRel, false)) skip('ignored', childRel);
         else queueFile(childRel, childAbs);
       } else {
         // FIFOs, sockets, devices: opening one could block forever, and none holds source text.
-        log.record('unreadable', childRel);
+        skip('unreadable', childRel);
       }
     }
     await Promise.all(tasks);
@@ -297,17 +308,17 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
       target = await limiter.run(() => fs.promises.realpath(abs));
     } catch (error) {
       if (signal?.aborted) throw error;
-      log.record((error as NodeJS.ErrnoException).code === 'ELOOP' ? 'symlink-loop' : 'unreadable', rel);
+      skip((error as NodeJS.ErrnoException).code === 'ELOOP' ? 'symlink-loop' : 'unreadable', rel);
       return;
     }
     if (!inside(target)) {
-      log.record('symlink-outside', rel);
+      skip('symlink-outside', rel);
       return;
     }
     // A link named 'notes.txt' pointing at '.env' must not smuggle the secret in.
     const targetRel = path.relative(realRoot, target).split(path.sep).join('/');
     if (targetRel !== '' && isSecretPath(targetRel)) {
-      log.record('secret', rel);
+      skip('secret', rel);
       return;
     }
     let stat: fs.Stats;
@@ -315,18 +326,18 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
       stat = await limiter.run(() => fs.promises.stat(target));
     } catch (error) {
       if (signal?.aborted) throw error;
-      log.record('unreadable', rel);
+      skip('unreadable', rel);
       return;
     }
     if (stat.isDirectory()) {
       // A loop is a link back to a directory we are already inside (by real path).
-      if (chain.includes(target)) log.record('symlink-loop', rel);
+      if (chain.includes(target)) skip('symlink-loop', rel);
       else await walkDir(rel, abs, [...chain, target], rules);
     } else if (stat.isFile()) {
       // Read the resolved target, so a link swapped after the check still can't lead outside.
       queueFile(rel, target);
     } else {
-      log.record('unreadable', rel);
+      skip('unreadable', rel);
     }
   };
 
@@ -340,5 +351,5 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   onProgress?.(seen);
   let gone = 0;
   if (previous) for (const p of previous.files.keys()) if (!measured.has(p)) gone++;
-  return { realRoot, entries: sorted, skipped: log.summary(), signatures, measured, changes: { read, reused, gone } };
+  return { realRoot, entries: sorted, skipped: log.summary(), leftOut, signatures, measured, changes: { read, reused, gone } };
 }
