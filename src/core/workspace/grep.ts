@@ -275,7 +275,8 @@ class GrepRun {
    * hold this run's literal, kept by the map for later searches (see knownToHold).
    */
   learn(plan: RipgrepPlan, lines: Map<number, RipgrepLines>, pos: number): void {
-    if (this.literal === undefined || this.files.length !== this.map.size) return;
+    // Only a provisional map keeps what it learns (a complete one has trigram signatures).
+    if (this.literal === undefined || !this.map.measuring || this.files.length !== this.map.size) return;
     const holding = new Set<string>();
     for (const m of this.matches) holding.add(m.path); // the head's: searched whole (it ended without truncation)
     if (plan.whole) {
@@ -386,6 +387,7 @@ class GrepRun {
     // A provisional map has not measured its files yet: one ripgrep found lines in is read here, which refuses a
     // binary file as the complete map leaves it out (ripgrep is run with --text).
     if (this.context > 0 || this.map.measuring) return 'read';
+    if (lines.length < maxPerFile) return this.addJudged(index, lines);
     const found: LineMatch[] = [];
     for (let k = 0; k < lines.length; k++) {
       const text = judgeLine(lines.text(k), this.compiled);
@@ -393,6 +395,22 @@ class GrepRun {
     }
     if (lines.length >= maxPerFile && found.length < lines.length) return 'read';
     return this.addFound(index, found, false);
+  }
+
+  /** `judge` when ripgrep listed every line it found: the matches go straight into the results (as `addFound`). */
+  private addJudged(index: number, lines: RipgrepLines): boolean {
+    this.filesSearched = index + 1;
+    const path = this.files[index].path;
+    for (let k = 0; k < lines.length; k++) {
+      const text = judgeLine(lines.text(k), this.compiled);
+      if (text === undefined) continue;
+      if (this.matches.length >= this.max) {
+        this.truncated = true;
+        return false;
+      }
+      this.matches.push({ path, line: lines.numbers[k], text });
+    }
+    return true;
   }
 
   /**
