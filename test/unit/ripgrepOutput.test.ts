@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { grep, grepSync } from '../../src/core/workspace/grep';
 import { ripgrepLinesSync } from '../../src/core/workspace/ripgrep';
-import { ripgrepOutput, ripgrepOutputSync } from '../../src/core/workspace/ripgrepOutput';
+import { type OutputParser, ripgrepOutput, ripgrepOutputSync } from '../../src/core/workspace/ripgrepOutput';
 import { cliRipgrep } from '../../src/cli/ripgrepBinary';
 import { tempTree } from '../support/tempTree';
 
@@ -18,6 +18,18 @@ import { tempTree } from '../support/tempTree';
 
 const RG = cliRipgrep()!;
 const ALL = 10_000_000;
+
+/** A parser that keeps every byte it is handed, piece by piece (each piece ending at a line's end). */
+function keeper(): { parse: OutputParser; bytes: () => Buffer; pieces: () => number } {
+  const kept: Buffer[] = [];
+  const parse: OutputParser = (out, from, to) => {
+    const last = out.lastIndexOf(0x0a, to - 1);
+    if (last < from) return from;
+    kept.push(Buffer.from(out.subarray(from, last + 1)));
+    return last + 1;
+  };
+  return { parse, bytes: () => Buffer.concat(kept), pieces: () => kept.length };
+}
 
 /** This process's output files still on disk. */
 function leftovers(): string[] {
@@ -37,38 +49,63 @@ function leftovers(): string[] {
 describe('ripgrep output', () => {
   let root: string;
   before(() => {
-    const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i} holds a NEEDLE`).join('\n');
-    root = tempTree({ 'big.txt': `${lines}\n`, 'small.txt': 'one NEEDLE\nnothing\n' });
+    const lines = Array.from({ length: 60_000 }, (_, i) => `line ${i} holds a NEEDLE`).join('\n');
+    const long = `${'x'.repeat(3 << 20)} NEEDLE ${'y'.repeat(1000)}`;
+    root = tempTree({ 'big.txt': `${lines}\n`, 'small.txt': 'one NEEDLE\nnothing\n', 'long.txt': `short NEEDLE\n${long}\nNEEDLE after\n` });
   });
   const args = (file: string) => ['--no-config', '--line-number', '--with-filename', '--null', '--fixed-strings', '--regexp', 'NEEDLE', '--', file];
 
-  test('is what ripgrep prints, byte for byte, sync and async', async () => {
-    const printed = spawnSync(RG, args('big.txt'), { cwd: root, maxBuffer: 1 << 26 }).stdout;
-    assert.ok(printed.length > 400_000);
-    const sync = ripgrepOutputSync(RG, args('big.txt'), root, 60_000);
-    assert.equal(sync?.status, 0);
-    assert.ok(sync!.stdout.equals(printed));
-    const later = await ripgrepOutput(RG, args('big.txt'), root);
-    assert.equal(later?.status, 0);
-    assert.ok(later!.stdout.equals(printed));
+  test('is what ripgrep prints, byte for byte, in pieces, sync and async', async () => {
+    for (const file of ['big.txt', 'long.txt']) {
+      const printed = spawnSync(RG, args(file), { cwd: root, maxBuffer: 1 << 26 }).stdout;
+      assert.ok(printed.length > 2_000_000, file);
+      const sync = keeper();
+      assert.equal(ripgrepOutputSync(RG, args(file), root, 60_000, sync.parse), true);
+      assert.ok(sync.bytes().equals(printed), file);
+      const later = keeper();
+      assert.equal(await ripgrepOutput(RG, args(file), root, later.parse), true);
+      assert.ok(later.bytes().equals(printed), file);
+      if (file === 'big.txt' && process.platform !== 'win32') assert.ok(sync.pieces() > 1, 'read back in pieces');
+    }
     assert.deepEqual(leftovers(), [], 'every output file is deleted once read');
+  });
+
+  test('lines split across pieces come back whole, numbered', () => {
+    const files = ['big.txt', 'long.txt'];
+    const lines = ripgrepLinesSync(RG, ['--fixed-strings', '--regexp', 'NEEDLE'], { root, folders: [''], files }, 100_000);
+    assert.ok(lines);
+    const big = lines.get(0)!;
+    assert.equal(big.length, 60_000);
+    for (const k of [0, 1, 12_345, 29_999, 59_999]) {
+      assert.equal(big.numbers[k], k + 1);
+      assert.equal(big.text(k), `line ${k} holds a NEEDLE`);
+    }
+    const long = lines.get(1)!;
+    assert.deepEqual(long.numbers, [1, 2, 3]);
+    assert.equal(long.text(1).length, (3 << 20) + 1008);
+    assert.equal(long.text(2), 'NEEDLE after');
   });
 
   test('more than the cap is refused (ripgrep stopped), less passes', async () => {
     const cap = 64 * 1024;
     const started = Date.now();
-    assert.equal(ripgrepOutputSync(RG, args('big.txt'), root, 60_000, cap), undefined);
-    assert.equal(await ripgrepOutput(RG, args('big.txt'), root, undefined, cap), undefined);
+    assert.equal(ripgrepOutputSync(RG, args('big.txt'), root, 60_000, keeper().parse, cap), false);
+    assert.equal(await ripgrepOutput(RG, args('big.txt'), root, keeper().parse, undefined, cap), false);
     assert.ok(Date.now() - started < 10_000);
-    assert.equal(ripgrepOutputSync(RG, args('small.txt'), root, 60_000, cap)?.stdout.toString(), 'small.txt\u00001:one NEEDLE\n');
-    assert.equal((await ripgrepOutput(RG, args('small.txt'), root, undefined, cap))?.stdout.toString(), 'small.txt\u00001:one NEEDLE\n');
+    const small = keeper();
+    assert.equal(ripgrepOutputSync(RG, args('small.txt'), root, 60_000, small.parse, cap), true);
+    assert.equal(small.bytes().toString(), 'small.txt\u00001:one NEEDLE\n');
+    const later = keeper();
+    assert.equal(await ripgrepOutput(RG, args('small.txt'), root, later.parse, undefined, cap), true);
+    assert.equal(later.bytes().toString(), 'small.txt\u00001:one NEEDLE\n');
     assert.deepEqual(leftovers(), []);
   });
 
-  test('an abort stops ripgrep and yields nothing', async () => {
+  test('output that makes no sense, or an abort, yields nothing', async () => {
+    assert.equal(ripgrepOutputSync(RG, args('big.txt'), root, 60_000, () => -1), false);
     const controller = new AbortController();
     controller.abort();
-    assert.equal(await ripgrepOutput(RG, args('big.txt'), root, controller.signal), undefined);
+    assert.equal(await ripgrepOutput(RG, args('big.txt'), root, keeper().parse, controller.signal), false);
     assert.deepEqual(leftovers(), []);
   });
 });

@@ -19,30 +19,23 @@ export interface DiskFile {
   rel: string;
 }
 
-/**
- * The lines ripgrep printed for one file: numbers, and where each line's raw bytes (without the newline) sit in
- * ripgrep's output — offsets, not a Buffer per line, since a common pattern prints hundreds of thousands.
- */
+/** The lines ripgrep printed for one file: numbers and texts (UTF-8 decoded as a file is, invalid bytes replaced). */
 export class RipgrepLines {
   readonly numbers: number[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  private readonly texts: string[] = [];
 
-  constructor(private readonly output: Buffer) {}
-
-  add(line: number, start: number, end: number): void {
+  add(line: number, text: string): void {
     this.numbers.push(line);
-    this.starts.push(start);
-    this.ends.push(end);
+    this.texts.push(text);
   }
 
   get length(): number {
     return this.numbers.length;
   }
 
-  /** Line `k` decoded as the in-process search decodes a file (UTF-8, invalid bytes replaced). */
+  /** Line `k` (without its newline). */
   text(k: number): string {
-    return this.output.toString('utf8', this.starts[k], this.ends[k]);
+    return this.texts[k];
   }
 }
 
@@ -123,45 +116,62 @@ function batches(files: readonly DiskFile[] | FolderSearch): Batch[] {
 }
 
 /**
- * Adds the lines in ripgrep's output (`path NUL number : text LF` per line) to `into`, by caller index; false when
- * ripgrep failed or printed something unexpected.
+ * Adds the lines in ripgrep's output (`path NUL number : text LF` per line) to `into`, by caller index, as the output
+ * comes in pieces (see ripgrepOutput.ts): `parse` takes the whole lines of a piece. A line of a file that is not the
+ * caller's, in a folder batch, is dropped; anything unexpected fails the batch.
  */
-function collect(batch: Batch, status: number | null, stdout: Buffer, into: Map<number, RipgrepLines>): boolean {
-  if (status !== 0 && status !== 1) return false; // 2: an error (bad pattern, unreadable file)
-  const { byRel } = batch;
-  let at = 0;
-  // ripgrep prints a file's lines together: the path is decoded once per file.
-  let path: Buffer | undefined;
-  let list: RipgrepLines | undefined;
-  while (at < stdout.length) {
-    const nul = stdout.indexOf(0, at);
-    const colon = nul === -1 ? -1 : stdout.indexOf(0x3a, nul + 1);
-    const end = colon === -1 ? -1 : stdout.indexOf(0x0a, colon + 1);
-    if (end === -1) return false;
-    if (!path || !list || stdout.compare(path, 0, path.length, at, nul) !== 0) {
-      const printed = stdout.toString('utf8', at, nul);
-      const index = byRel.get(batch.folders && printed.startsWith('./') ? printed.slice(2) : printed);
-      if (index === undefined) {
-        if (!batch.folders) return false; // a path we did not give: don't guess
-        at = end + 1; // a file of those folders that is not the caller's
-        path = list = undefined;
-        continue;
+class LineCollector {
+  /** The path of the lines being added (ripgrep prints a file's lines together: a path is decoded once per file). */
+  private path: Buffer | undefined;
+  private list: RipgrepLines | undefined;
+  failed = false;
+
+  constructor(
+    private readonly batch: Batch,
+    private readonly into: Map<number, RipgrepLines>,
+  ) {}
+
+  /** Takes the whole lines of `out[from, to)`: the offset after the last one, or -1 once the output made no sense. */
+  readonly parse = (out: Buffer, from: number, to: number): number => {
+    let at = from;
+    while (at < to) {
+      const end = out.indexOf(0x0a, at);
+      if (end === -1 || end >= to) return at; // a line not complete yet
+      if (!this.line(out, at, end)) {
+        this.failed = true;
+        return -1;
       }
-      path = stdout.subarray(at, nul);
-      list = into.get(index);
-      if (!list) into.set(index, (list = new RipgrepLines(stdout)));
+      at = end + 1;
     }
+    return at;
+  };
+
+  private line(out: Buffer, at: number, end: number): boolean {
+    const nul = out.indexOf(0, at);
+    const colon = nul === -1 || nul > end ? -1 : out.indexOf(0x3a, nul + 1);
+    if (colon === -1 || colon > end) return false;
+    if (!this.path || out.compare(this.path, 0, this.path.length, at, nul) !== 0) {
+      const printed = out.toString('utf8', at, nul);
+      const index = this.batch.byRel.get(this.batch.folders && printed.startsWith('./') ? printed.slice(2) : printed);
+      if (index === undefined) {
+        this.path = this.list = undefined;
+        return this.batch.folders; // a file of those folders that is not the caller's; a path we did not give: don't guess
+      }
+      this.path = Buffer.from(out.subarray(at, nul)); // the piece's buffer is reused
+      this.list = this.into.get(index);
+      if (!this.list) this.into.set(index, (this.list = new RipgrepLines()));
+    }
+    if (!this.list) return true; // more lines of a file that is not the caller's
     let line = 0;
     for (let i = nul + 1; i < colon; i++) {
-      const digit = stdout[i] - 0x30;
+      const digit = out[i] - 0x30;
       if (digit < 0 || digit > 9) return false;
       line = line * 10 + digit;
     }
     if (line < 1) return false;
-    list.add(line, colon + 1, end);
-    at = end + 1;
+    this.list.add(line, out.toString('utf8', colon + 1, end));
+    return true;
   }
-  return true;
 }
 
 /**
@@ -195,8 +205,7 @@ export function ripgrepLinesSync(rg: string, query: string[], files: readonly Di
   for (const batch of batches(files)) {
     const left = deadline - Date.now();
     if (left <= 0) return undefined;
-    const run = ripgrepOutputSync(rg, argsFor(query, maxPerFile, batch), batch.root, left);
-    if (!run || !collect(batch, run.status, run.stdout, found)) return undefined;
+    if (!ripgrepOutputSync(rg, argsFor(query, maxPerFile, batch), batch.root, left, new LineCollector(batch, found).parse)) return undefined;
   }
   return found;
 }
@@ -209,8 +218,7 @@ export async function ripgrepLines(rg: string, query: string[], files: readonly 
   if (!isRipgrep(rg)) return undefined;
   const found = new Map<number, RipgrepLines>();
   for (const batch of batches(files)) {
-    const output = await ripgrepOutput(rg, argsFor(query, maxPerFile, batch), batch.root, signal);
-    if (!output || !collect(batch, output.status, output.stdout, found)) return undefined;
+    if (!(await ripgrepOutput(rg, argsFor(query, maxPerFile, batch), batch.root, new LineCollector(batch, found).parse, signal))) return undefined;
   }
   return found;
 }

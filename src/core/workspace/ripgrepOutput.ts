@@ -8,16 +8,21 @@ import * as path from 'node:path';
  * threads share one stdout): on a common pattern that is a quarter of its time. So on POSIX it writes into a private
  * file (a folder made for this process, mode 0600, deleted right after the read), capped at OUTPUT_CAP by the file
  * size limit (`ulimit -f`: a larger output kills ripgrep, and the caller searches in-process, as with a pipe). On
- * Windows, or when the file cannot be made, the pipe as before.
+ * Windows, or when the file cannot be made, the pipe as before. The file is read back in pieces through one buffer
+ * kept for the purpose: a fresh multi-megabyte buffer costs more in page faults than the read itself.
  */
 
 /** More output than this and the in-process search is the better way (the pattern is everywhere). */
 export const OUTPUT_CAP = 64 * 1024 * 1024;
 
-export interface RipgrepOutput {
-  status: number | null;
-  stdout: Buffer;
-}
+/**
+ * Takes the whole lines of `out[from, to)` (the rest comes again with the next piece): the offset after the last line
+ * taken, or -1 when the output makes no sense. `out` is only valid during the call.
+ */
+export type OutputParser = (out: Buffer, from: number, to: number) => number;
+
+const PIECE_BYTES = 1 << 20;
+let piece: Buffer | undefined;
 
 const SHELL = '/bin/sh';
 
@@ -46,22 +51,45 @@ function capped(rg: string, args: string[], cap: number): [string, string[]] {
   return [SHELL, ['-c', `ulimit -f ${Math.ceil(cap / 512) + 1} && exec "$0" "$@"`, rg, ...args]];
 }
 
-/** Reads what was written into the file open as `fd`, unless it exceeds the cap. */
-function readBack(fd: number, cap: number): Buffer | undefined {
+/** Hands what was written into the file open as `fd` to `parse`, in pieces; false when over the cap, or refused. */
+function readBack(fd: number, cap: number, parse: OutputParser): boolean {
   const size = fs.fstatSync(fd).size;
-  if (size > cap) return undefined;
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  while (at < size) {
-    const n = fs.readSync(fd, out, at, size - at, at);
-    if (n === 0) return undefined;
-    at += n;
+  if (size > cap) return false;
+  // Taken while in use: a parse that started another ripgrep (it never does) would get a buffer of its own.
+  let buf = piece ?? Buffer.allocUnsafe(PIECE_BYTES);
+  piece = undefined;
+  try {
+    let filled = 0;
+    let at = 0;
+    while (at < size) {
+      if (filled === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // one line longer than the buffer
+      const n = fs.readSync(fd, buf, filled, Math.min(buf.length - filled, size - at), at);
+      if (n === 0) return false;
+      at += n;
+      filled += n;
+      const taken = parse(buf, 0, filled);
+      if (taken < 0) return false;
+      buf.copy(buf, 0, taken, filled);
+      filled -= taken;
+    }
+    return filled === 0;
+  } finally {
+    if (buf.length === PIECE_BYTES) piece = buf;
   }
-  return out;
 }
 
-/** ripgrep's exit status and output, waiting for it on this thread; undefined when it failed to run or printed too much. */
-export function ripgrepOutputSync(rg: string, args: string[], cwd: string, timeoutMs: number, cap = OUTPUT_CAP): RipgrepOutput | undefined {
+/** A whole output (a pipe's) to `parse`. */
+function parseAll(status: number | null, stdout: Buffer, parse: OutputParser): boolean {
+  return normalEnd(status) && parse(stdout, 0, stdout.length) === stdout.length;
+}
+
+/** ripgrep's exit status when it ran to the end: 0 (lines found) or 1 (none); 2 is an error (bad pattern, unreadable file). */
+function normalEnd(status: number | null): boolean {
+  return status === 0 || status === 1;
+}
+
+/** Runs ripgrep, waiting for it on this thread, and parses its output: false when it failed, or printed too much. */
+export function ripgrepOutputSync(rg: string, args: string[], cwd: string, timeoutMs: number, parse: OutputParser, cap = OUTPUT_CAP): boolean {
   const file = outputFile();
   let fd: number | undefined;
   try {
@@ -71,22 +99,20 @@ export function ripgrepOutputSync(rg: string, args: string[], cwd: string, timeo
   }
   if (fd === undefined) {
     const run = spawnSync(rg, args, { cwd, maxBuffer: cap, timeout: timeoutMs, windowsHide: true });
-    return run.error ? undefined : { status: run.status, stdout: run.stdout };
+    return !run.error && parseAll(run.status, run.stdout, parse);
   }
   try {
     const [cmd, argv] = capped(rg, args, cap);
     const run = spawnSync(cmd, argv, { cwd, stdio: ['ignore', fd, 'ignore'], timeout: timeoutMs });
-    if (run.error) return undefined;
-    const stdout = readBack(fd, cap);
-    return stdout && { status: run.status, stdout };
+    return !run.error && normalEnd(run.status) && readBack(fd, cap, parse);
   } finally {
     fs.closeSync(fd);
     fs.rmSync(file!, { force: true });
   }
 }
 
-/** ripgrep's exit status and output; undefined when it failed to run or printed too much. An abort kills it. */
-export async function ripgrepOutput(rg: string, args: string[], cwd: string, signal?: AbortSignal, cap = OUTPUT_CAP): Promise<RipgrepOutput | undefined> {
+/** Runs ripgrep and parses its output: false when it failed, or printed too much. An abort kills it. */
+export async function ripgrepOutput(rg: string, args: string[], cwd: string, parse: OutputParser, signal?: AbortSignal, cap = OUTPUT_CAP): Promise<boolean> {
   const file = outputFile();
   let fd: number | undefined;
   try {
@@ -94,7 +120,10 @@ export async function ripgrepOutput(rg: string, args: string[], cwd: string, sig
   } catch {
     fd = undefined;
   }
-  if (fd === undefined) return piped(rg, args, cwd, cap, signal);
+  if (fd === undefined) {
+    const run = await piped(rg, args, cwd, cap, signal);
+    return run !== undefined && parseAll(run.status, run.stdout, parse);
+  }
   try {
     const [cmd, argv] = capped(rg, args, cap);
     const status = await new Promise<number | null | undefined>((resolve) => {
@@ -102,16 +131,14 @@ export async function ripgrepOutput(rg: string, args: string[], cwd: string, sig
       child.on('error', () => resolve(undefined));
       child.on('close', (code) => resolve(code));
     });
-    if (status === undefined) return undefined;
-    const stdout = readBack(fd, cap);
-    return stdout && { status, stdout };
+    return status !== undefined && normalEnd(status) && readBack(fd, cap, parse);
   } finally {
     fs.closeSync(fd);
     fs.rmSync(file!, { force: true });
   }
 }
 
-function piped(rg: string, args: string[], cwd: string, cap: number, signal?: AbortSignal): Promise<RipgrepOutput | undefined> {
+function piped(rg: string, args: string[], cwd: string, cap: number, signal?: AbortSignal): Promise<{ status: number | null; stdout: Buffer } | undefined> {
   return new Promise((resolve) => {
     const child = spawn(rg, args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], signal, windowsHide: true });
     const chunks: Buffer[] = [];
