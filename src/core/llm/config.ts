@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChatModelError } from './chatModel';
+import { endpointFetch } from './endpointFetch';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 /**
@@ -257,7 +258,7 @@ export async function listModels(
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   let res: Response;
   try {
-    res = await fetch(url, { headers, signal });
+    res = await endpointFetch(url, { headers, signal });
   } catch (e) {
     const kind = options.signal?.aborted ? 'cancelled' : timeout.aborted ? 'timeout' : 'network';
     // fetch says only "fetch failed"; its cause says why (connect ECONNREFUSED 127.0.0.1:8000, getaddrinfo ENOTFOUND …).

@@ -3,6 +3,7 @@
 // window) and /api/show (what the model supports, and num_ctx); LM Studio's /api/v0/models; llama.cpp's /props.
 // Every probe is short and optional: an endpoint that says nothing leaves the family table to decide.
 import type { EndpointWindow } from './contextWindow';
+import { endpointFetch } from './endpointFetch';
 
 export interface EndpointProbe {
   /** The /v1 base URL. */
@@ -125,7 +126,7 @@ function postJson(probe: EndpointProbe, url: string, body: unknown, timeoutMs?: 
 async function request(probe: EndpointProbe, url: string, init: RequestInit, timeoutMs = probe.timeoutMs ?? 3_000): Promise<any> {
   const signals = [AbortSignal.timeout(timeoutMs), ...(probe.signal ? [probe.signal] : [])];
   try {
-    const response = await fetch(url, {
+    const response = await endpointFetch(url, {
       ...init,
       headers: { ...probe.headers, ...(init.headers as Record<string, string> | undefined) },
       signal: AbortSignal.any(signals),

@@ -12,6 +12,7 @@ import {
 } from './chatModel';
 import type { EndpointWindow } from './contextWindow';
 import { discoverEndpointWindow } from './endpointWindow';
+import { endpointFetch } from './endpointFetch';
 
 export interface OpenAICompatibleModelOptions {
   /** e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1, https://x.openai.azure.com/openai/deployments/NAME */
@@ -356,7 +357,7 @@ export class OpenAICompatibleModel implements ChatModel {
  * (without this a vLLM "maximum context length is 8192 tokens" arrives as "400 status code (no body)").
  */
 async function fetchKeepingErrorWords(url: string | URL | Request, init?: RequestInit): Promise<Response> {
-  const response = await fetch(url, init);
+  const response = await endpointFetch(url, init);
   if (response.ok || !(response.headers.get('content-type') ?? '').includes('json')) return response;
   const text = await response.text();
   let body: any;
