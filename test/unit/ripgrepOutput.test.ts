@@ -86,6 +86,19 @@ describe('ripgrep output', () => {
     assert.equal(long.text(2), 'NEEDLE after');
   });
 
+  test('a path holding a newline or a colon is read right', () => {
+    const odd = tempTree({ 'odd\nname:1.ts': 'x\nNEEDLE: here\n', 'plain.ts': 'NEEDLE\n' });
+    const files = ['odd\nname:1.ts', 'plain.ts'];
+    const byName = ripgrepLinesSync(RG, ['--fixed-strings', '--regexp', 'NEEDLE'], files.map((rel) => ({ root: odd, rel })), 10);
+    const byFolder = ripgrepLinesSync(RG, ['--fixed-strings', '--regexp', 'NEEDLE'], { root: odd, folders: [''], files }, 10);
+    for (const lines of [byName, byFolder]) {
+      assert.ok(lines);
+      assert.deepEqual(lines.get(0)?.numbers, [2]);
+      assert.equal(lines.get(0)?.text(0), 'NEEDLE: here');
+      assert.deepEqual(lines.get(1)?.numbers, [1]);
+    }
+  });
+
   test('more than the cap is refused (ripgrep stopped), less passes', async () => {
     const cap = 64 * 1024;
     const started = Date.now();

@@ -124,7 +124,6 @@ class LineCollector {
   /** The path of the lines being added (ripgrep prints a file's lines together: a path is decoded once per file). */
   private path: Buffer | undefined;
   private list: RipgrepLines | undefined;
-  failed = false;
 
   constructor(
     private readonly batch: Batch,
@@ -135,22 +134,19 @@ class LineCollector {
   readonly parse = (out: Buffer, from: number, to: number): number => {
     let at = from;
     while (at < to) {
-      const end = out.indexOf(0x0a, at);
+      // A path may hold a newline, never a NUL: the path ends at the first NUL, the number at the next colon.
+      const nul = out.indexOf(0, at);
+      const colon = nul === -1 || nul >= to ? -1 : out.indexOf(0x3a, nul + 1);
+      const end = colon === -1 || colon >= to ? -1 : out.indexOf(0x0a, colon + 1);
       if (end === -1 || end >= to) return at; // a line not complete yet
-      if (!this.line(out, at, end)) {
-        this.failed = true;
-        return -1;
-      }
+      if (!this.line(out, at, nul, colon, end)) return -1;
       at = end + 1;
     }
     return at;
   };
 
-  private line(out: Buffer, at: number, end: number): boolean {
-    const nul = out.indexOf(0, at);
-    const colon = nul === -1 || nul > end ? -1 : out.indexOf(0x3a, nul + 1);
-    if (colon === -1 || colon > end) return false;
-    if (!this.path || out.compare(this.path, 0, this.path.length, at, nul) !== 0) {
+  private line(out: Buffer, at: number, nul: number, colon: number, end: number): boolean {
+    if (!this.path || !this.list || out.compare(this.path, 0, this.path.length, at, nul) !== 0) {
       const printed = out.toString('utf8', at, nul);
       const index = this.batch.byRel.get(this.batch.folders && printed.startsWith('./') ? printed.slice(2) : printed);
       if (index === undefined) {
@@ -161,7 +157,6 @@ class LineCollector {
       this.list = this.into.get(index);
       if (!this.list) this.into.set(index, (this.list = new RipgrepLines()));
     }
-    if (!this.list) return true; // more lines of a file that is not the caller's
     let line = 0;
     for (let i = nul + 1; i < colon; i++) {
       const digit = out[i] - 0x30;
