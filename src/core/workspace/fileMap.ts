@@ -10,7 +10,7 @@ import { SkipLog, emptySkipped } from './skipLog';
 import { renderTree } from './tree';
 import { mayContain } from './trigramFilter';
 import { readSnapshot, snapshotFile, writeSnapshot } from './mapSnapshot';
-import { walkWorkspace } from './walk';
+import { folderOf, walkWorkspace } from './walk';
 import { MeasureHolds } from './measureHolds';
 import { EventLoopSlices } from '../eventLoopSlices';
 import { byCodeUnits, sortInSlices } from '../sortInSlices';
@@ -155,7 +155,7 @@ async function listingFoldersInSlices(root: string, whole: readonly FileEntry[])
     const rel = whole[i]!.path;
     rels[i] = rel;
     byRel.set(rel, i);
-    folders.add(rel.slice(0, Math.max(0, rel.lastIndexOf('/'))));
+    folders.add(folderOf(rel));
     await slices.yield();
   }
   return { root, folders: [...folders], rels, byRel };

@@ -6,6 +6,7 @@ import { literalRarity, requiredLiterals } from './patternLiteral';
 import { DiskFile, type FolderSearch, RipgrepLines, ripgrepLines, ripgrepLinesSync, ripgrepQuery } from './ripgrep';
 import { ScanJob, ScanResult, runScan, scanParallelism } from './scanWorkers';
 import { literalTrigrams } from './trigramFilter';
+import { folderOf } from './walk';
 
 export interface GrepOptions {
   glob?: string;
@@ -359,7 +360,6 @@ class GrepRun {
     if (disk.length < FOLDER_MIN_PLAN || disk.some((f) => f.root !== root)) return undefined;
     const leftOut = this.map.measuring ? new Set<string>() : this.map.leftOutFolders(root);
     if (!leftOut) return undefined;
-    const folderOf = (rel: string): string => rel.slice(0, Math.max(0, rel.lastIndexOf('/')));
     const planned = new Set<string>();
     const named: string[] = [];
     for (const f of disk) {
@@ -387,18 +387,9 @@ class GrepRun {
     // A provisional map has not measured its files yet: one ripgrep found lines in is read here, which refuses a
     // binary file as the complete map leaves it out (ripgrep is run with --text).
     if (this.context > 0 || this.map.measuring) return 'read';
-    if (lines.length < maxPerFile) return this.addJudged(index, lines);
-    const found: LineMatch[] = [];
-    for (let k = 0; k < lines.length; k++) {
-      const text = judgeLine(lines.text(k), this.compiled);
-      if (text !== undefined) found.push({ line: lines.numbers[k], text });
-    }
-    if (lines.length >= maxPerFile && found.length < lines.length) return 'read';
-    return this.addFound(index, found, false);
-  }
-
-  /** `judge` when ripgrep listed every line it found: the matches go straight into the results (as `addFound`). */
-  private addJudged(index: number, lines: RipgrepLines): boolean {
+    // ripgrep stopped at its cap: a line the pattern turns down leaves later matches unseen (the file overflows
+    // maxResults either way, so judging its lines twice costs little).
+    if (lines.length >= maxPerFile) for (let k = 0; k < lines.length; k++) if (judgeLine(lines.text(k), this.compiled) === undefined) return 'read';
     this.filesSearched = index + 1;
     const path = this.files[index].path;
     for (let k = 0; k < lines.length; k++) {

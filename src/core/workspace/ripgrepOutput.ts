@@ -45,6 +45,23 @@ function outputFile(): string | undefined {
   return path.join(folder, `out-${process.pid}-${++serial}`);
 }
 
+/** A fresh private file, open for ripgrep to write into; undefined when the output is to come through a pipe. */
+function openOutput(): { file: string; fd: number } | undefined {
+  const file = outputFile();
+  if (file === undefined) return undefined;
+  try {
+    return { file, fd: fs.openSync(file, 'wx+', 0o600) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Closes and deletes an output file once read. */
+function closeOutput(out: { file: string; fd: number }): void {
+  fs.closeSync(out.fd);
+  fs.rmSync(out.file, { force: true });
+}
+
 /** ripgrep run through the shell that sets the size limit, then becomes ripgrep (`exec`: no process in between). */
 function capped(rg: string, args: string[], cap: number): [string, string[]] {
   // POSIX `ulimit -f` counts 512-byte blocks (a shell counting 1 KiB ones only allows more).
@@ -90,51 +107,37 @@ function normalEnd(status: number | null): boolean {
 
 /** Runs ripgrep, waiting for it on this thread, and parses its output: false when it failed, or printed too much. */
 export function ripgrepOutputSync(rg: string, args: string[], cwd: string, timeoutMs: number, parse: OutputParser, cap = OUTPUT_CAP): boolean {
-  const file = outputFile();
-  let fd: number | undefined;
-  try {
-    if (file !== undefined) fd = fs.openSync(file, 'wx+', 0o600);
-  } catch {
-    fd = undefined;
-  }
-  if (fd === undefined) {
+  const out = openOutput();
+  if (!out) {
     const run = spawnSync(rg, args, { cwd, maxBuffer: cap, timeout: timeoutMs, windowsHide: true });
     return !run.error && parseAll(run.status, run.stdout, parse);
   }
   try {
     const [cmd, argv] = capped(rg, args, cap);
-    const run = spawnSync(cmd, argv, { cwd, stdio: ['ignore', fd, 'ignore'], timeout: timeoutMs });
-    return !run.error && normalEnd(run.status) && readBack(fd, cap, parse);
+    const run = spawnSync(cmd, argv, { cwd, stdio: ['ignore', out.fd, 'ignore'], timeout: timeoutMs });
+    return !run.error && normalEnd(run.status) && readBack(out.fd, cap, parse);
   } finally {
-    fs.closeSync(fd);
-    fs.rmSync(file!, { force: true });
+    closeOutput(out);
   }
 }
 
 /** Runs ripgrep and parses its output: false when it failed, or printed too much. An abort kills it. */
 export async function ripgrepOutput(rg: string, args: string[], cwd: string, parse: OutputParser, signal?: AbortSignal, cap = OUTPUT_CAP): Promise<boolean> {
-  const file = outputFile();
-  let fd: number | undefined;
-  try {
-    if (file !== undefined) fd = fs.openSync(file, 'wx+', 0o600);
-  } catch {
-    fd = undefined;
-  }
-  if (fd === undefined) {
+  const out = openOutput();
+  if (!out) {
     const run = await piped(rg, args, cwd, cap, signal);
     return run !== undefined && parseAll(run.status, run.stdout, parse);
   }
   try {
     const [cmd, argv] = capped(rg, args, cap);
     const status = await new Promise<number | null | undefined>((resolve) => {
-      const child = spawn(cmd, argv, { cwd, stdio: ['ignore', fd, 'ignore'], signal });
+      const child = spawn(cmd, argv, { cwd, stdio: ['ignore', out.fd, 'ignore'], signal });
       child.on('error', () => resolve(undefined));
       child.on('close', (code) => resolve(code));
     });
-    return status !== undefined && normalEnd(status) && readBack(fd, cap, parse);
+    return status !== undefined && normalEnd(status) && readBack(out.fd, cap, parse);
   } finally {
-    fs.closeSync(fd);
-    fs.rmSync(file!, { force: true });
+    closeOutput(out);
   }
 }
 

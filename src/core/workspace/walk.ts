@@ -56,6 +56,11 @@ const MEASURE_BATCH = 256;
 /** Pool buffers cover typical source files; bigger ones get a one-off allocation. */
 const POOL_BUFFER_BYTES = 256 * 1024;
 
+/** The folder holding a path relative to the walked root ('' for the root itself). */
+export function folderOf(rel: string): string {
+  return rel.slice(0, Math.max(0, rel.lastIndexOf('/')));
+}
+
 /**
  * Lists every text file under `absRoot` that a model may see, with size and line count, keeping
  * no contents. Counting rule for `ignored`: an ignored directory is pruned at its top and counts
@@ -77,7 +82,7 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   /** A file left out: recorded, and its folder marked. */
   const skip = (reason: SkipReason, rel: string): void => {
     log.record(reason, rel);
-    leftOut.add(rel.slice(0, Math.max(0, rel.lastIndexOf('/'))));
+    leftOut.add(folderOf(rel));
   };
   const entries: FileEntry[] = [];
   const limiter = new Limiter(concurrency, signal);
