@@ -7,7 +7,6 @@ import { indexedLanguage } from '../core/index/symbols/languages';
 import { FileMap } from '../core/workspace/fileMap';
 import type { CliArgs } from './args';
 import { checkWorkspace, err, EXIT } from './cliCommon';
-import { cliRipgrep } from './ripgrepBinary';
 
 /** `recurse index`: the workspace's map, symbols and import graph built (or brought up to date) and summarised. */
 export async function runIndex(args: CliArgs): Promise<number> {
@@ -19,7 +18,6 @@ export async function runIndex(args: CliArgs): Promise<number> {
     exclude: args.exclude,
     maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined,
     snapshot: true,
-    ripgrep: cliRipgrep(),
   });
   const loadMs = Date.now() - started;
   const code = new CodeIndex(map, {

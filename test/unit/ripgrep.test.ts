@@ -1,6 +1,8 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { GrepOptions, GrepResult, compilePattern, grep, grepSync } from '../../src/core/workspace/grep';
@@ -37,10 +39,31 @@ async function compare(map: FileMap, pattern: Pattern, options: GrepOptions = {}
   return picked;
 }
 
+/** The ripgrep a fresh CLI process picks with this PATH (and no RECURSE_RIPGREP). */
+function pickedWith(PATH: string): string {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH };
+  delete env.RECURSE_RIPGREP;
+  const script = `process.stdout.write(String(require(${JSON.stringify(require.resolve('../../src/cli/ripgrepBinary'))}).cliRipgrep()))`;
+  return execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+}
+
 describe('ripgrep binary', () => {
-  test('the CLI finds the ripgrep shipped in its dependencies', () => {
+  test('the CLI uses the rg on the PATH when it is ripgrep 13 or later, else the one shipped in its dependencies', () => {
+    const shipped = pickedWith('');
+    assert.match(shipped, /ripgrep-universal/, 'with nothing on the PATH: the package binary');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-rg-path-'));
+    try {
+      const fake = (version: string) => fs.writeFileSync(path.join(dir, 'rg'), `#!/bin/sh\n[ "$1" = --version ] && echo "ripgrep ${version}" && exit 0\nexec '${shipped}' "$@"\n`, { mode: 0o755 });
+      fake('12.1.1 (rev 1)');
+      assert.equal(pickedWith(dir), shipped, 'an older rg on the PATH is passed over');
+      fake('14.1.0');
+      assert.equal(pickedWith(dir), path.join(dir, 'rg'), "the user's own rg");
+      fs.writeFileSync(path.join(dir, 'rg'), '#!/bin/sh\necho not ripgrep\n', { mode: 0o755 });
+      assert.equal(pickedWith(dir), shipped, 'something else named rg is passed over');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     assert.ok(RG, 'no ripgrep found');
-    assert.match(RG!, /ripgrep-universal/);
   });
 });
 

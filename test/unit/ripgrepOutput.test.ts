@@ -159,6 +159,31 @@ describe('ripgrep handed the folders of a complete map', () => {
     assert.deepEqual(leftovers(), []);
   });
 
+  test('a search of (nearly) every file hands ripgrep the whole listing: folders, and the left-out folders\' files by name', async () => {
+    let listing = map.listingFolders();
+    for (let i = 0; i < 100 && !listing; i++) listing = (await new Promise((r) => setTimeout(r, 10)), map.listingFolders());
+    assert.ok(listing, 'the listing is worked out after the load');
+    assert.deepEqual([...listing.folders].sort(), ['', 'pkg0', 'pkg1', 'pkg2']);
+    assert.equal(listing.named?.length, 1200);
+    assert.ok(listing.named!.every((rel) => /^pkg[345]\/m\d{3}\.ts$/.test(rel)));
+    const unsaved = 'pkg4/m001.ts';
+    assert.ok(map.setUnsaved(unsaved, 'export const typed = NEEDLE_TYPED;\n'));
+    try {
+      for (const pattern of ['export const', 'const \\w+ = ', 'NEEDLE']) {
+        const plain = await grep(map, pattern, { maxResults: ALL, ripgrep: false });
+        const picked = await grep(map, pattern, { maxResults: ALL, ripgrep: true });
+        assert.equal(picked.ripgrep, true, pattern);
+        assert.deepEqual(picked.matches, plain.matches, pattern);
+        assert.deepEqual(grepSync(map, pattern, { maxResults: ALL, ripgrep: true }).matches, plain.matches, `sync ${pattern}`);
+      }
+      const typed = grepSync(map, 'export const', { maxResults: ALL, ripgrep: true }).matches.filter((m) => m.path === unsaved);
+      assert.deepEqual(typed.map((m) => m.text), ['export const typed = NEEDLE_TYPED;'], 'the editor\'s text, not the saved file');
+      assert.equal(grepSync(map, 'NEEDLE', { maxResults: ALL }).matches.filter((m) => !/^pkg\d\/m\d{3}\.ts$/.test(m.path)).length, 0);
+    } finally {
+      map.setUnsaved(unsaved, undefined);
+    }
+  });
+
   test('ripgrep does not even read the secrets in those folders', () => {
     const files = ['pkg3/.env', 'pkg3/server.pem', 'pkg3/m000.ts'];
     const lines = ripgrepLinesSync(RG, ['--fixed-strings', '--regexp', 'NEEDLE'], { root, folders: ['pkg3'], files }, 10);

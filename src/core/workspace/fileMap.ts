@@ -109,7 +109,7 @@ interface Store {
   holds?: MeasureHolds;
   /** A provisional map's: for a literal ripgrep looked for in every file, the files that may hold it. */
   holding?: Map<string, Set<string>>;
-  /** A provisional map's whole listing (its subsets share the store, and learn nothing). */
+  /** The whole listing of a map loaded from disk (its subsets share the store; a provisional map's learn nothing). */
   whole?: readonly FileEntry[];
   /** The whole listing as folders for ripgrep, once computed (see `listingFolders`). */
   listingFolders?: ListingFolders | 'computing';
@@ -117,11 +117,13 @@ interface Store {
   leftOut?: ReadonlySet<string>;
 }
 
-/** A provisional map's whole listing by folder: what grep hands ripgrep instead of 83k file names. */
+/** A map's whole listing by folder: what grep hands ripgrep instead of 83k file names. */
 export interface ListingFolders {
   root: string;
-  /** Every folder holding a listed file ('' for the root). */
+  /** The folders ripgrep reads whole ('' for the root): every folder holding a listed file, but those named. */
   folders: string[];
+  /** A complete map's files in folders where it left a file out (see WalkResult.leftOut): handed by name. */
+  named?: string[];
   /** The listed files, in the map's order. */
   rels: readonly string[];
   /** Index of each listed file in `rels`. */
@@ -146,19 +148,22 @@ async function provisionalEntries(paths: readonly string[]): Promise<{ entries: 
   return { entries, index };
 }
 
-async function listingFoldersInSlices(root: string, whole: readonly FileEntry[]): Promise<ListingFolders> {
+async function listingFoldersInSlices(root: string, whole: readonly FileEntry[], leftOut: ReadonlySet<string> | undefined): Promise<ListingFolders> {
   const slices = new EventLoopSlices();
   const folders = new Set<string>();
+  const named: string[] = [];
   const rels: string[] = new Array(whole.length);
   const byRel = new Map<string, number>();
   for (let i = 0; i < whole.length; i++) {
     const rel = whole[i]!.path;
     rels[i] = rel;
     byRel.set(rel, i);
-    folders.add(folderOf(rel));
+    const folder = folderOf(rel);
+    if (leftOut?.has(folder)) named.push(rel);
+    else folders.add(folder);
     await slices.yield();
   }
-  return { root, folders: [...folders], rels, byRel };
+  return { root, folders: [...folders], rels, byRel, ...(leftOut ? { named } : {}) };
 }
 
 /** A map's lookup by path, built a slice of milliseconds at a time. */
@@ -225,10 +230,11 @@ export class FileMap {
     const cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     const loaded = { read: changes.read, reused: changes.reused };
     const snapshotDir = snapshot ? path.dirname(snapshot.file) : undefined;
-    const store: Store = { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded, unsaved: new Map(), ripgrep: options.ripgrep, leftOut };
+    const store: Store = { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded, unsaved: new Map(), ripgrep: options.ripgrep, leftOut, whole: entries };
     if (snapshotDir) store.snapshotDir = snapshotDir;
     const map = new FileMap(absRoot, skipped, entries, store);
     map.index = await lookupInSlices(entries);
+    if (options.ripgrep) map.listingFolders(); // worked out in slices after the load, before a first grep wants it
     return map;
   }
 
@@ -540,16 +546,18 @@ export class FileMap {
    * signature is from load time: like sizes and line counts, it describes the loaded snapshot.
    */
   /**
-   * @internal A provisional map's whole listing by folder (grep's folder search), computed once in slices: undefined
-   * until it is ready (the first call starts it), and for any other map.
+   * @internal A map's whole listing by folder (grep's folder search), computed once in slices: undefined until it
+   * is ready (the first call starts it), and for maps not loaded from one folder on disk (virtual, combined). A
+   * complete map's folders where it left a file out have their files named instead (ripgrep would read the rest).
    */
   listingFolders(): ListingFolders | undefined {
     const whole = this.store.whole;
-    if (!this.store.measuring || !whole) return undefined;
+    if (!whole || !this.store.realRoot || (!this.store.measuring && !this.store.leftOut)) return undefined;
     if (this.store.listingFolders === undefined) {
       this.store.listingFolders = 'computing';
       const store = this.store;
-      void listingFoldersInSlices(store.realRoot ?? this.root, whole).then((folders) => (store.listingFolders = folders));
+      const leftOut = store.measuring ? undefined : store.leftOut;
+      void listingFoldersInSlices(store.realRoot!, whole, leftOut).then((folders) => (store.listingFolders = folders));
     }
     return typeof this.store.listingFolders === 'object' ? this.store.listingFolders : undefined;
   }

@@ -336,15 +336,18 @@ class GrepRun {
   }
 
   /**
-   * A provisional map's whole listing, by folder, when this run searches every file of it (no glob, nothing ruled
-   * out): its folders were worked out once, in slices, when the map was made — nothing here walks 83k paths.
+   * The map's whole listing, by folder, when this run searches (nearly) every file of it (no glob): its folders were
+   * worked out once, in slices, when the map was made — nothing here walks 83k paths. A provisional map's run must
+   * cover every file (what it learns depends on it); a complete map's, most of them: files the trigram signatures
+   * ruled out are read by ripgrep and their lines never asked for, and fewer files are faster named one by one.
    */
   private wholeListingSearch(): FolderSearch | undefined {
-    if (!this.map.measuring || this.files.length < FOLDER_MIN_PLAN || this.files.length !== this.map.size || this.wanted.length !== this.files.length) return undefined;
+    if (this.files.length < FOLDER_MIN_PLAN || this.files.length !== this.map.size) return undefined;
+    if (this.map.measuring ? this.wanted.length !== this.files.length : this.wanted.length < FOLDER_COVERAGE * this.files.length) return undefined;
     const listing = this.map.listingFolders();
     if (!listing || listing.rels.length !== this.files.length || listing.folders.length * FOLDER_MIN_FILES > this.files.length) return undefined;
     if (this.files[0]?.path !== listing.rels[0] || this.files[this.files.length - 1]?.path !== listing.rels[listing.rels.length - 1]) return undefined;
-    return { root: listing.root, folders: listing.folders, files: listing.rels, byRel: listing.byRel };
+    return { root: listing.root, folders: listing.folders, files: listing.rels, byRel: listing.byRel, ...(listing.named ? { named: listing.named } : {}) };
   }
 
   /**
@@ -637,8 +640,14 @@ async function grepMap(map: FileMap, pattern: string | { source: string; flags?:
   const job = workerJob(run);
   const ahead = scanParallelism() * 2;
   const scans: (Promise<ScanResult | undefined> | undefined)[] = [];
+  /** Chunks searched here whatever happens: a worker reads the disk, not an unsaved editor's text. */
+  const here = new Set<number>();
   const dispatch = (k: number): void => {
-    if (k < 1 || k >= chunks.length || scans[k]) return;
+    if (k < 1 || k >= chunks.length || scans[k] || here.has(k)) return;
+    if (chunks[k].indices.some((i) => map.peekText(files[i].path) !== undefined)) {
+      here.add(k);
+      return;
+    }
     const paths = chunks[k].indices.map((i) => map.absolutePath(files[i].path));
     // A failed worker is not a failed search: that chunk is then searched in-process.
     scans[k] = runScan({ ...job, paths }).catch(() => undefined);

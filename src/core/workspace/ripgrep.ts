@@ -179,17 +179,21 @@ function argsFor(query: string[], maxPerFile: number, batch: Batch): string[] {
   return [...BASE_ARGS, ...(batch.folders ? FOLDER_ARGS : []), '--max-count', String(maxPerFile), ...query, '--', ...batch.args];
 }
 
-const checked = new Map<string, boolean>();
+const versions = new Map<string, number | undefined>();
 
-/** True when `rg` says it is ripgrep (asked once per binary): an exit status from anything else means nothing. */
-function isRipgrep(rg: string): boolean {
-  let ok = checked.get(rg);
-  if (ok === undefined) {
+/** The major version `rg --version` reports (asked once per binary); undefined when it is not ripgrep. */
+export function ripgrepMajorVersion(rg: string): number | undefined {
+  if (!versions.has(rg)) {
     const run = spawnSync(rg, ['--version'], { timeout: 10_000, windowsHide: true });
-    ok = run.status === 0 && /^ripgrep \d/.test(run.stdout?.toString() ?? '');
-    checked.set(rg, ok);
+    const found = run.status === 0 ? /^ripgrep (\d+)\./.exec(run.stdout?.toString() ?? '') : null;
+    versions.set(rg, found ? Number(found[1]) : undefined);
   }
-  return ok;
+  return versions.get(rg);
+}
+
+/** True when `rg` says it is ripgrep: an exit status from anything else means nothing. */
+function isRipgrep(rg: string): boolean {
+  return ripgrepMajorVersion(rg) !== undefined;
 }
 
 /** What ripgrep printed for `files`, by index into `files` (files without a line are absent); see `ripgrepLines`. */
