@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -100,5 +100,19 @@ describe('resolved import snapshot', () => {
     assert.equal(g.fromSnapshot, false, 'a corrupt snapshot');
     assert.deepEqual(await view(g), await view(await fresh()));
     assert.equal((await snapshotted()).fromSnapshot, true, 'rewritten');
+    // The right fingerprint over a damaged list of edges (a target out of range, a line cut short): nothing of it kept.
+    for (const damage of ['0\t1\t99999\t\t./nowhere', '0\t1', 'x\t1\t-1\t\tlib']) {
+      for (const f of readdirSync(snapshots)) {
+        if (!f.endsWith('.resolved.json')) continue;
+        const stored = JSON.parse(readFileSync(join(snapshots, f), 'utf8')) as { files: Record<string, string> };
+        const keys = Object.keys(stored.files);
+        stored.files[keys[keys.length - 1]!] += `\n${damage}`;
+        writeFileSync(join(snapshots, f), JSON.stringify(stored));
+      }
+      g = await snapshotted();
+      assert.equal(g.fromSnapshot, false, `damaged: ${JSON.stringify(damage)}`);
+      assert.deepEqual(await view(g), await view(await fresh()));
+      assert.equal((await snapshotted()).fromSnapshot, true, 'rewritten');
+    }
   });
 });

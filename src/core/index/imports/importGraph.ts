@@ -5,7 +5,7 @@ import { ExtractTarget, extractAll, extractText, extractorKit } from './extractW
 import type { ImportLanguage, RawImport } from './importExtractor';
 import { ImportResolver } from './importResolver';
 import { type ImportSnapshotEntry, importSnapshotFile, readImportSnapshot, writeImportSnapshot } from './importSnapshot';
-import { type StoredEdge, graphFingerprint, readResolvedSnapshot, resolvedSnapshotFile, writeResolvedSnapshot } from './resolvedSnapshot';
+import { type StoredEdge, graphFingerprint, readResolvedSnapshot, resolvedSnapshotFile, unpackEdges, writeResolvedSnapshot } from './resolvedSnapshot';
 import { dirOf } from './paths';
 import { PackageInfo, WorkspaceConfig, isManifest, readWorkspaceConfig } from './workspaceConfig';
 import { EventLoopSlices } from '../../eventLoopSlices';
@@ -70,6 +70,8 @@ export class ImportGraph {
   private readonly packageDirs = new WeakMap<ImportEdge, string>();
   /** Built on first need after a graph was restored from its resolved snapshot (see `setup`). */
   private configured: { config: WorkspaceConfig; resolver: ImportResolver } | undefined;
+  /** The manifests read for `packages` before the resolver was built (the same config it is then built with). */
+  private manifests: WorkspaceConfig | undefined;
   private ms = 0;
   private extracted = 0;
   private seeded = 0;
@@ -101,11 +103,10 @@ export class ImportGraph {
     const where = map.snapshot;
     const fingerprint = where && await graphFingerprint(map.files(), takenAt);
     const file = where && resolvedSnapshotFile(where.dir, where.realRoot);
-    const stored = file && fingerprint ? await readResolvedSnapshot(file, fingerprint, paths) : undefined;
-    if (stored) {
-      for (const t of targets) graph.sources.set(t.path, { language: t.language, raws: undefined });
+    const stored = file && fingerprint ? await readResolvedSnapshot(file, fingerprint) : undefined;
+    if (stored) for (const t of targets) graph.sources.set(t.path, { language: t.language, raws: undefined });
+    if (stored && (await graph.restore(stored, paths))) {
       graph.pendingRaws = () => extractWithSnapshot(map, targets, {});
-      await graph.restore(stored);
     } else {
       const { raws, extracted, seeded } = await extractWithSnapshot(map, targets, options);
       graph.extracted = extracted;
@@ -123,8 +124,13 @@ export class ImportGraph {
     return this.restored;
   }
 
+  /** The manifests alone (what `packages` reports): the resolver's lookup tables are built when resolving needs them. */
   private get config(): WorkspaceConfig {
-    return this.setup().config;
+    return this.configured?.config ?? (this.manifests ??= this.readManifests());
+  }
+
+  private readManifests(): WorkspaceConfig {
+    return readWorkspaceConfig(this.paths, (p) => this.readConfig(p));
   }
 
   private get resolver(): ImportResolver {
@@ -133,7 +139,7 @@ export class ImportGraph {
 
   private setup(): { config: WorkspaceConfig; resolver: ImportResolver } {
     if (!this.configured) {
-      const config = readWorkspaceConfig(this.paths, (p) => this.readConfig(p));
+      const config = this.manifests ?? this.readManifests();
       this.configured = { config, resolver: new ImportResolver(this.paths, config) };
     }
     return this.configured;
@@ -142,7 +148,7 @@ export class ImportGraph {
   /** `setup` with the lookup tables built a slice of milliseconds at a time (a kernel's: 83k paths, ~300 ms). */
   private async setupInSlices(): Promise<void> {
     if (this.configured) return;
-    const config = readWorkspaceConfig(this.paths, (p) => this.readConfig(p));
+    const config = this.manifests ?? this.readManifests();
     this.configured = { config, resolver: await ImportResolver.inSlices(this.paths, config) };
   }
 
@@ -172,28 +178,43 @@ export class ImportGraph {
     }
   }
 
-  /** The edges of the resolved snapshot, indexed as `link` indexes resolved ones. */
-  private async restore(stored: Map<string, StoredEdge[]>): Promise<void> {
+  /**
+   * The edges of the resolved snapshot (packed per importing file), indexed as `link` indexes resolved ones; false,
+   * with nothing kept, when a file's list is not one the snapshot writes (the graph is then resolved afresh).
+   */
+  private async restore(files: Record<string, string>, paths: readonly string[]): Promise<boolean> {
     this.restored = true;
     const slices = new EventLoopSlices();
-    for (const [from, list] of stored) {
-      if (this.sources.has(from)) this.attach(from, list);
+    for (const from in files) {
+      if (this.sources.has(from)) {
+        const edges: ImportEdge[] = [];
+        const add = (kind: ImportKind, line: number, specifier: string, to: string | undefined, packageDir: string | undefined): void => {
+          edges.push(this.edge(from, kind, line, specifier, to, packageDir));
+        };
+        if (!unpackEdges(files[from]!, paths, add)) {
+          this.reset();
+          return false;
+        }
+        this.out.set(from, edges);
+      }
       await slices.yield();
     }
+    return true;
   }
 
   private attach(key: string, resolved: StoredEdge[]): void {
-    const edges: ImportEdge[] = [];
-    for (const r of resolved) {
-      const edge: ImportEdge = { from: key, specifier: r.specifier, kind: r.kind, line: r.line };
-      if (r.to !== undefined) edge.to = r.to;
-      edges.push(edge);
-      if (r.packageDir !== undefined) {
-        this.packageDirs.set(edge, r.packageDir);
-        push(this.inboundPackage, r.packageDir, edge);
-      } else if (r.to !== undefined) push(this.inbound, r.to, edge);
-    }
-    this.out.set(key, edges);
+    this.out.set(key, resolved.map((r) => this.edge(key, r.kind, r.line, r.specifier, r.to, r.packageDir)));
+  }
+
+  /** An edge out of `from`, indexed by what it leads to (a file, or a Go/Java package's directory). */
+  private edge(from: string, kind: ImportKind, line: number, specifier: string, to: string | undefined, packageDir: string | undefined): ImportEdge {
+    const edge: ImportEdge = { from, specifier, kind, line };
+    if (to !== undefined) edge.to = to;
+    if (packageDir !== undefined) {
+      this.packageDirs.set(edge, packageDir);
+      push(this.inboundPackage, packageDir, edge);
+    } else if (to !== undefined) push(this.inbound, to, edge);
+    return edge;
   }
 
   get stats(): ImportGraphStats {
@@ -330,6 +351,7 @@ export class ImportGraph {
   /** Forgets the manifests, lookup tables and every edge, before resolving again. */
   private reset(): void {
     this.configured = undefined;
+    this.manifests = undefined;
     this.restored = false;
     this.out.clear();
     this.inbound.clear();

@@ -67,20 +67,43 @@ export async function graphFingerprint(files: readonly FileStamp[], takenAt: num
 
 const FINGERPRINT_RUN = 1024;
 
-export async function readResolvedSnapshot(file: string, fingerprint: string, paths: readonly string[]): Promise<Map<string, StoredEdge[]> | undefined> {
+/**
+ * The stored edges of every importing file, still packed (see `unpackEdges`), when the snapshot is there and has this
+ * fingerprint; undefined otherwise (no snapshot, another tree or resolver, unreadable).
+ */
+export async function readResolvedSnapshot(file: string, fingerprint: string): Promise<Record<string, string> | undefined> {
   try {
     const stored = JSON.parse(await fs.promises.readFile(file, 'utf8')) as Stored;
-    if (stored.fingerprint !== fingerprint || typeof stored.files !== 'object') return undefined;
-    const out = new Map<string, StoredEdge[]>();
-    const slices = new EventLoopSlices();
-    for (const [from, packed] of Object.entries(stored.files)) {
-      out.set(from, unpack(packed, paths));
-      await slices.yield();
-    }
-    return out;
+    if (stored.fingerprint !== fingerprint || typeof stored.files !== 'object' || stored.files === null) return undefined;
+    return stored.files;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A file's packed edges (`kind TAB line TAB to TAB packageDir TAB specifier` per line, `to` an index into `paths`, -1
+ * for none; packageDir empty for none), each handed to `edge` as it is read; false when the text is not such a list (nothing is handed after the bad line).
+ */
+export function unpackEdges(packed: string, paths: readonly string[], edge: (kind: ImportKind, line: number, specifier: string, to: string | undefined, packageDir: string | undefined) => void): boolean {
+  if (typeof packed !== 'string') return false;
+  let at = 0;
+  while (at < packed.length) {
+    let end = packed.indexOf('\n', at);
+    if (end === -1) end = packed.length;
+    const t1 = packed.indexOf('\t', at);
+    const t2 = t1 === -1 ? -1 : packed.indexOf('\t', t1 + 1);
+    const t3 = t2 === -1 ? -1 : packed.indexOf('\t', t2 + 1);
+    const t4 = t3 === -1 ? -1 : packed.indexOf('\t', t3 + 1);
+    if (t4 === -1 || t4 >= end) return false;
+    const kind = KINDS[Number(packed.slice(at, t1))];
+    const line = Number(packed.slice(t1 + 1, t2));
+    const target = Number(packed.slice(t2 + 1, t3));
+    if (kind === undefined || !Number.isInteger(line) || !Number.isInteger(target) || target >= paths.length) return false;
+    edge(kind, line, packed.slice(t4 + 1, end), target >= 0 ? paths[target] : undefined, t4 > t3 + 1 ? packed.slice(t3 + 1, t4) : undefined);
+    at = end + 1;
+  }
+  return true;
 }
 
 /** Writes the edges, packed a slice of milliseconds at a time so a kernel's graph never holds the event loop. */
@@ -115,17 +138,3 @@ function pack(list: StoredEdge[], index: Map<string, number>): string | undefine
   return lines.join('\n');
 }
 
-function unpack(packed: string, paths: readonly string[]): StoredEdge[] {
-  if (packed === '') return [];
-  return packed.split('\n').map((line) => {
-    const [kind, at, to, packageDir, ...rest] = line.split('\t');
-    const edge: StoredEdge = { kind: KINDS[Number(kind)]!, line: Number(at), specifier: rest.join('\t') };
-    const target = Number(to);
-    if (target >= 0) {
-      if (paths[target] === undefined) throw new Error('resolved snapshot out of range');
-      edge.to = paths[target];
-    }
-    if (packageDir) edge.packageDir = packageDir;
-    return edge;
-  });
-}
