@@ -10,6 +10,7 @@ import { SkipLog, emptySkipped } from './skipLog';
 import { renderTree } from './tree';
 import { mayContain } from './trigramFilter';
 import { readSnapshot, snapshotFile, writeSnapshot } from './mapSnapshot';
+import { takeUnchangedTree } from './unchangedTree';
 import { folderOf, walkWorkspace } from './walk';
 import { MeasureHolds } from './measureHolds';
 import { EventLoopSlices } from '../eventLoopSlices';
@@ -59,7 +60,7 @@ export interface FileMapOptions {
 async function openSnapshot(absRoot: string, maxFileBytes: number, exclude: readonly string[], where: true | string) {
   const realRoot = await fs.promises.realpath(absRoot).catch(() => absRoot);
   const file = snapshotFile(realRoot, { maxFileBytes, exclude }, where === true ? undefined : where);
-  return { file, previous: await readSnapshot(file, realRoot) };
+  return { file, realRoot, previous: await readSnapshot(file, realRoot) };
 }
 
 export interface LineRange {
@@ -83,6 +84,14 @@ export interface CombinedFolder extends FolderLabel {
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 const DEFAULT_READ_LINES = 200;
 
+/** How a load went: files read, files taken unchanged from the snapshot, and whether any folder was listed. */
+export interface LoadStats {
+  read: number;
+  reused: number;
+  /** False when the tree had kept its shape since the snapshot (see unchangedTree.ts): no folder was listed. */
+  listed: boolean;
+}
+
 /** Where texts come from: disk under a real root, or an in-memory record for virtual maps. */
 interface Store {
   realRoot: string | undefined;
@@ -96,7 +105,7 @@ interface Store {
   /** A combined map's display name. */
   displayName?: string;
   /** How the load went: files read, files taken unchanged from the snapshot. */
-  loaded?: { read: number; reused: number };
+  loaded?: LoadStats;
   /** Where the map's snapshot lives, when it was loaded with one (the import graph keeps its own beside it). */
   snapshotDir?: string;
   /** The ripgrep binary grep may use. */
@@ -203,12 +212,17 @@ export class FileMap {
     const snapshot = options.snapshot ? await openSnapshot(absRoot, maxFileBytes, exclude, options.snapshot) : undefined;
     const holds = options.onListed ? new MeasureHolds() : undefined;
     let provisional: Promise<void> | undefined;
-    const { realRoot, entries, skipped, leftOut, signatures, measured, changes } = await walkWorkspace(absRoot, {
+    // A tree that kept its shape since the snapshot is taken from it without listing a folder (not while streaming:
+    // a provisional map is made from a listing).
+    const previous = snapshot?.previous;
+    const unchanged = previous?.tree && !options.onListed ? await takeUnchangedTree(snapshot!.realRoot, { ...previous, tree: previous.tree }, maxFileBytes) : undefined;
+    const { realRoot, entries, skipped, leftOut, signatures, measured, changes, tree } = unchanged ?? await walkWorkspace(absRoot, {
       maxFileBytes,
       exclude,
       onProgress: options.onProgress,
       signal: options.signal,
       previous: snapshot?.previous,
+      stampTree: Boolean(snapshot),
       onListed: options.onListed && ((listing) => {
         const store: Store = { realRoot: listing.realRoot, maxFileBytes, cache: new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
           texts: undefined, signatures: new Map(), unsaved: new Map(), ripgrep: options.ripgrep, measuring: true, holds };
@@ -226,9 +240,9 @@ export class FileMap {
     });
     // The provisional map always comes first (its entries are built in slices while the files are measured).
     await provisional;
-    if (snapshot && (changes.read > 0 || changes.gone > 0 || !snapshot.previous)) await writeSnapshot(snapshot.file, realRoot, takenAt, measured);
+    if (snapshot && (changes.read > 0 || changes.gone > 0 || !previous || (tree && !previous.tree))) await writeSnapshot(snapshot.file, realRoot, takenAt, measured, tree);
     const cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
-    const loaded = { read: changes.read, reused: changes.reused };
+    const loaded: LoadStats = { read: changes.read, reused: changes.reused, listed: !unchanged };
     const snapshotDir = snapshot ? path.dirname(snapshot.file) : undefined;
     const store: Store = { realRoot, maxFileBytes, cache, texts: undefined, signatures, loaded, unsaved: new Map(), ripgrep: options.ripgrep, leftOut, whole: entries };
     if (snapshotDir) store.snapshotDir = snapshotDir;
@@ -244,8 +258,8 @@ export class FileMap {
   }
 
   /** Files the load read, and those it took unchanged from the snapshot (none without one). */
-  get loadStats(): { read: number; reused: number } {
-    return this.store.loaded ?? { read: this.list.length, reused: 0 };
+  get loadStats(): LoadStats {
+    return this.store.loaded ?? { read: this.list.length, reused: 0, listed: true };
   }
 
   /** An in-memory map (e.g. over a text handed to a sub-query); secret-looking names are still refused. */

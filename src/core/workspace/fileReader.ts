@@ -5,7 +5,7 @@ export const BINARY_SNIFF_BYTES = 8192;
 
 export type ReadOutcome =
   | { kind: 'ok'; buf: Buffer; size: number; release: () => void; /** From the open file's fstat (absent for in-memory text). */ mtimeMs?: number }
-  | { kind: 'too-large'; size: number }
+  | { kind: 'too-large'; size: number; mtimeMs?: number }
   | { kind: 'not-file' }
   | { kind: 'error'; error: NodeJS.ErrnoException };
 
@@ -50,7 +50,7 @@ export function readBounded(absPath: string, maxBytes: number, pool?: BufferPool
       fs.fstat(fd, (statErr, st) => {
         if (statErr) return finish({ kind: 'error', error: statErr });
         if (!st.isFile()) return finish({ kind: 'not-file' });
-        if (st.size > maxBytes) return finish({ kind: 'too-large', size: st.size });
+        if (st.size > maxBytes) return finish({ kind: 'too-large', size: st.size, mtimeMs: st.mtimeMs });
         const size = st.size;
         if (size === 0) return finish({ kind: 'ok', buf: Buffer.alloc(0), size: 0, release: noop, mtimeMs: st.mtimeMs });
         const { buf, release } = pool ? pool.take(size) : { buf: Buffer.allocUnsafe(size), release: noop };

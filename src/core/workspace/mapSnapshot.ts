@@ -7,9 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { recurseCacheRoot } from '../cacheRoot';
 import { EventLoopSlices } from '../eventLoopSlices';
+import { byCodeUnits, sortInSlices } from '../sortInSlices';
 import { writeFileAtomic } from '../writeFileAtomic';
+import type { SkippedSummary } from './fileMap';
 
-const MAGIC = 'RECURSE-MAP 1\n';
+// 2: paths in code-unit order, and the walk's tree stamps (see TreeStamps).
+const MAGIC = 'RECURSE-MAP 2\n';
 /** Modification times this close to the snapshot are not trusted next time (covers coarse file-system clocks). */
 export const RACY_MS = 2_000;
 
@@ -26,9 +29,31 @@ export interface SnapshotFile {
   signature?: Uint8Array;
 }
 
+/**
+ * What a walk saw besides the files — each folder it listed, each ignore file it looked for, what it left out — so a
+ * later load can tell the tree is the same without listing a folder (see unchangedTree.ts). Kept only when all of it
+ * (every folder, ignore file and file) was older than the snapshot by RACY_MS, and nothing was followed through a
+ * symbolic link or failed to be read.
+ */
+export interface TreeStamps {
+  /** Every folder listed ('' for the root), with its inode and change time, as a stat taken before the listing gave. */
+  dirs: string[];
+  dirInodes: number[];
+  dirCtimes: number[];
+  /** Every ignore file the walk looked for (relative to the root), with its size and modification time; size -1: absent. */
+  ignoreFiles: string[];
+  ignoreSizes: number[];
+  ignoreMtimes: number[];
+  /** What the walk left out for its rules (ignored, secret), not for a file's content (binary, too large). */
+  skipped: SkippedSummary;
+  /** Folders where it left out a file for its rules (see WalkResult.leftOut). */
+  leftOut: string[];
+}
+
 interface Header {
   root: string;
   takenAt: number;
+  tree?: TreeStamps;
   paths: string[];
   sizes: number[];
   mtimes: number[];
@@ -45,7 +70,7 @@ export function snapshotFile(realRoot: string, options: { maxFileBytes: number; 
 }
 
 /** The snapshot's files by path; undefined when there is none, or it is unreadable, corrupt or of another root. */
-export async function readSnapshot(file: string, realRoot: string): Promise<{ files: Map<string, SnapshotFile>; takenAt: number } | undefined> {
+export async function readSnapshot(file: string, realRoot: string): Promise<{ files: Map<string, SnapshotFile>; takenAt: number; tree?: TreeStamps } | undefined> {
   let data: Buffer;
   try {
     data = await fs.promises.readFile(file);
@@ -71,24 +96,31 @@ export async function readSnapshot(file: string, realRoot: string): Promise<{ fi
       });
       at += length;
     }
-    return { files, takenAt: header.takenAt };
+    return { files, takenAt: header.takenAt, ...(header.tree ? { tree: header.tree } : {}) };
   } catch {
     return undefined;
   }
 }
 
 /**
- * Writes the snapshot (atomically: a reader never sees half of one). Files modified within RACY_MS
- * of `takenAt` are left out, so they are measured again next time. The header is encoded a slice of milliseconds
- * at a time and the file written in parts: a kernel's snapshot (83k paths, tens of MB of signatures) encoded in one
- * piece held the event loop for about 300 ms.
+ * Writes the snapshot (atomically: a reader never sees half of one), its files in code-unit order. Files modified
+ * within RACY_MS of `takenAt` are left out, so they are measured again next time; the tree's stamps are kept only
+ * when nothing was left out and nothing of the tree is that recent either. The header is encoded a slice of
+ * milliseconds at a time and the file written in parts: a kernel's snapshot (83k paths, tens of MB of signatures)
+ * encoded in one piece held the event loop for about 300 ms.
  */
-export async function writeSnapshot(file: string, realRoot: string, takenAt: number, files: Map<string, SnapshotFile>): Promise<void> {
+export async function writeSnapshot(file: string, realRoot: string, takenAt: number, files: Map<string, SnapshotFile>, tree?: TreeStamps): Promise<void> {
   const slices = new EventLoopSlices();
   const header: Header = { root: realRoot, takenAt, paths: [], sizes: [], mtimes: [], status: [], lines: [], sigLengths: [] };
   const blobs: Uint8Array[] = [];
-  for (const [p, f] of files) {
-    if (f.mtimeMs >= takenAt - RACY_MS) continue;
+  const racy = takenAt - RACY_MS;
+  let whole = true;
+  for (const p of await sortInSlices([...files.keys()], byCodeUnits, slices)) {
+    const f = files.get(p)!;
+    if (f.mtimeMs >= racy) {
+      whole = false;
+      continue;
+    }
     header.paths.push(p);
     header.sizes.push(f.size);
     header.mtimes.push(f.mtimeMs);
@@ -98,6 +130,7 @@ export async function writeSnapshot(file: string, realRoot: string, takenAt: num
     if (f.signature) blobs.push(f.signature);
     await slices.yield();
   }
+  if (tree && whole && tree.dirCtimes.every((t) => t < racy) && tree.ignoreMtimes.every((t) => t < racy)) header.tree = tree;
   const json = await headerParts(header, slices);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.reduce((n, part) => n + part.length, 0));

@@ -12,6 +12,15 @@ export class SkipLog {
   private readonly examples: Partial<Record<SkipReason, string[]>> = {};
   private total = 0;
 
+  /** A log that goes on from `summary` (what an earlier walk recorded), as if its records had been made here. */
+  static from(summary: SkippedSummary): SkipLog {
+    const log = new SkipLog();
+    for (const [reason, count] of Object.entries(summary.counts) as [SkipReason, number][]) log.counts[reason] = count;
+    for (const [reason, list] of Object.entries(summary.examples) as [SkipReason, string[]][]) log.examples[reason] = [...list];
+    log.total = summary.total;
+    return log;
+  }
+
   record(reason: SkipReason, relPath: string): void {
     this.counts[reason] = (this.counts[reason] ?? 0) + 1;
     this.total++;

@@ -6,7 +6,7 @@ import { IgnoreRules, patternLines } from './ignoreRules';
 import { detectLanguage } from './language';
 import { byCodeUnits, sortInSlices } from '../sortInSlices';
 import { Limiter } from './limiter';
-import { RACY_MS, SNAPSHOT_BINARY, SNAPSHOT_OK, SNAPSHOT_TOO_LARGE, type SnapshotFile } from './mapSnapshot';
+import { RACY_MS, SNAPSHOT_BINARY, SNAPSHOT_OK, SNAPSHOT_TOO_LARGE, type SnapshotFile, type TreeStamps } from './mapSnapshot';
 import { MEASURE_BINARY, MEASURE_OK, MEASURE_TOO_LARGE, MEASURE_UNCHANGED, runMeasure, scanParallelism } from './scanWorkers';
 import { isSecretName, isSecretPath } from './secrets';
 import { SkipLog } from './skipLog';
@@ -21,6 +21,8 @@ export interface WalkOptions {
   concurrency?: number;
   /** What an earlier load learned (a snapshot): files a stat finds unchanged are not read again. */
   previous?: { files: Map<string, SnapshotFile>; takenAt: number };
+  /** Stamp the folders and ignore files the walk looks at, for the next snapshot (see TreeStamps). */
+  stampTree?: boolean;
   /**
    * Called once every directory has been listed, before the files are measured: the paths the walk will measure (or
    * take unchanged), in no particular order, and what was skipped so far. A listing of the tree takes a fraction of
@@ -46,6 +48,8 @@ export interface WalkResult {
   measured: Map<string, SnapshotFile>;
   /** Files read (not taken unchanged from `previous`), and files of `previous` no longer there. */
   changes: { read: number; reused: number; gone: number };
+  /** With `stampTree`: what the next snapshot keeps of the tree; undefined when the walk cannot vouch for it. */
+  tree?: TreeStamps;
 }
 
 const DEFAULT_CONCURRENCY = 48;
@@ -59,6 +63,23 @@ const POOL_BUFFER_BYTES = 256 * 1024;
 /** The folder holding a path relative to the walked root ('' for the root itself). */
 export function folderOf(rel: string): string {
   return rel.slice(0, Math.max(0, rel.lastIndexOf('/')));
+}
+
+/** A file measured on this thread, or why it is left out (its size is checked before any read). */
+export type MeasuredHere =
+  | { kind: 'ok'; size: number; mtimeMs: number | undefined; lines: number; binary: boolean }
+  | { kind: 'too-large'; size: number; mtimeMs: number | undefined }
+  | { kind: 'unreadable' };
+
+export async function measureHere(abs: string, maxFileBytes: number, pool?: BufferPool): Promise<MeasuredHere> {
+  const outcome = await readBounded(abs, maxFileBytes, pool);
+  if (outcome.kind === 'too-large') return { kind: 'too-large', size: outcome.size, mtimeMs: outcome.mtimeMs };
+  if (outcome.kind !== 'ok') return { kind: 'unreadable' };
+  const content = outcome.buf.subarray(0, outcome.size);
+  const binary = isBinary(content);
+  const lines = binary ? 0 : countLines(content);
+  outcome.release();
+  return { kind: 'ok', size: outcome.size, mtimeMs: outcome.mtimeMs, lines, binary };
 }
 
 /**
@@ -79,10 +100,12 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
 
   const log = new SkipLog();
   const leftOut = new Set<string>();
+  const stamps = options.stampTree ? new TreeStamper(realRoot) : undefined;
   /** A file left out: recorded, and its folder marked. */
   const skip = (reason: SkipReason, rel: string): void => {
     log.record(reason, rel);
     leftOut.add(folderOf(rel));
+    stamps?.skipped(reason, rel);
   };
   const entries: FileEntry[] = [];
   const limiter = new Limiter(concurrency, signal);
@@ -92,6 +115,7 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   const inside = (p: string): boolean => p === realRoot || p.startsWith(rootPrefix);
 
   const readIgnoreFile = async (abs: string): Promise<string> => {
+    stamps?.ignoreFile(abs);
     const outcome = await limiter.run(() => readBounded(abs, maxFileBytes));
     if (outcome.kind !== 'ok') return '';
     return outcome.buf.toString('utf8', 0, outcome.size);
@@ -132,27 +156,16 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
       }
     }
     read++;
-    const outcome = await limiter.run(() => readBounded(abs, maxFileBytes, pool));
+    const outcome = await limiter.run(() => measureHere(abs, maxFileBytes, pool));
     progress();
-    switch (outcome.kind) {
-      case 'error':
-      case 'not-file':
-        skip('unreadable', rel);
-        return;
-      case 'too-large':
-        // Its size is checked before any read: nothing to save by remembering it.
-        skip('too-large', rel);
-        return;
-      case 'ok': {
-        const content = outcome.buf.subarray(0, outcome.size);
-        const binary = isBinary(content);
-        const lines = binary ? 0 : countLines(content);
-        outcome.release();
-        if (outcome.mtimeMs !== undefined) measured.set(rel, { size: outcome.size, mtimeMs: outcome.mtimeMs, status: binary ? SNAPSHOT_BINARY : SNAPSHOT_OK, lines });
-        if (binary) skip('binary', rel);
-        else entries.push({ path: rel, size: outcome.size, lines, language: detectLanguage(rel), mtimeMs: outcome.mtimeMs });
-      }
+    if (outcome.kind === 'too-large' && outcome.mtimeMs !== undefined) measured.set(rel, { size: outcome.size, mtimeMs: outcome.mtimeMs, status: SNAPSHOT_TOO_LARGE, lines: 0 });
+    if (outcome.kind !== 'ok') {
+      skip(outcome.kind, rel);
+      return;
     }
+    if (outcome.mtimeMs !== undefined) measured.set(rel, { size: outcome.size, mtimeMs: outcome.mtimeMs, status: outcome.binary ? SNAPSHOT_BINARY : SNAPSHOT_OK, lines: outcome.lines });
+    if (outcome.binary) skip('binary', rel);
+    else entries.push({ path: rel, size: outcome.size, lines: outcome.lines, language: detectLanguage(rel), mtimeMs: outcome.mtimeMs });
   };
 
   const progress = (): void => {
@@ -270,11 +283,13 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
 
   const walkDir = async (rel: string, abs: string, chain: readonly string[], inherited: IgnoreRules): Promise<void> => {
     let dirents: fs.Dirent[];
+    stamps?.dir(rel, abs);
     try {
       dirents = await limiter.run(() => fs.promises.readdir(abs, { withFileTypes: true }));
     } catch (error) {
       if (signal?.aborted) throw error;
       log.record('unreadable', rel === '' ? '.' : rel);
+      stamps?.cannotVouch();
       return;
     }
     let rules = inherited;
@@ -294,7 +309,10 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
         if (rules.ignores(childRel, false)) skip('ignored', childRel);
         else tasks.push(followLink(childRel, childAbs, chain, rules));
       } else if (dirent.isDirectory()) {
-        if (rules.ignores(childRel, true)) log.record('ignored', childRel);
+        if (rules.ignores(childRel, true)) {
+          log.record('ignored', childRel);
+          stamps?.skippedFolder(childRel);
+        }
         else tasks.push(walkDir(childRel, childAbs, [...chain, path.join(chain[chain.length - 1], dirent.name)], rules));
       } else if (dirent.isFile()) {
         if (rules.ignores(childRel, false)) skip('ignored', childRel);
@@ -308,6 +326,8 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   };
 
   const followLink = async (rel: string, abs: string, chain: readonly string[], rules: IgnoreRules): Promise<void> => {
+    // What a link leads to can change without a stamp of the walk changing.
+    stamps?.cannotVouch();
     let target: string;
     try {
       target = await limiter.run(() => fs.promises.realpath(abs));
@@ -356,5 +376,56 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   onProgress?.(seen);
   let gone = 0;
   if (previous) for (const p of previous.files.keys()) if (!measured.has(p)) gone++;
-  return { realRoot, entries: sorted, skipped: log.summary(), leftOut, signatures, measured, changes: { read, reused, gone } };
+  const tree = stamps?.result();
+  return { realRoot, entries: sorted, skipped: log.summary(), leftOut, signatures, measured, changes: { read, reused, gone }, ...(tree ? { tree } : {}) };
+}
+
+/**
+ * The walk's TreeStamps as it goes: each folder stamped (inode, change time) before it is listed — a change after that
+ * gives it another change time —, each ignore file before it is read, and what is left out for the rules.
+ */
+class TreeStamper {
+  private readonly stamps: TreeStamps = { dirs: [], dirInodes: [], dirCtimes: [], ignoreFiles: [], ignoreSizes: [], ignoreMtimes: [], skipped: { counts: {}, examples: {}, total: 0 }, leftOut: [] };
+  private readonly log = new SkipLog();
+  private readonly ruled = new Set<string>();
+  private vouched = true;
+
+  constructor(private readonly realRoot: string) {}
+
+  dir(rel: string, abs: string): void {
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) return this.cannotVouch();
+    this.stamps.dirs.push(rel);
+    this.stamps.dirInodes.push(st.ino);
+    this.stamps.dirCtimes.push(st.ctimeMs);
+  }
+
+  ignoreFile(abs: string): void {
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (st && !st.isFile()) return this.cannotVouch();
+    this.stamps.ignoreFiles.push(path.relative(this.realRoot, abs).split(path.sep).join('/'));
+    this.stamps.ignoreSizes.push(st ? st.size : -1);
+    this.stamps.ignoreMtimes.push(st ? st.mtimeMs : 0);
+  }
+
+  skipped(reason: SkipReason, rel: string): void {
+    if (reason === 'binary' || reason === 'too-large') return; // the files' own statuses say so
+    if (reason !== 'ignored' && reason !== 'secret') return this.cannotVouch();
+    this.log.record(reason, rel);
+    this.ruled.add(folderOf(rel));
+  }
+
+  /** An ignored folder: counted once, never entered (a search by folder does not go into it either). */
+  skippedFolder(rel: string): void {
+    this.log.record('ignored', rel);
+  }
+
+  cannotVouch(): void {
+    this.vouched = false;
+  }
+
+  result(): TreeStamps | undefined {
+    if (!this.vouched) return undefined;
+    return { ...this.stamps, skipped: this.log.summary(), leftOut: [...this.ruled] };
+  }
 }
