@@ -58,7 +58,8 @@ export function importSnapshotFile(dir: string, realRoot: string): string {
 
 export async function readImportSnapshot(file: string, realRoot: string): Promise<Map<string, ImportSnapshotEntry> | undefined> {
   try {
-    const stored = JSON.parse(await fs.promises.readFile(file, 'utf8')) as Stored;
+    // Decoded whole: readFile's own decoding goes through a StringDecoder chunk by chunk, several times slower.
+    const stored = JSON.parse((await fs.promises.readFile(file)).toString('utf8')) as Stored;
     if (stored.extractor !== EXTRACTOR || stored.root !== realRoot || typeof stored.files !== 'object') return undefined;
     const out = new Map<string, ImportSnapshotEntry>();
     for (const [p, [size, mtimeMs, raws]] of Object.entries(stored.files)) {

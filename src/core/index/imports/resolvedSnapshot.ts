@@ -73,7 +73,8 @@ const FINGERPRINT_RUN = 1024;
  */
 export async function readResolvedSnapshot(file: string, fingerprint: string): Promise<Record<string, string> | undefined> {
   try {
-    const stored = JSON.parse(await fs.promises.readFile(file, 'utf8')) as Stored;
+    // Decoded whole: readFile's own decoding goes through a StringDecoder chunk by chunk, several times slower.
+    const stored = JSON.parse((await fs.promises.readFile(file)).toString('utf8')) as Stored;
     if (stored.fingerprint !== fingerprint || typeof stored.files !== 'object' || stored.files === null) return undefined;
     return stored.files;
   } catch {
