@@ -12,7 +12,8 @@ export interface GoalRow {
   measured: string;
   ratio?: number;
   target: string;
-  status: 'MET' | 'NOT MET' | 'NOT MEASURED';
+  /** REPORTED: measured beside the goals, on a corpus the goal does not name (not counted). */
+  status: 'MET' | 'NOT MET' | 'NOT MEASURED' | 'REPORTED';
   note?: string;
 }
 
@@ -22,16 +23,24 @@ export const COLD_INDEX_GOAL = 1.25;
 
 const s = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
+/** The corpora issue 21 names for the warm-open goal: "the Python install, the kernel, Go and Java". */
+export const WARM_OPEN_CORPORA = new Set(['python-install', 'linux', 'go', 'java']);
+
 export function warmOpenGoals(rows: readonly WarmOpenRow[]): GoalRow[] {
-  return rows.map((r) => ({
-    goal: 'warm open (process start → complete index)',
-    corpus: r.corpus,
-    measured: `${s(r.warmMs)} vs ctags -R cold ${s(r.ctagsMs)}`,
-    ratio: r.ratio,
-    target: `≤ ${WARM_OPEN_GOAL}×`,
-    status: r.ratio <= WARM_OPEN_GOAL ? 'MET' : 'NOT MET',
-    note: `before main ${s(r.beforeMainMs)}, map ${s(r.mapMs)}, symbols ${s(r.symbolsMs)}, imports ${s(r.graphMs)}`,
-  }));
+  return rows.map((r) => {
+    const steps = `before main ${s(r.beforeMainMs)}, map ${s(r.mapMs)}, symbols ${s(r.symbolsMs)}, imports ${s(r.graphMs)}`;
+    const named = WARM_OPEN_CORPORA.has(r.corpus);
+    const bare = r.nodeStartMs === undefined ? '' : `; a bare \`node -e 0\` takes ${s(r.nodeStartMs)} here`;
+    return {
+      goal: 'warm open (process start → complete index)',
+      corpus: r.corpus,
+      measured: `${s(r.warmMs)} vs ctags -R cold ${s(r.ctagsMs)}`,
+      ratio: r.ratio,
+      target: `≤ ${WARM_OPEN_GOAL}×`,
+      status: !named ? 'REPORTED' : r.ratio <= WARM_OPEN_GOAL ? 'MET' : 'NOT MET',
+      note: named ? steps : `${steps} — not among the goal's corpora (Python install, kernel, Go, Java): ${WARM_OPEN_GOAL} × ctags is ${s(WARM_OPEN_GOAL * r.ctagsMs)}${bare}`,
+    };
+  });
 }
 
 /** The first grep of a session: the REPL's grep, every match, text cache empty, against rg as a process. */
@@ -91,5 +100,7 @@ export function goalTable(rows: readonly GoalRow[]): string {
   const head = '| goal | corpus | measured (same run) | ratio | target | status | inner steps / note |\n|---|---|---|---:|---|---|---|';
   const body = rows.map((r) => `| ${r.goal} | ${r.corpus} | ${r.measured} | ${r.ratio === undefined ? '–' : `${r.ratio.toFixed(2)}×`} | ${r.target} | ${r.status} | ${r.note ?? ''} |`);
   const met = rows.filter((r) => r.status === 'MET').length;
-  return [head, ...body, '', `${met} of ${rows.length} goals met.`].join('\n');
+  const goals = rows.filter((r) => r.status !== 'REPORTED').length;
+  const reported = rows.length - goals;
+  return [head, ...body, '', `${met} of ${goals} goals met${reported ? ` (${reported} more ${reported === 1 ? 'row' : 'rows'} reported beside them)` : ''}.`].join('\n');
 }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Corpus, availableCorpora, corporaFromArgs, hasCtags } from './corpora';
 import { median, timeTool } from './measure';
 import { runBench, saveResults } from './results';
+import { WARM_OPEN_CORPORA } from './goals';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -40,6 +41,8 @@ export interface WarmOpenRow {
   graphMs: number;
   mapFilesRead: number;
   importsExtracted: number;
+  /** A bare `node -e 0` in the same run (median of 5): what any Node process pays before its first line. */
+  nodeStartMs?: number;
 }
 
 const logLine = (line: string) => process.stderr.write(`${line}\n`);
@@ -64,10 +67,18 @@ function runIndex(root: string, home: string): Promise<IndexRun> {
   });
 }
 
+/** `node -e 0`, spawn to exit: median of 5. */
+async function nodeStart(): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) runs.push((await timeTool(process.execPath, ['-e', '0'], REPO, [0])).ms);
+  return median(runs);
+}
+
 /** Warm open of each corpus (a first index in a fresh HOME, then `reps` warm ones), against ctags -R cold. */
 export async function measureWarmOpen(corpora: readonly Corpus[], reps = REPS, log: (line: string) => void = logLine): Promise<WarmOpenRow[]> {
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: npm run build');
   const rows: WarmOpenRow[] = [];
+  const nodeStartMs = await nodeStart();
   for (const corpus of corpora) {
     const name = corpus.name;
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-warm-open-'));
@@ -82,7 +93,7 @@ export async function measureWarmOpen(corpora: readonly Corpus[], reps = REPS, l
       rows.push({
         corpus: name, date: new Date().toISOString().slice(0, 10), files: cold.summary.files, ctagsMs: ctags.ms, coldMs: cold.ms, warmMs, ratio: warmMs / ctags.ms, met: warmMs <= GOAL * ctags.ms,
         beforeMainMs: m((r) => r.ms - r.summary.ms), mapMs: m((r) => r.summary.loadMs), symbolsMs: m((r) => r.summary.symbolsMs),
-        graphMs: m((r) => r.summary.graphMs), mapFilesRead: m((r) => r.summary.mapFiles.read), importsExtracted: m((r) => r.summary.importsExtracted),
+        graphMs: m((r) => r.summary.graphMs), mapFilesRead: m((r) => r.summary.mapFiles.read), importsExtracted: m((r) => r.summary.importsExtracted), nodeStartMs,
       });
       log(`${name}: warm ${warmMs.toFixed(0)} ms = ${(warmMs / ctags.ms).toFixed(2)}× ctags`);
     } finally {
@@ -104,12 +115,13 @@ async function main(): Promise<void> {
     `# Warm open, whole process (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, node ${process.version})`,
     '',
     `Process start to complete index (map, symbols, imports) with the caches of a first run, median of ${REPS}, vs`,
-    '`ctags -R` cold in the same run. Goal: ≤ 0.25 × ctags. Inner steps (medians) beside the total.',
+    '`ctags -R` cold in the same run. Goal: ≤ 0.25 × ctags on the Python install, the kernel, Go and Java (the Python',
+    `stdlib sample is reported beside them). Inner steps (medians) beside the total; a bare \`node -e 0\` took ${rows[0]?.nodeStartMs !== undefined ? s(rows[0].nodeStartMs) : '—'} in this run.`,
     '',
     '| corpus | measured | files | ctags -R | first index | warm index | ratio | goal ≤ 0.25× | before main | map | files read | symbols | imports | imports re-extracted |',
     '|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) =>
-      `| ${r.corpus} | ${r.date ?? '—'} | ${r.files.toLocaleString('en-US')} | ${s(r.ctagsMs)} | ${s(r.coldMs)} | ${s(r.warmMs)} | ${r.ratio.toFixed(2)}× | ${r.met ? 'MET' : 'NOT MET'} | ` +
+      `| ${r.corpus} | ${r.date ?? '—'} | ${r.files.toLocaleString('en-US')} | ${s(r.ctagsMs)} | ${s(r.coldMs)} | ${s(r.warmMs)} | ${r.ratio.toFixed(2)}× | ${!WARM_OPEN_CORPORA.has(r.corpus) ? 'reported (not a goal corpus)' : r.met ? 'MET' : 'NOT MET'} | ` +
       `${s(r.beforeMainMs)} | ${s(r.mapMs)} | ${r.mapFilesRead} | ${s(r.symbolsMs)} | ${s(r.graphMs)} | ${r.importsExtracted} |`),
     '',
   ].join('\n');
