@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { ParsePool } from '../../src/core/index/symbols/parsePool';
 import { SymbolIndex } from '../../src/core/index/symbols/symbolIndex';
+import { type SymbolText, symbolTextString } from '../../src/core/index/symbols/symbolText';
 import type { ParseOutcome } from '../../src/core/index/symbols/symbolWorker';
 import { FileMap } from '../../src/core/workspace/fileMap';
 
@@ -24,7 +25,7 @@ const PY = 'class Greeter:\n    def hello(self, name):\n        return "hi " + n
 
 function names(outcome: ParseOutcome): string[] {
   assert.equal(outcome.kind, 'parsed');
-  return (JSON.parse((outcome as { data: string }).data) as [string][]).map((r) => r[0]);
+  return (JSON.parse(symbolTextString((outcome as { data: SymbolText }).data)) as [string][]).map((r) => r[0]);
 }
 
 test('a pool adopts the threads prewarm started, and they parse', async () => {

@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerScript, workerSetup } from './grammarAssets';
 import type { ParseJob, ParseOutcome } from './symbolWorker';
+import { unpackTexts } from './symbolText';
 
 interface Queued {
   job: ParseJob;
@@ -146,11 +147,11 @@ function send(slot: Slot, next: Queued): void {
 function spawnSlot(owner: ParsePool | undefined): Slot {
   const worker = new Worker(workerScript(), { workerData: workerSetup() });
   const slot: Slot = { worker, own: [], warmed: new Set(), owner };
-  worker.on('message', (msg: { results: ParseOutcome[] }) => {
+  worker.on('message', (msg: { results: ParseOutcome[]; texts?: ArrayBuffer }) => {
     const finished = slot.busy;
     slot.busy = undefined;
     worker.unref();
-    finished?.resolve(msg.results);
+    finished?.resolve(unpackTexts(msg.results, msg.texts));
     slot.owner?.done();
   });
   const fail = (error: Error): void => {

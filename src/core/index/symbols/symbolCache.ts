@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { EventLoopSlices } from '../../eventLoopSlices';
 import { jsonMembers } from '../../jsonParts';
 import { writeFileAtomic } from '../../writeFileAtomic';
+import { type SymbolText, symbolTextString } from './symbolText';
 
 // 2: records' hash is the file's git blob id (content key), which index packs are keyed by.
 const FORMAT = 2;
@@ -17,8 +18,8 @@ export interface FileRecord {
   mtimeMs: number;
   hash: string;
   count: number;
-  /** Encoded symbols, or where they sit in the loaded cache body. */
-  data: string | { body: Buffer; off: number; len: number };
+  /** Encoded symbols, or where they sit in a buffer (the loaded cache body, what a parser thread handed over). */
+  data: SymbolText;
   skipped?: string;
 }
 
@@ -35,8 +36,7 @@ export function cacheFile(dir: string, root: string): string {
 }
 
 export function decodeData(record: FileRecord): string {
-  const d = record.data;
-  return typeof d === 'string' ? d : d.body.toString('utf8', d.off, d.off + d.len);
+  return symbolTextString(record.data);
 }
 
 /** A file's entry in a cache file's header: its record without the symbols, and where they sit in the body. */

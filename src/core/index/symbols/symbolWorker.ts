@@ -13,6 +13,7 @@ import type * as TreeSitter from 'web-tree-sitter';
 const { Parser } = require('web-tree-sitter') as typeof TreeSitter;
 type Parser = TreeSitter.Parser;
 import { SymbolRecord, extractSymbols } from './extractSymbols';
+import { packTexts, type SymbolText } from './symbolText';
 import { Grammar, GrammarSpec, loadGrammar } from './grammarLoader';
 import { blankBodies } from './blankBodies';
 import { regionText } from './regions';
@@ -62,10 +63,10 @@ export interface ParseJob {
 
 /** Per file: parsed (symbols as JSON of SymbolRecord[]), unchanged (hash equals knownHash), or skipped. */
 export type ParseOutcome =
-  | { kind: 'parsed'; hash: string; size: number; mtimeMs: number; data: string; count: number }
+  | { kind: 'parsed'; hash: string; size: number; mtimeMs: number; data: SymbolText; count: number }
   | { kind: 'unchanged'; hash: string; size: number; mtimeMs: number }
   | { kind: 'hashed'; hash: string; size: number; mtimeMs: number }
-  | { kind: 'region'; size: number; mtimeMs: number; data: string; count: number }
+  | { kind: 'region'; size: number; mtimeMs: number; data: SymbolText; count: number }
   | { kind: 'skipped'; reason: 'too-large' | 'timeout' | 'parse-error' | 'unreadable' | 'no-grammar'; size: number; mtimeMs: number; message?: string };
 
 const setup = workerData as WorkerSetup;
@@ -259,6 +260,7 @@ if (parentPort) {
     }
     for (const id of job.warm ?? []) await warm(id).catch(() => undefined);
     for (const file of job.files) results.push(await parseOne(file, job));
-    port.postMessage({ id, results });
+    const texts = packTexts(results);
+    port.postMessage({ id, results, texts }, [texts]);
   });
 }
