@@ -7,6 +7,7 @@ import { detectLanguage } from './language';
 import { byCodeUnits, sortInSlices } from '../sortInSlices';
 import { Limiter } from './limiter';
 import { RACY_MS, SNAPSHOT_BINARY, SNAPSHOT_OK, SNAPSHOT_TOO_LARGE, type SnapshotFile, type TreeStamps } from './mapSnapshot';
+import { TreeStamper } from './treeStamper';
 import { MEASURE_BINARY, MEASURE_OK, MEASURE_TOO_LARGE, MEASURE_UNCHANGED, runMeasure, scanParallelism } from './scanWorkers';
 import { isSecretName, isSecretPath } from './secrets';
 import { SkipLog } from './skipLog';
@@ -378,54 +379,4 @@ export async function walkWorkspace(absRoot: string, options: WalkOptions): Prom
   if (previous) for (const p of previous.files.keys()) if (!measured.has(p)) gone++;
   const tree = stamps?.result();
   return { realRoot, entries: sorted, skipped: log.summary(), leftOut, signatures, measured, changes: { read, reused, gone }, ...(tree ? { tree } : {}) };
-}
-
-/**
- * The walk's TreeStamps as it goes: each folder stamped (inode, change time) before it is listed — a change after that
- * gives it another change time —, each ignore file before it is read, and what is left out for the rules.
- */
-class TreeStamper {
-  private readonly stamps: TreeStamps = { dirs: [], dirInodes: [], dirCtimes: [], ignoreFiles: [], ignoreSizes: [], ignoreMtimes: [], skipped: { counts: {}, examples: {}, total: 0 }, leftOut: [] };
-  private readonly log = new SkipLog();
-  private readonly ruled = new Set<string>();
-  private vouched = true;
-
-  constructor(private readonly realRoot: string) {}
-
-  dir(rel: string, abs: string): void {
-    const st = fs.statSync(abs, { throwIfNoEntry: false });
-    if (!st?.isDirectory()) return this.cannotVouch();
-    this.stamps.dirs.push(rel);
-    this.stamps.dirInodes.push(st.ino);
-    this.stamps.dirCtimes.push(st.ctimeMs);
-  }
-
-  ignoreFile(abs: string): void {
-    const st = fs.statSync(abs, { throwIfNoEntry: false });
-    if (st && !st.isFile()) return this.cannotVouch();
-    this.stamps.ignoreFiles.push(path.relative(this.realRoot, abs).split(path.sep).join('/'));
-    this.stamps.ignoreSizes.push(st ? st.size : -1);
-    this.stamps.ignoreMtimes.push(st ? st.mtimeMs : 0);
-  }
-
-  skipped(reason: SkipReason, rel: string): void {
-    if (reason === 'binary' || reason === 'too-large') return; // the files' own statuses say so
-    if (reason !== 'ignored' && reason !== 'secret') return this.cannotVouch();
-    this.log.record(reason, rel);
-    this.ruled.add(folderOf(rel));
-  }
-
-  /** An ignored folder: counted once, never entered (a search by folder does not go into it either). */
-  skippedFolder(rel: string): void {
-    this.log.record('ignored', rel);
-  }
-
-  cannotVouch(): void {
-    this.vouched = false;
-  }
-
-  result(): TreeStamps | undefined {
-    if (!this.vouched) return undefined;
-    return { ...this.stamps, skipped: this.log.summary(), leftOut: [...this.ruled] };
-  }
 }
