@@ -10,13 +10,12 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { availableCorpora, corporaFromArgs, ensureRipgrep, hasCtags } from './corpora';
-import { timeTool } from './measure';
+import { RG_FLAGS, timeTool } from './measure';
 import { runBench, saveResults } from './results';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CACHE_DIR = path.join(REPO, '.bench-cache');
-const RG_FLAGS = ['--no-config', '--no-require-git', '--no-ignore-parent', '--hidden', '--follow', '--max-filesize', '1M', '-g', '!.git'];
 
 interface Row {
   corpus: string;

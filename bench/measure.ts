@@ -62,3 +62,6 @@ export async function timeTool(cmd: string, args: string[], cwd: string, okCodes
   }
   return { ms: r.ms, value: r };
 }
+
+/** How every bench runs ripgrep as the reference: everything a user's plain `rg` sees, links followed, no .git. */
+export const RG_FLAGS = ['--no-config', '--no-require-git', '--no-ignore-parent', '--hidden', '--follow', '--max-filesize', '1M', '-g', '!.git'];

@@ -15,7 +15,7 @@ import { cliRipgrep } from '../src/cli/ripgrepBinary';
 import { type GoalRow, coldIndexGoals, firstGrepGoals, goalTable, unmeasuredKernelGoals, warmOpenGoals } from './goals';
 import { kernelInVscodeGoals } from './kernelInVscode';
 import { measureWarmOpen } from './warmOpen';
-import { median, timeCall, timeTool, warmMedian } from './measure';
+import { RG_FLAGS, median, timeCall, timeTool, warmMedian } from './measure';
 import { measureSymbols } from './symbolBench';
 import { measurePackImport, packImportTable } from './packImport';
 import { poolFanoutTable, runPoolFanoutBench } from './poolFanout';
@@ -32,7 +32,6 @@ const RESULTS_DIR = path.join(REPO, 'bench', 'results');
  * it), hidden files searched (we list them; .git itself is never in the map), symlinks followed (we
  * follow those that stay inside the root), the same 1 MiB per-file cap.
  */
-const RG_FLAGS = ['--no-config', '--no-require-git', '--no-ignore-parent', '--hidden', '--follow', '--max-filesize', '1M', '-g', '!.git'];
 /** Time boxes for the kernel-sized probes: a complete index (plus its dump and import graph), and the parse floor. */
 const SYMBOL_FULL_TIMEOUT_MS = 480_000;
 const SYMBOL_FLOOR_TIMEOUT_MS = 360_000;
