@@ -37,23 +37,24 @@ export async function runIndex(args: CliArgs): Promise<number> {
     ]);
     const inScope = (path: string) => !scope || inScopeDir(scope.dir, path);
     const symbols = scope ? (await code.symbolIndex.allSymbols()).filter((s) => inScope(s.path)) : undefined;
+    const graphStats = graph.stats; // counted over every edge: once
     const summary = {
       files: scope ? scope.map.size : map.size,
       symbols: symbols ? symbols.length : stats.symbols,
       languages: scope ? scopedLanguages(scope.map) : stats.languages,
       packages: graph.packages().filter((p) => inScope(p.path)).length,
-      imports: scope ? scope.map.files().reduce((n, f) => n + graph.imports(f.path).length, 0) : graph.stats.edges,
+      imports: scope ? scope.map.files().reduce((n, f) => n + graph.imports(f.path).length, 0) : graphStats.edges,
       ms: Date.now() - started,
       loadMs,
       // Inner steps: the map (files read vs taken from its snapshot), then symbols and imports side by side.
       mapFiles: map.loadStats,
       symbolsMs,
-      graphMs: graph.stats.ms,
-      importsExtracted: graph.stats.extracted,
+      graphMs: graphStats.ms,
+      importsExtracted: graphStats.extracted,
       importsRestored: graph.fromSnapshot,
       cachedFiles: stats.cachedFiles,
       parsedFiles: stats.parsedFiles,
-      ...(pack ? { imported: { file: pack.file, createdAt: pack.createdAt, seededFiles: stats.seededFiles, seededImports: graph.stats.seeded, notes: pack.notes } } : {}),
+      ...(pack ? { imported: { file: pack.file, createdAt: pack.createdAt, seededFiles: stats.seededFiles, seededImports: graphStats.seeded, notes: pack.notes } } : {}),
       skipped: map.skipped.counts,
       indexSkipped: stats.skipped,
       ...(scope ? { scope: scopeInfo(scope) } : {}),
@@ -89,7 +90,7 @@ export async function runIndex(args: CliArgs): Promise<number> {
       }
       for (const [reason, count] of Object.entries(stats.skipped)) process.stdout.write(`  not indexed: ${count} ${reason}\n`);
       if (pack) {
-        process.stdout.write(`  from the pack ${pack.file}: ${stats.seededFiles} files' symbols, ${graph.stats.seeded} files' imports; ${stats.parsedFiles} files parsed\n`);
+        process.stdout.write(`  from the pack ${pack.file}: ${stats.seededFiles} files' symbols, ${graphStats.seeded} files' imports; ${stats.parsedFiles} files parsed\n`);
         for (const note of pack.notes) process.stdout.write(`  note: ${note}\n`);
       }
       if (args.exportPack) process.stdout.write(`  exported the index to ${args.exportPack}\n`);

@@ -221,7 +221,7 @@ export class FileMap {
       exclude,
       onProgress: options.onProgress,
       signal: options.signal,
-      previous: snapshot?.previous,
+      previous,
       stampTree: Boolean(snapshot),
       onListed: options.onListed && ((listing) => {
         const store: Store = { realRoot: listing.realRoot, maxFileBytes, cache: new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),

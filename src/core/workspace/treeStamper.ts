@@ -11,7 +11,7 @@ import { folderOf } from './walk';
  * gives it another change time —, each ignore file before it is read, and what is left out for the rules.
  */
 export class TreeStamper {
-  private readonly stamps: TreeStamps = { dirs: [], dirInodes: [], dirCtimes: [], ignoreFiles: [], ignoreSizes: [], ignoreMtimes: [], skipped: { counts: {}, examples: {}, total: 0 }, leftOut: [] };
+  private readonly stamps: Omit<TreeStamps, 'skipped' | 'leftOut'> = { dirs: [], dirInodes: [], dirCtimes: [], ignoreFiles: [], ignoreSizes: [], ignoreMtimes: [] };
   private readonly log = new SkipLog();
   private readonly ruled = new Set<string>();
   private vouched = true;

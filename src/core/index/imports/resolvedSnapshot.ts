@@ -84,7 +84,8 @@ export async function readResolvedSnapshot(file: string, fingerprint: string): P
 
 /**
  * A file's packed edges (`kind TAB line TAB to TAB packageDir TAB specifier` per line, `to` an index into `paths`, -1
- * for none; packageDir empty for none), each handed to `edge` as it is read; false when the text is not such a list (nothing is handed after the bad line).
+ * for none; packageDir empty for none), each handed to `edge` as it is read; false when the text is not such a list
+ * (nothing is handed after the bad line).
  */
 export function unpackEdges(packed: string, paths: readonly string[], edge: (kind: ImportKind, line: number, specifier: string, to: string | undefined, packageDir: string | undefined) => void): boolean {
   if (typeof packed !== 'string') return false;
