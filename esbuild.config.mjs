@@ -1,6 +1,7 @@
 // Bundles the CLI (and, once it exists, the extension) into dist/, with the QuickJS .wasm copied beside them.
 import { build, context } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, chmodSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -8,8 +9,19 @@ const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
+/** A hash of source files, fixed at build time: the same in every bundle (see src/core/index/imports/sourceKeys.ts). */
+function sourceKey(files) {
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(existsSync(file) ? readFileSync(file) : '').update('\0');
+  return JSON.stringify(hash.digest('hex').slice(0, 16));
+}
+
 const common = {
   bundle: true,
+  define: {
+    RECURSE_RESOLVER_KEY: sourceKey(['src/core/index/imports/importResolver.ts', 'src/core/index/imports/workspaceConfig.ts']),
+    RECURSE_EXTRACTOR_KEY: sourceKey(['src/core/index/imports/importExtractor.ts']),
+  },
   platform: 'node',
   format: 'cjs',
   target: 'node20',

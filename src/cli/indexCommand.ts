@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { CodeIndex } from '../core/index/codeIndex';
+import { CodeIndex, prefetchIndexCaches } from '../core/index/codeIndex';
 import { inScopeDir, resolveScope, scopeInfo, scopeLabel } from '../core/index/scope';
 import { readIndexPack } from '../core/index/pack/indexPack';
 import { indexedLanguage } from '../core/index/symbols/languages';
@@ -14,11 +14,10 @@ export async function runIndex(args: CliArgs): Promise<number> {
   // A pack is read and checked whole before anything is built or cached: a refused one changes nothing.
   const pack = args.importPack ? await readIndexPack(args.importPack) : undefined;
   const started = Date.now();
-  const map = await FileMap.load(root, {
-    exclude: args.exclude,
-    maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined,
-    snapshot: true,
-  });
+  const mapOptions = { exclude: args.exclude, maxFileBytes: args.maxFileSizeKB ? args.maxFileSizeKB * 1024 : undefined };
+  // Without a pack the symbol cache, map snapshot and resolved graph are what a warm open reads: read them meanwhile.
+  if (!pack) prefetchIndexCaches(root, mapOptions);
+  const map = await FileMap.load(root, { ...mapOptions, snapshot: true });
   const loadMs = Date.now() - started;
   const code = new CodeIndex(map, {
     ...(pack ? { pack: () => Promise.resolve(pack) } : {}),

@@ -20,6 +20,11 @@ export interface CliRunOptions {
    * empty directory for this run alone, removed when it ends, so runs never share a cache by accident.
    */
   home?: string;
+  /**
+   * Another bundle of dist/ to run the command line of (e.g. 'cliMain.js'), instead of the `recurse` launcher — which
+   * runs `recurse index` from its own bundle (cliIndex.js) and every other command from cliMain.js.
+   */
+  bundle?: string;
   onSpawn?(child: ChildProcess): void;
 }
 
@@ -33,7 +38,10 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
     const own = options.home ? undefined : mkdtempSync(join(tmpdir(), 'recurse-cli-home-'));
     const dir = options.home ?? own!;
     const home = { HOME: dir, XDG_CACHE_HOME: join(dir, 'cache') };
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const entry = options.bundle
+      ? ['-e', `require(${JSON.stringify(join(CLI, '..', options.bundle))}).runCommandLine()`, '--', 'recurse']
+      : [CLI];
+    const child = spawn(process.execPath, [...entry, ...args], {
       env: { ...clean, ...home, RECURSE_OLLAMA_URL: 'http://127.0.0.1:9/v1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

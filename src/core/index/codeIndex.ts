@@ -1,9 +1,34 @@
-import type { FileMap } from '../workspace/fileMap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_MAX_FILE_BYTES, type FileMap } from '../workspace/fileMap';
 import { grep } from '../workspace/grep';
+import { defaultSnapshotDir, snapshotFile } from '../workspace/mapSnapshot';
+import { prefetchFiles } from '../wholeFileRead';
 import { ImportGraph } from './imports/importGraph';
+import { resolvedSnapshotFile } from './imports/resolvedSnapshot';
 import type { RawImport } from './imports/importExtractor';
 import { type IndexPack, writeIndexPack } from './pack/indexPack';
+import { cacheFile, defaultCacheDir } from './symbols/symbolCache';
 import { type CodeSymbol, SymbolIndex, type SymbolIndexOptions } from './symbols/symbolIndex';
+
+/**
+ * Starts reading, on libuv's threads, the caches a warm open of `root` with the default cache folders starts from —
+ * the map snapshot, the symbol cache and the resolved import graph — so they are in memory by the time the map is
+ * loaded and the index asks for them (each read is taken once, and checked as a fresh read would be).
+ */
+export function prefetchIndexCaches(root: string, map: { maxFileBytes?: number; exclude?: readonly string[] }): void {
+  const absRoot = path.resolve(root);
+  let realRoot = absRoot;
+  try {
+    realRoot = fs.realpathSync(absRoot);
+  } catch {
+    // The load reports a missing root.
+  }
+  const mapSnapshot = snapshotFile(realRoot, { maxFileBytes: map.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, exclude: map.exclude ?? [] });
+  // The map's first, alone: the load waits for it before anything else, and the symbol cache's pieces (a kernel's:
+  // hundreds of MB) would hold every thread of the pool meanwhile.
+  void prefetchFiles([mapSnapshot]).then(() => prefetchFiles([cacheFile(defaultCacheDir(), absRoot), resolvedSnapshotFile(defaultSnapshotDir(), realRoot)]));
+}
 
 /**
  * Code intelligence over one file map: the tree-sitter symbol index (built in the background, answering

@@ -3,11 +3,11 @@
 // A file is trusted again only when a stat finds the same size and modification time, and that time is older than
 // the snapshot by more than the clock's resolution (a same-size rewrite within it could otherwise go unnoticed).
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { recurseCacheRoot } from '../cacheRoot';
 import { EventLoopSlices } from '../eventLoopSlices';
 import { byCodeUnits, sortInSlices } from '../sortInSlices';
+import { readWholeFile } from '../wholeFileRead';
 import { writeFileAtomic } from '../writeFileAtomic';
 import type { SkippedSummary } from './fileMap';
 
@@ -64,7 +64,12 @@ interface Header {
 }
 
 /** Where the snapshot of a map of `realRoot` built with these options lives. */
-export function snapshotFile(realRoot: string, options: { maxFileBytes: number; exclude: readonly string[] }, dir = path.join(recurseCacheRoot(), 'maps')): string {
+/** Where map snapshots (and the resolved import graphs beside them) are kept unless told otherwise. */
+export function defaultSnapshotDir(): string {
+  return path.join(recurseCacheRoot(), 'maps');
+}
+
+export function snapshotFile(realRoot: string, options: { maxFileBytes: number; exclude: readonly string[] }, dir = defaultSnapshotDir()): string {
   const key = createHash('sha256').update(JSON.stringify([realRoot, options.maxFileBytes, [...options.exclude].sort()])).digest('hex').slice(0, 32);
   return path.join(dir, `${key}.map`);
 }
@@ -73,7 +78,7 @@ export function snapshotFile(realRoot: string, options: { maxFileBytes: number; 
 export async function readSnapshot(file: string, realRoot: string): Promise<{ files: Map<string, SnapshotFile>; takenAt: number; tree?: TreeStamps } | undefined> {
   let data: Buffer;
   try {
-    data = await fs.promises.readFile(file);
+    data = await readWholeFile(file);
   } catch {
     return undefined;
   }

@@ -9,9 +9,10 @@ import { EventLoopSlices } from '../../eventLoopSlices';
 import { jsonMembers } from '../../jsonParts';
 import { writeFileAtomic } from '../../writeFileAtomic';
 import { IMPORT_EXTRACTOR_SOURCE, type RawImport } from './importExtractor';
+import { extractorKey } from './sourceKeys';
 
 /** The extractor's identity: imports extracted by another version of it are extracted again. */
-export const EXTRACTOR = createHash('sha256').update(IMPORT_EXTRACTOR_SOURCE).digest('hex').slice(0, 16);
+export const EXTRACTOR = extractorKey(IMPORT_EXTRACTOR_SOURCE);
 
 export interface ImportSnapshotEntry {
   size: number;

@@ -3,13 +3,14 @@
 // large tree that resolution is most of the graph's warm build). Anything different — a file added, removed or
 // touched, another resolver — gives another fingerprint, and the graph is resolved afresh.
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RACY_MS } from '../../workspace/mapSnapshot';
+import { readWholeFile } from '../../wholeFileRead';
 import { writeFileAtomic } from '../../writeFileAtomic';
 import { jsonMembers } from '../../jsonParts';
 import type { ImportKind } from './importGraph';
 import { ImportResolver } from './importResolver';
+import { resolverKey } from './sourceKeys';
 import { readWorkspaceConfig } from './workspaceConfig';
 import { EventLoopSlices } from '../../eventLoopSlices';
 
@@ -32,7 +33,7 @@ export interface FileStamp {
 
 const KINDS: ImportKind[] = ['import', 'export', 'require', 'dynamic', 'include', 'use', 'mod'];
 /** The code that decides resolutions: another version of it must not reuse these. */
-const RESOLVER = createHash('sha256').update(ImportResolver.toString()).update(readWorkspaceConfig.toString()).digest('hex').slice(0, 16);
+const RESOLVER = resolverKey(ImportResolver, readWorkspaceConfig);
 
 interface Stored {
   fingerprint: string;
@@ -74,7 +75,7 @@ const FINGERPRINT_RUN = 1024;
 export async function readResolvedSnapshot(file: string, fingerprint: string): Promise<Record<string, string> | undefined> {
   try {
     // Decoded whole: readFile's own decoding goes through a StringDecoder chunk by chunk, several times slower.
-    const stored = JSON.parse((await fs.promises.readFile(file)).toString('utf8')) as Stored;
+    const stored = JSON.parse((await readWholeFile(file)).toString('utf8')) as Stored;
     if (stored.fingerprint !== fingerprint || typeof stored.files !== 'object' || stored.files === null) return undefined;
     return stored.files;
   } catch {

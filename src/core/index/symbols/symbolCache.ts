@@ -4,6 +4,7 @@ import { recurseCacheRoot } from '../../cacheRoot';
 import * as path from 'node:path';
 import { EventLoopSlices } from '../../eventLoopSlices';
 import { jsonMembers } from '../../jsonParts';
+import { readWholeFile } from '../../wholeFileRead';
 import { writeFileAtomic } from '../../writeFileAtomic';
 import { type SymbolText, symbolTextString } from './symbolText';
 
@@ -106,44 +107,13 @@ export function cacheRecord(entry: CacheEntry, body: Buffer): FileRecord | undef
  */
 export function readCache(file: string): { entries: Map<string, CacheEntry>; body: Promise<Buffer | undefined> } {
   // Started first, so the read runs while the header is parsed here.
-  const whole = readWhole(file).catch(() => undefined);
+  const whole = readWholeFile(file).catch(() => undefined);
   const line = readHeaderLine(file);
   if (!line) return { entries: new Map(), body: Promise.resolve(undefined) };
   const entries = parseHeader(line);
   if (entries.size === 0) return { entries, body: Promise.resolve(undefined) };
   const body = whole.then((buf) => (buf && buf.length >= line.length && buf.subarray(0, line.length).equals(line) ? buf.subarray(line.length) : undefined));
   return { entries, body };
-}
-
-/** Pieces a large cache is read in at once: libuv's threads fault its pages in side by side. */
-const READ_PIECES = 4;
-const PIECE_MIN_BYTES = 4 << 20;
-
-/** A whole file, read on libuv's threads in a few large pieces at once (fs.promises.readFile reads 512 KiB at a time). */
-async function readWhole(file: string): Promise<Buffer> {
-  const handle = await fs.promises.open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    const buf = Buffer.allocUnsafe(size);
-    const pieces = Math.max(1, Math.min(READ_PIECES, Math.floor(size / PIECE_MIN_BYTES)));
-    const step = Math.ceil(size / pieces);
-    const filled = await Promise.all(Array.from({ length: pieces }, async (_, i) => {
-      const from = i * step;
-      const to = Math.min(size, from + step);
-      let off = from;
-      while (off < to) {
-        const { bytesRead } = await handle.read(buf, off, to - off, off);
-        if (bytesRead === 0) break;
-        off += bytesRead;
-      }
-      return off - from;
-    }));
-    const total = filled.reduce((a, b) => a + b, 0);
-    // A file that shrank while being read: not a cache to trust (the header check then fails).
-    return total === size ? buf : buf.subarray(0, filled[0]);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The cache file's contents: a JSON header line (one entry per file, with its data's offset), then the data. */
