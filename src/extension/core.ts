@@ -17,6 +17,7 @@ export type { ReviewReport } from '../core/review/reviewReport';
 export { verifyCitations } from '../core/citations/citations';
 export { resolveScope } from '../core/index/scope';
 export { prewarmQuickJS } from '../core/sandbox/quickjsModule';
+export { resolveRunWindows } from '../core/llm/contextWindow';
 export { listEndpointModels, testCompletion } from '../core/llm/endpointCheck';
 export { SubCallCache, defaultSubCallCacheDir } from '../core/llm/subCallCache';
 export { Conversation } from '../core/workflows/conversation';

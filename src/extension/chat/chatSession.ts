@@ -244,6 +244,9 @@ export class ChatSession {
       const settings = readSettings(folder);
       const models = await createModels(settings, this.deps.keys);
       if (signal.aborted) throw new Error('cancelled');
+      // The endpoint is asked what windows it serves the models with while the folder is read (each model keeps the
+      // answer): on a first open of a large tree the run then starts without a round of probes after the listing.
+      void loadCore().resolveRunWindows(models.root, models.sub, { root: settings.contextWindow, sub: settings.subContextWindow }, signal).catch(() => undefined);
       // Only questions span every folder of a multi-root workspace; a review is of one git repository.
       const folders = acrossFolders && !preferredFolder ? this.deps.scope?.wholeWorkspace?.() : undefined;
       status.update({ phase: `reading ${folders ? 'the workspace' : folder.name}` });
