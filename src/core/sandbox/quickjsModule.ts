@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import {
   newQuickJSWASMModuleFromVariant,
   newVariant,
@@ -55,13 +56,35 @@ function compiledWasm(): Promise<WebAssembly.Module | undefined> {
       const file = wasmPath();
       if (!file) return undefined;
       const bytes = await fs.promises.readFile(file);
-      return WebAssembly.compile(bytes);
+      return compileEagerly(bytes);
     })();
     compiled.catch(() => {
       compiled = undefined; // a failed load must not poison every later attempt
     });
   }
   return compiled;
+}
+
+/**
+ * V8 compiles a WebAssembly module's functions lazily, each on its first call and on the calling thread: the first
+ * sandbox's set-up (QuickJS parsing and running its bootstrap) then held the event loop 80-140 ms on a 2-core
+ * machine, one of the extension host's longest stalls on a first question. Compiled eagerly, the whole module is
+ * compiled by V8's background threads while `WebAssembly.compile` is awaited. The flag is V8's, process-wide: it is
+ * set for this compile alone and set back (lazy is V8's default) once it is done.
+ */
+async function compileEagerly(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> {
+  let flagged = false;
+  try {
+    v8.setFlagsFromString('--no-wasm-lazy-compilation');
+    flagged = true;
+  } catch {
+    // Lazily compiled, it still works.
+  }
+  try {
+    return await WebAssembly.compile(bytes);
+  } finally {
+    if (flagged) v8.setFlagsFromString('--wasm-lazy-compilation');
+  }
 }
 
 /**
