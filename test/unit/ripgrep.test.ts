@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileMap } from '../../src/core/workspace/fileMap';
 import { GrepOptions, GrepResult, compilePattern, grep, grepSync } from '../../src/core/workspace/grep';
-import { ripgrepQuery } from '../../src/core/workspace/ripgrep';
+import { ripgrepMajorVersion, ripgrepMajorVersionAsync, ripgrepQuery } from '../../src/core/workspace/ripgrep';
 import { rgPattern } from '../../src/core/workspace/rgPattern';
 import { cliRipgrep } from '../../src/cli/ripgrepBinary';
 import { tempTree } from '../support/tempTree';
@@ -64,6 +64,28 @@ describe('ripgrep binary', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
     assert.ok(RG, 'no ripgrep found');
+  });
+
+  test('which ripgrep a binary is, asked without holding the thread, once per binary', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recurse-rg-version-'));
+    try {
+      const runs = path.join(dir, 'runs');
+      const script = (name: string, says: string) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, `#!/bin/sh\necho run >> '${runs}'\necho "${says}"\n`, { mode: 0o755 });
+        return file;
+      };
+      const rg = script('rg', 'ripgrep 14.1.0 (rev e50df40a19)');
+      const asked = [ripgrepMajorVersionAsync(rg), ripgrepMajorVersionAsync(rg)];
+      assert.deepEqual(await Promise.all(asked), [14, 14]);
+      assert.equal(ripgrepMajorVersion(rg), 14, 'the synchronous answer is the one already asked');
+      assert.equal(await ripgrepMajorVersionAsync(rg), 14);
+      assert.equal(fs.readFileSync(runs, 'utf8'), 'run\n', 'the binary ran once');
+      assert.equal(await ripgrepMajorVersionAsync(script('other', 'grep (GNU grep) 3.11')), undefined, 'not ripgrep');
+      assert.equal(await ripgrepMajorVersionAsync(path.join(dir, 'missing')), undefined, 'no such binary');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import { SkipLog, emptySkipped } from './skipLog';
 import { renderTree } from './tree';
 import { mayContain } from './trigramFilter';
 import { readSnapshot, snapshotFile, writeSnapshot } from './mapSnapshot';
+import { ripgrepMajorVersionAsync } from './ripgrep';
 import { takeUnchangedTree } from './unchangedTree';
 import { folderOf, walkWorkspace } from './walk';
 import { MeasureHolds } from './measureHolds';
@@ -210,6 +211,8 @@ export class FileMap {
     const exclude = options.exclude ?? [];
     const takenAt = Date.now();
     const snapshot = options.snapshot ? await openSnapshot(absRoot, maxFileBytes, exclude, options.snapshot) : undefined;
+    // Whether the binary is ripgrep (and which) is asked now, without waiting: known by the first grep.
+    if (options.ripgrep) void ripgrepMajorVersionAsync(options.ripgrep);
     const holds = options.onListed ? new MeasureHolds() : undefined;
     let provisional: Promise<void> | undefined;
     // A tree that kept its shape since the snapshot is taken from it without listing a folder (not while streaming:

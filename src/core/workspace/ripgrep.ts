@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { CompiledPattern } from './grep';
 import { rgPattern } from './rgPattern';
@@ -191,6 +191,29 @@ export function ripgrepMajorVersion(rg: string): number | undefined {
   return versions.get(rg);
 }
 
+const checking = new Map<string, Promise<number | undefined>>();
+
+/**
+ * `ripgrepMajorVersion` without holding the thread (in an extension host of 1.5 GB the synchronous run took ~30 ms):
+ * asked once per binary, and what it says is what `ripgrepMajorVersion` answers from then on.
+ */
+export function ripgrepMajorVersionAsync(rg: string): Promise<number | undefined> {
+  if (versions.has(rg)) return Promise.resolve(versions.get(rg));
+  let asked = checking.get(rg);
+  if (!asked) {
+    asked = new Promise((resolve) => {
+      execFile(rg, ['--version'], { timeout: 10_000, windowsHide: true }, (error, stdout) => {
+        const found = error ? null : /^ripgrep (\d+)\./.exec(String(stdout));
+        if (!versions.has(rg)) versions.set(rg, found ? Number(found[1]) : undefined);
+        checking.delete(rg);
+        resolve(versions.get(rg));
+      });
+    });
+    checking.set(rg, asked);
+  }
+  return asked;
+}
+
 /** True when `rg` says it is ripgrep: an exit status from anything else means nothing. */
 function isRipgrep(rg: string): boolean {
   return ripgrepMajorVersion(rg) !== undefined;
@@ -214,7 +237,7 @@ export function ripgrepLinesSync(rg: string, query: string[], files: readonly Di
  * not tell. An abort kills ripgrep.
  */
 export async function ripgrepLines(rg: string, query: string[], files: readonly DiskFile[] | FolderSearch, maxPerFile: number, signal?: AbortSignal): Promise<Map<number, RipgrepLines> | undefined> {
-  if (!isRipgrep(rg)) return undefined;
+  if ((await ripgrepMajorVersionAsync(rg)) === undefined) return undefined;
   const found = new Map<number, RipgrepLines>();
   for (const batch of batches(files)) {
     if (!(await ripgrepOutput(rg, argsFor(query, maxPerFile, batch), batch.root, new LineCollector(batch, found).parse, signal))) return undefined;
