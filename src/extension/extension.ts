@@ -59,6 +59,7 @@ import { QuickInputs } from './setup/quickInputs';
 import { setApiKey } from './setup/setApiKey';
 import { WalkthroughProgress } from './setup/walkthroughProgress';
 import { WorkspaceMaps } from './workspace/workspaceMaps';
+import { loadCore } from './loadCore';
 
 export interface RecurseApi {
   readonly activationMs: number;
@@ -112,6 +113,8 @@ export interface SetupApi {
 export type { OpenResult, RunOutcome };
 
 const MAX_SELECTION_CHARS = 8_000;
+/** How long after activation the engine is loaded while nothing asks for it. */
+const ENGINE_PRELOAD_MS = 1_000;
 
 // Set by the bundle's banner and footer (esbuild.config.mjs); absent when running from tsc output.
 declare const __recurseBundleStart: number | undefined;
@@ -264,6 +267,17 @@ export function activate(context: vscode.ExtensionContext): RecurseApi {
     registerChatParticipant(agents, context.extensionUri, (request, result) => (lastChatRequest = { request, prompt: request.prompt, command: request.command, result })),
     registerMcpServerDefinitionProvider(context.extensionUri, version, keys),
   );
+  // The engine (dist/core.js, 1.5 MB of JavaScript to compile) is loaded once the extension host has had a second
+  // after activation, not when the first question is asked: there it held the host ~100 ms while the folder's reading
+  // began (a question asked sooner loads it itself, as before).
+  const enginePreload = setTimeout(() => {
+    try {
+      loadCore();
+    } catch {
+      // The first question loads it and reports what is wrong.
+    }
+  }, ENGINE_PRELOAD_MS);
+  context.subscriptions.push({ dispose: () => clearTimeout(enginePreload) });
   // The walkthrough's checkmarks and the model step's state, once activation is over.
   setTimeout(() => {
     walkthrough.restore();
