@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_MAX_FILE_BYTES, type FileMap } from '../workspace/fileMap';
+import { type FileMap, mapSnapshotFile } from '../workspace/fileMap';
 import { grep } from '../workspace/grep';
-import { defaultSnapshotDir, snapshotFile } from '../workspace/mapSnapshot';
+import { defaultSnapshotDir } from '../workspace/mapSnapshot';
 import { prefetchFiles } from '../wholeFileRead';
 import { ImportGraph } from './imports/importGraph';
 import { resolvedSnapshotFile } from './imports/resolvedSnapshot';
@@ -24,7 +24,7 @@ export function prefetchIndexCaches(root: string, map: { maxFileBytes?: number; 
   } catch {
     // The load reports a missing root.
   }
-  const mapSnapshot = snapshotFile(realRoot, { maxFileBytes: map.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, exclude: map.exclude ?? [] });
+  const mapSnapshot = mapSnapshotFile(realRoot, map);
   // The map's first, alone: the load waits for it before anything else, and the symbol cache's pieces (a kernel's:
   // hundreds of MB) would hold every thread of the pool meanwhile.
   void prefetchFiles([mapSnapshot]).then(() => prefetchFiles([cacheFile(defaultCacheDir(), absRoot), resolvedSnapshotFile(defaultSnapshotDir(), realRoot)]));

@@ -56,14 +56,23 @@ export interface FileMapOptions {
   onListed?: (provisional: FileMap) => void;
 }
 
-/** A slice of a file's lines as `readLines` returns it (1-based, inclusive; all zero for an empty file). */
+/**
+ * The snapshot file a load of `realRoot` with these options reads and writes (the load's own defaults applied; `where`
+ * as `FileMapOptions.snapshot`: true for the user cache folder).
+ */
+export function mapSnapshotFile(realRoot: string, options: { maxFileBytes?: number; exclude?: readonly string[] }, where: true | string = true): string {
+  const key = { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, exclude: options.exclude ?? [] };
+  return snapshotFile(realRoot, key, where === true ? undefined : where);
+}
+
 /** The snapshot file of a root and what it holds (undefined `previous`: none yet, or unusable). */
 async function openSnapshot(absRoot: string, maxFileBytes: number, exclude: readonly string[], where: true | string) {
   const realRoot = await fs.promises.realpath(absRoot).catch(() => absRoot);
-  const file = snapshotFile(realRoot, { maxFileBytes, exclude }, where === true ? undefined : where);
+  const file = mapSnapshotFile(realRoot, { maxFileBytes, exclude }, where);
   return { file, realRoot, previous: await readSnapshot(file, realRoot) };
 }
 
+/** A slice of a file's lines as `readLines` returns it (1-based, inclusive; all zero for an empty file). */
 export interface LineRange {
   text: string;
   start: number;

@@ -63,12 +63,12 @@ interface Header {
   sigLengths: number[];
 }
 
-/** Where the snapshot of a map of `realRoot` built with these options lives. */
 /** Where map snapshots (and the resolved import graphs beside them) are kept unless told otherwise. */
 export function defaultSnapshotDir(): string {
   return path.join(recurseCacheRoot(), 'maps');
 }
 
+/** Where the snapshot of a map of `realRoot` built with these options lives. */
 export function snapshotFile(realRoot: string, options: { maxFileBytes: number; exclude: readonly string[] }, dir = defaultSnapshotDir()): string {
   const key = createHash('sha256').update(JSON.stringify([realRoot, options.maxFileBytes, [...options.exclude].sort()])).digest('hex').slice(0, 32);
   return path.join(dir, `${key}.map`);

@@ -181,12 +181,17 @@ function argsFor(query: string[], maxPerFile: number, batch: Batch): string[] {
 
 const versions = new Map<string, number | undefined>();
 
+/** The major version in what `rg --version` printed when it ran to a normal end; undefined when it is not ripgrep. */
+function majorVersion(ranOk: boolean, stdout: unknown): number | undefined {
+  const found = ranOk ? /^ripgrep (\d+)\./.exec(String(stdout ?? '')) : null;
+  return found ? Number(found[1]) : undefined;
+}
+
 /** The major version `rg --version` reports (asked once per binary); undefined when it is not ripgrep. */
 export function ripgrepMajorVersion(rg: string): number | undefined {
   if (!versions.has(rg)) {
     const run = spawnSync(rg, ['--version'], { timeout: 10_000, windowsHide: true });
-    const found = run.status === 0 ? /^ripgrep (\d+)\./.exec(run.stdout?.toString() ?? '') : null;
-    versions.set(rg, found ? Number(found[1]) : undefined);
+    versions.set(rg, majorVersion(run.status === 0, run.stdout));
   }
   return versions.get(rg);
 }
@@ -203,8 +208,7 @@ export function ripgrepMajorVersionAsync(rg: string): Promise<number | undefined
   if (!asked) {
     asked = new Promise((resolve) => {
       execFile(rg, ['--version'], { timeout: 10_000, windowsHide: true }, (error, stdout) => {
-        const found = error ? null : /^ripgrep (\d+)\./.exec(String(stdout));
-        if (!versions.has(rg)) versions.set(rg, found ? Number(found[1]) : undefined);
+        if (!versions.has(rg)) versions.set(rg, majorVersion(!error, stdout));
         checking.delete(rg);
         resolve(versions.get(rg));
       });
